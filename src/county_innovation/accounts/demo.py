@@ -1,0 +1,25 @@
+"""The demo accounts, one per role; they are created only by `county-innovation demo` (never in production)."""
+
+from typing import NamedTuple
+
+
+class DemoAccount(NamedTuple):
+    username: str
+    password: str
+    role: str
+    region: str
+    department: str
+    display_name: str
+
+
+DEMO_PASSWORD = "demo-2025"
+
+DEMO_ACCOUNTS = [
+    DemoAccount("admin", DEMO_PASSWORD, "city_admin", "360100", "", "市科技局（演示）"),
+    DemoAccount("tongji", DEMO_PASSWORD, "department", "360100", "statistics", "市统计局（演示）"),
+    DemoAccount("nanchangxian", DEMO_PASSWORD, "county", "360121", "", "南昌县科技局（演示）"),
+    DemoAccount("jinxian", DEMO_PASSWORD, "county", "360124", "", "进贤县科技局（演示）"),
+    DemoAccount("liantang", DEMO_PASSWORD, "town", "360121100", "", "莲塘镇（演示）"),
+    DemoAccount("expert", DEMO_PASSWORD, "expert", "", "", "评审专家（演示）"),
+    DemoAccount("enterprise", DEMO_PASSWORD, "enterprise", "", "", "示例科技有限公司（演示）"),
+]

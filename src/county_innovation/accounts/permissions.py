@@ -1,0 +1,106 @@
+"""The one place that decides who may see or change what; every view, export and API endpoint asks here.
+
+A user is scoped to a region subtree (their ``region``): the city admin and city departments to the city,
+a county officer to their county and its towns, a town officer to their town. Published evaluation
+results are readable by every signed-in user; data values and unpublished results only within scope.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from django.core.exceptions import PermissionDenied
+from django.db.models import QuerySet
+
+from county_innovation.accounts.models import Role
+from county_innovation.regions.models import Region
+
+if TYPE_CHECKING:
+    from county_innovation.accounts.models import User
+    from county_innovation.evaluation.models import EvaluationRun
+    from county_innovation.indicators.models import Indicator
+
+REGIONAL_ROLES = {Role.CITY_ADMIN, Role.DEPARTMENT, Role.COUNTY, Role.TOWN}
+
+
+def is_city_admin(user: User) -> bool:
+    return bool(user.is_authenticated and (user.is_superuser or user.role == Role.CITY_ADMIN))
+
+
+def scope_root(user: User) -> Region | None:
+    """The root of the user's region subtree, or None when the user sees no region data."""
+    if not user.is_authenticated or user.role not in REGIONAL_ROLES:
+        return None
+    return user.region
+
+
+def in_scope(user: User, region: Region) -> bool:
+    root = scope_root(user)
+    return root is not None and region.code.startswith(root.prefix)
+
+
+def scoped_regions(user: User, queryset: QuerySet[Region] | None = None) -> QuerySet[Region]:
+    """The regions of ``queryset`` (default: all) that lie in the user's subtree."""
+    queryset = Region.objects.all() if queryset is None else queryset
+    root = scope_root(user)
+    if root is None:
+        return queryset.none()
+    return queryset.filter(code__startswith=root.prefix)
+
+
+def can_view_data(user: User, region: Region) -> bool:
+    """Raw data values (drafts included) of a region."""
+    return in_scope(user, region)
+
+
+def can_edit_data(user: User, region: Region, indicator: Indicator | None = None) -> bool:
+    """Enter or import a value of ``indicator`` for ``region``.
+
+    Counties and towns enter every indicator of their own subtree; a city department enters the
+    indicators it owns, for every region of the city.
+    """
+    if not in_scope(user, region):
+        return False
+    if user.role == Role.DEPARTMENT:
+        return indicator is not None and indicator.owner == user.department
+    return user.role in {Role.CITY_ADMIN, Role.COUNTY, Role.TOWN} or user.is_superuser
+
+
+def can_view_run(user: User, run: EvaluationRun) -> bool:
+    if not user.is_authenticated:
+        return False
+    return run.is_published or is_city_admin(user)
+
+
+def can_manage_frameworks(user: User) -> bool:
+    return is_city_admin(user)
+
+
+def can_run_evaluations(user: User) -> bool:
+    return is_city_admin(user)
+
+
+def can_manage_region_groups(user: User) -> bool:
+    return is_city_admin(user)
+
+
+def require(allowed: bool, message: str = "您没有权限执行此操作。") -> None:
+    """Raise PermissionDenied (HTTP 403 with the Chinese message) unless ``allowed``."""
+    if not allowed:
+        raise PermissionDenied(message)
+
+
+def require_view_data(user: User, region: Region) -> None:
+    require(can_view_data(user, region), f"您无权查看「{region.name}」的填报数据：该区划不在您的管辖范围内。")
+
+
+def require_edit_data(user: User, region: Region, indicator: Indicator | None = None) -> None:
+    if not in_scope(user, region):
+        raise PermissionDenied(f"您无权填报「{region.name}」的数据：该区划不在您的管辖范围内。")
+    if not can_edit_data(user, region, indicator):
+        what = f"指标「{indicator.name}」" if indicator is not None else "这些指标"
+        raise PermissionDenied(f"您无权填报{what}：该指标不由您的部门负责。")
+
+
+def require_view_run(user: User, run: EvaluationRun) -> None:
+    require(can_view_run(user, run), "该评价结果尚未发布，只有市科技局管理员可以查看。")

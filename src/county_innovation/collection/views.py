@@ -1,0 +1,10 @@
+"""Data entry pages (being written)."""
+
+from django.contrib.auth.decorators import login_required
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import render
+
+
+@login_required
+def entry(request: HttpRequest) -> HttpResponse:
+    return render(request, "web/base.html", {"nav": "data"})

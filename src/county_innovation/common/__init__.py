@@ -1,0 +1,1 @@
+"""Pieces shared by every app: domain errors, and helpers written once rather than copied per app."""

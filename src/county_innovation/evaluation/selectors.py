@@ -1,0 +1,93 @@
+"""Reads of evaluation results for the pages, the API and the reports."""
+
+from dataclasses import dataclass
+from statistics import median
+
+from django.db.models import QuerySet
+
+from county_innovation.accounts.models import User
+from county_innovation.accounts.permissions import is_city_admin
+from county_innovation.evaluation.models import EvaluationRun, RegionResult
+from county_innovation.regions.models import Region
+
+
+def runs_visible_to(user: User) -> QuerySet[EvaluationRun]:
+    qs = EvaluationRun.objects.select_related("framework", "scope", "created_by")
+    if is_city_admin(user):
+        return qs
+    if not user.is_authenticated:
+        return qs.none()
+    return qs.filter(status=EvaluationRun.Status.PUBLISHED)
+
+
+def published_run(*, framework_code: str, period: int, scope: Region) -> EvaluationRun | None:
+    return (
+        EvaluationRun.objects.filter(
+            framework__code=framework_code, period=period, scope=scope, status=EvaluationRun.Status.PUBLISHED
+        )
+        .select_related("framework")
+        .order_by("-published_at")
+        .first()
+    )
+
+
+def published_periods(*, framework_code: str, scope: Region) -> list[int]:
+    return sorted(
+        set(
+            EvaluationRun.objects.filter(
+                framework__code=framework_code, scope=scope, status=EvaluationRun.Status.PUBLISHED
+            ).values_list("period", flat=True)
+        )
+    )
+
+
+def latest_published_run(*, framework_code: str, scope: Region) -> EvaluationRun | None:
+    periods = published_periods(framework_code=framework_code, scope=scope)
+    return published_run(framework_code=framework_code, period=periods[-1], scope=scope) if periods else None
+
+
+def run_results(run: EvaluationRun) -> list[RegionResult]:
+    """Results ranked first, then the regions not ranked (数据不足) by code."""
+    results = list(run.results.select_related("region"))
+    return sorted(results, key=lambda r: (r.rank is None, r.rank or 0, r.region_id))
+
+
+def index_trend(*, framework_code: str, scope: Region) -> dict[str, dict[int, float | None]]:
+    """{region code: {period: index}} over every published period."""
+    trend: dict[str, dict[int, float | None]] = {}
+    for period in published_periods(framework_code=framework_code, scope=scope):
+        run = published_run(framework_code=framework_code, period=period, scope=scope)
+        for region_id, index in run.results.values_list("region_id", "index"):
+            trend.setdefault(region_id, {})[period] = index
+    return trend
+
+
+@dataclass
+class Profile:
+    """What a region page shows of one run: its result, the city average per dimension, its gaps to the median."""
+
+    result: RegionResult
+    dimension_average: dict[str, float | None]
+    strengths: list[tuple[str, float]]
+    weaknesses: list[tuple[str, float]]
+
+
+def region_profile(run: EvaluationRun, region: Region, k: int = 3) -> Profile | None:
+    results = list(run.results.all())
+    mine = next((r for r in results if r.region_id == region.code), None)
+    if mine is None:
+        return None
+    dims = list(mine.dimension_scores)
+    average = {}
+    for d in dims:
+        values = [r.dimension_scores.get(d) for r in results if r.dimension_scores.get(d) is not None]
+        average[d] = sum(values) / len(values) if values else None
+    gaps = []
+    for code, value in mine.normalised.items():
+        others = [r.normalised.get(code) for r in results if r.normalised.get(code) is not None]
+        if value is not None and others:
+            gaps.append((code, value - median(others)))
+    gaps.sort(key=lambda g: g[1], reverse=True)
+    strengths = [g for g in gaps if g[1] > 0][:k]
+    weaknesses = [g for g in reversed(gaps) if g[1] < 0][:k]
+    return Profile(result=mine, dimension_average=average, strengths=strengths, weaknesses=weaknesses)

@@ -1,0 +1,155 @@
+"""Running, re-checking and publishing evaluations: the bridge between the database and the engine."""
+
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+from django.db import transaction
+from django.utils import timezone
+
+from county_innovation.accounts.models import User
+from county_innovation.common.errors import DomainError
+from county_innovation import __version__ as ENGINE_VERSION
+from county_innovation.engine import EngineError, EvaluationResult, MethodSpec, evaluate
+from county_innovation.evaluation.models import EvaluationRun, RegionResult
+from county_innovation.indicators.models import Framework
+from county_innovation.indicators.selectors import data_values_for, framework_hierarchy, framework_indicators
+from county_innovation.indicators.services import framework_freeze
+from county_innovation.regions.models import Region
+from county_innovation.regions.selectors import counties_of, towns_of
+from county_innovation.web.models import DemoDataset
+
+
+def evaluation_units(*, framework: Framework, scope: Region) -> list[Region]:
+    """The regions a framework ranks inside a scope: the counties of a city, or the towns of a city or county."""
+    if framework.level == "county":
+        return list(counties_of(scope)) if scope.level == Region.Level.CITY else [scope]
+    return list(towns_of(scope))
+
+
+def evaluation_input(*, framework: Framework, scope: Region, period: int) -> pd.DataFrame:
+    """Units × indicator codes (float64, NaN for missing) as they stand in the database now."""
+    units = evaluation_units(framework=framework, scope=scope)
+    indicators = framework_indicators(framework)
+    values = data_values_for(regions=units, period=period, indicators=indicators)
+    codes = [i.code for i in indicators]
+    frame = pd.DataFrame(np.nan, index=pd.Index([u.code for u in units], name="region"), columns=codes)
+    for (region, indicator), value in values.items():
+        frame.at[region, indicator] = float(value)
+    return frame
+
+
+def frame_to_json(frame: pd.DataFrame) -> dict[str, dict[str, float | None]]:
+    return {
+        str(unit): {str(k): (None if pd.isna(v) else float(v)) for k, v in row.items()}
+        for unit, row in frame.iterrows()
+    }
+
+
+def frame_from_json(data: dict[str, dict[str, float | None]], columns: list[str]) -> pd.DataFrame:
+    frame = pd.DataFrame.from_dict(data, orient="index", dtype="float64")
+    frame.index.name = "region"
+    return frame.reindex(columns=columns)
+
+
+@dataclass
+class RecheckReport:
+    same_hash: bool
+    max_abs_difference: float
+
+    @property
+    def reproduced(self) -> bool:
+        return self.same_hash and self.max_abs_difference == 0.0
+
+
+def _compute(framework: Framework, data: pd.DataFrame, spec_dict: dict) -> EvaluationResult:
+    try:
+        spec = MethodSpec.from_dict(spec_dict)
+        return evaluate(data, framework_hierarchy(framework), spec)
+    except EngineError as exc:
+        raise DomainError(f"评价无法完成：{exc}") from None
+
+
+@transaction.atomic
+def evaluation_run_create(
+    *, framework: Framework, period: int, user: User | None, scope: Region, method_spec: dict | None = None
+) -> EvaluationRun:
+    """Compute the index for every unit of ``scope`` and store the run with its inputs, method and hash."""
+    if period < 2000 or period > 2100:
+        raise DomainError(f"年度「{period}」无效。")
+    data = evaluation_input(framework=framework, scope=scope, period=period)
+    if data.notna().sum().sum() == 0:
+        raise DomainError(f"{period}年尚无「{framework.name}」的任何填报数据，无法评价。")
+    spec_dict = dict(method_spec or framework.method_spec)
+    result = _compute(framework, data, spec_dict)
+    run = EvaluationRun.objects.create(
+        framework=framework, framework_version=framework.version, period=period, scope=scope,
+        method_spec=result.spec.to_dict(), engine_version=ENGINE_VERSION, input_hash=result.input_hash,
+        input_data=frame_to_json(data), includes_demo_data=DemoDataset.objects.exists(),
+        unit_count=int(result.scores.iloc[:, 0].notna().sum()) if len(result.scores.columns) else 0,
+        excluded=list(result.excluded), warnings=list(result.warnings), created_by=user,
+    )
+    RegionResult.objects.bulk_create(_region_results(run, framework, result))
+    return run
+
+
+def _region_results(run: EvaluationRun, framework: Framework, result: EvaluationResult) -> list[RegionResult]:
+    hierarchy = result.hierarchy
+    root = hierarchy.root
+    dimensions = hierarchy.children(root)
+    contributions = result.contributions()
+
+    def clean(value: object) -> float | None:
+        return None if pd.isna(value) else float(value)
+
+    rows = []
+    for unit in result.data.index:
+        rank = result.ranks.at[unit, root]
+        rows.append(RegionResult(
+            run=run, region_id=unit,
+            index=clean(result.scores.at[unit, root]),
+            rank=None if pd.isna(rank) else int(rank),
+            availability=float(result.availability.at[unit]),
+            dimension_scores={d: clean(result.scores.at[unit, d]) for d in dimensions},
+            dimension_ranks={d: (None if pd.isna(result.ranks.at[unit, d]) else int(result.ranks.at[unit, d]))
+                             for d in dimensions},
+            normalised={c: clean(result.normalised.at[unit, c]) for c in result.normalised.columns},
+            contributions={c: clean(contributions.at[unit, c]) for c in contributions.columns},
+        ))
+    return rows
+
+
+def evaluation_run_recheck(*, run: EvaluationRun) -> RecheckReport:
+    """Recompute a stored run from its stored inputs and method; a sound run reproduces every number."""
+    codes = [i.code for i in framework_indicators(run.framework)]
+    data = frame_from_json(run.input_data, codes)
+    result = _compute(run.framework, data, run.method_spec)
+    stored = {r.region_id: r.index for r in run.results.all()}
+    diffs = [
+        abs((stored[u] if stored[u] is not None else np.nan) - v)
+        for u, v in result.scores[result.hierarchy.root].items()
+        if not (stored.get(u) is None and pd.isna(v))
+    ]
+    return RecheckReport(
+        same_hash=result.input_hash == run.input_hash,
+        max_abs_difference=float(np.nanmax(diffs)) if diffs else 0.0,
+    )
+
+
+@transaction.atomic
+def evaluation_run_publish(*, run: EvaluationRun, user: User) -> EvaluationRun:
+    """Publish a run: it becomes visible to every signed-in user and its framework version is frozen.
+
+    An earlier published run of the same framework code, period and scope is withdrawn, so that each
+    period has one official ranking.
+    """
+    if run.is_published:
+        raise DomainError("该评价结果已经发布。")
+    EvaluationRun.objects.filter(
+        framework__code=run.framework.code, period=run.period, scope=run.scope, status=EvaluationRun.Status.PUBLISHED
+    ).update(status=EvaluationRun.Status.DRAFT, published_at=None)
+    run.status = EvaluationRun.Status.PUBLISHED
+    run.published_at = timezone.now()
+    run.save(update_fields=["status", "published_at"])
+    framework_freeze(framework=run.framework)
+    return run

@@ -1,0 +1,168 @@
+"""Writes of indicators and frameworks: seeding the defaults, new versions, freezing."""
+
+from decimal import Decimal, InvalidOperation
+
+from django.db import transaction
+
+from county_innovation.accounts.models import User
+from county_innovation.common.errors import DomainError
+from county_innovation.engine import EngineError, MethodSpec
+from county_innovation.indicators.defaults import (
+    COUNTY_FRAMEWORK,
+    COUNTY_INDICATORS,
+    DEFAULT_METHOD_SPEC,
+    TOWN_FRAMEWORK,
+    TOWN_INDICATORS,
+    FrameworkDef,
+)
+from county_innovation.indicators.models import Framework, FrameworkNode, Indicator
+from county_innovation.indicators.selectors import framework_nodes
+
+
+@transaction.atomic
+def default_frameworks_ensure() -> list[Framework]:
+    """Create the default indicators and version 1 of the county and town frameworks when missing."""
+    for level, defs in (("county", COUNTY_INDICATORS), ("town", TOWN_INDICATORS)):
+        for d in defs:
+            Indicator.objects.update_or_create(
+                code=d.code,
+                defaults={
+                    "name": d.name, "unit": d.unit, "value_kind": d.value_kind, "owner": d.owner,
+                    "source": d.source, "direction": d.direction, "additive": d.additive,
+                    "definition": d.definition, "level": level,
+                },
+            )
+    return [_framework_from_def(COUNTY_FRAMEWORK), _framework_from_def(TOWN_FRAMEWORK)]
+
+
+def _framework_from_def(fdef: FrameworkDef) -> Framework:
+    existing = Framework.objects.filter(code=fdef.code).order_by("version").first()
+    if existing is not None:
+        return existing
+    framework = Framework.objects.create(
+        code=fdef.code, version=1, name=fdef.name, level=fdef.level, method_spec=dict(DEFAULT_METHOD_SPEC),
+        note="默认体系：维度内等权、维度间等权。",
+    )
+    root = FrameworkNode.objects.create(framework=framework, code="index", name="综合创新指数", position=0)
+    indicators = {i.code: i for i in Indicator.objects.all()}
+    position = 1
+    for dim_code, dim_name, codes in fdef.dimensions:
+        dim = FrameworkNode.objects.create(framework=framework, code=dim_code, name=dim_name, parent=root,
+                                           position=position)
+        position += 1
+        for code in codes:
+            ind = indicators[code]
+            FrameworkNode.objects.create(framework=framework, code=code, name=ind.name, parent=dim,
+                                         indicator=ind, position=position)
+            position += 1
+    return framework
+
+
+def _parse_weight(label: str, raw: object) -> Decimal:
+    try:
+        weight = Decimal(str(raw).strip())
+    except InvalidOperation:
+        raise DomainError(f"「{label}」的权重应为数字，实际为「{raw}」。") from None
+    if not weight.is_finite() or weight < 0:
+        raise DomainError(f"「{label}」的权重不能为负数，实际为「{raw}」。")
+    if weight >= Decimal("1000000"):
+        raise DomainError(f"「{label}」的权重过大（{raw}）。")
+    return weight.quantize(Decimal("0.0001"))
+
+
+@transaction.atomic
+def framework_new_version(
+    *,
+    framework: Framework,
+    user: User,
+    weights: dict[str, object] | None = None,
+    removed_indicators: list[str] | None = None,
+    added_indicators: dict[str, str] | None = None,
+    method_spec: dict | None = None,
+    note: str = "",
+) -> Framework:
+    """Copy ``framework`` into a new version with other weights, indicators or method.
+
+    weights: {node code: weight} (a dimension's code or an indicator's code), relative among siblings.
+    removed_indicators: indicator codes to leave out. added_indicators: {indicator code: dimension code}.
+    The source version is left untouched, frozen or not.
+    """
+    weights = weights or {}
+    removed = set(removed_indicators or [])
+    added = added_indicators or {}
+    nodes = framework_nodes(framework)
+    codes = {n.code for n in nodes}
+    unknown = sorted(set(weights) - codes - set(added))
+    if unknown:
+        raise DomainError(f"体系中没有节点「{'、'.join(unknown)}」，无法设置权重。")
+    spec = dict(framework.method_spec)
+    if method_spec is not None:
+        spec.update(method_spec)
+    try:
+        MethodSpec.from_dict(spec)
+    except EngineError as exc:
+        raise DomainError(str(exc)) from None
+
+    last = Framework.objects.filter(code=framework.code).order_by("-version").first()
+    new = Framework.objects.create(
+        code=framework.code, version=last.version + 1, name=framework.name, level=framework.level,
+        method_spec=spec, note=note or f"由 v{framework.version} 修改而来", created_by=user,
+        status=Framework.Status.ACTIVE,
+    )
+    copies: dict[int, FrameworkNode] = {}
+    for node in nodes:  # ordered by position, parents before children
+        if node.indicator_id and node.indicator.code in removed:
+            continue
+        copies[node.pk] = FrameworkNode.objects.create(
+            framework=new, code=node.code, name=node.name, indicator=node.indicator, position=node.position,
+            parent=copies.get(node.parent_id) if node.parent_id else None,
+            weight=_parse_weight(node.name, weights[node.code]) if node.code in weights else node.weight,
+        )
+    by_code = {c.code: c for c in copies.values()}
+    position = max((c.position for c in copies.values()), default=0) + 1
+    for ind_code, dim_code in added.items():
+        indicator = Indicator.objects.filter(code=ind_code, level=framework.level).first()
+        if indicator is None:
+            raise DomainError(f"指标「{ind_code}」不存在或不适用于{framework.get_level_display()}。")
+        dim = by_code.get(dim_code)
+        if dim is None or dim.indicator_id is not None:
+            raise DomainError(f"维度「{dim_code}」不存在。")
+        if ind_code in by_code:
+            raise DomainError(f"指标「{indicator.name}」已在体系中。")
+        by_code[ind_code] = FrameworkNode.objects.create(
+            framework=new, code=ind_code, name=indicator.name, indicator=indicator, parent=dim, position=position,
+            weight=_parse_weight(indicator.name, weights.get(ind_code, 1)),
+        )
+        position += 1
+    _check_tree(new)
+    return new
+
+
+def _check_tree(framework: Framework) -> None:
+    """Every dimension keeps at least one indicator and not all sibling weights are zero."""
+    from county_innovation.indicators.selectors import framework_hierarchy
+
+    for node in framework.nodes.filter(indicator__isnull=True):
+        children = list(node.children.all())
+        if not children:
+            raise DomainError(f"维度「{node.name}」中没有指标；请至少保留一个指标。")
+        if all(c.weight == 0 for c in children):
+            raise DomainError(f"「{node.name}」下所有权重都为 0；请至少给一个下级设置正的权重。")
+    try:
+        framework_hierarchy(framework)
+    except EngineError as exc:
+        raise DomainError(str(exc)) from None
+
+
+def framework_freeze(*, framework: Framework) -> None:
+    """Freeze a version once a published evaluation uses it; later changes make a new version."""
+    if framework.status != Framework.Status.FROZEN:
+        framework.status = Framework.Status.FROZEN
+        framework.save(update_fields=["status"])
+
+
+def framework_ensure_editable(framework: Framework) -> None:
+    if framework.is_frozen:
+        raise DomainError(
+            f"「{framework}」已被已发布的评价使用，已冻结，不能修改；请基于它创建新版本。"
+        )

@@ -1,0 +1,8 @@
+from django.urls import path
+
+from county_innovation.regions import views
+
+app_name = "regions"
+urlpatterns = [
+    path("", views.zone_list, name="zone_list"),
+]

@@ -1,0 +1,40 @@
+"""`county-innovation demo [--no-serve]`: migrate, load the Nanchang demo, print the accounts, serve."""
+
+import time
+
+from django.core.management import call_command
+from django.core.management.base import BaseCommand, CommandError, CommandParser
+
+from county_innovation.common.errors import DomainError
+from county_innovation.web.demo import DEMO_SEED, demo_load
+
+
+class Command(BaseCommand):
+    help = "载入南昌市演示数据（行政区划、默认指标体系、各角色演示账号、2020–2024年随机数据与评价结果）并启动服务。"
+
+    def add_arguments(self, parser: CommandParser) -> None:
+        parser.add_argument("--no-serve", action="store_true", help="只载入演示数据，不启动网页服务")
+        parser.add_argument("--addr", default="127.0.0.1:8000", help="服务地址，默认 127.0.0.1:8000")
+        parser.add_argument("--seed", type=int, default=DEMO_SEED, help="随机种子")
+
+    def handle(self, *args: object, **options: object) -> None:
+        self.stdout.write("[1/3] 迁移数据库 …")
+        call_command("migrate", interactive=False, verbosity=0)
+        self.stdout.write("[2/3] 载入南昌市行政区划、默认指标体系与演示数据 …")
+        started = time.perf_counter()
+        try:
+            report = demo_load(seed=options["seed"])
+        except DomainError as exc:
+            raise CommandError(str(exc)) from None
+        self.stdout.write(
+            f"      {report.regions} 个区划，{report.values:,} 条演示数据，{report.runs} 次评价"
+            f"（用时 {time.perf_counter() - started:.1f} 秒）"
+        )
+        self.stdout.write(self.style.WARNING("      以上均为随机生成的演示数据，不是真实统计数据。"))
+        self.stdout.write("[3/3] 演示账号（仅演示模式存在）：")
+        for username, password, name in report.accounts:
+            self.stdout.write(f"      {username:<14} {password:<12} {name}")
+        if options["no_serve"]:
+            return
+        self.stdout.write(self.style.SUCCESS(f"打开 http://{options['addr']}/ 查看（Ctrl+C 停止）"))
+        call_command("runserver", options["addr"], use_reloader=False)
