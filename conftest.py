@@ -5,6 +5,28 @@ import pytest
 
 from county_innovation.accounts.models import User
 
+_DEMO_REPORT = {}
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _fast_password_hashing():
+    # PBKDF2 costs about a second a password on a 2-core machine; tests only need a working hasher.
+    from django.conf import settings
+
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+@pytest.fixture(scope="session")
+def django_db_setup(django_db_setup, django_db_blocker):
+    """Load the demo once into the test database; every test runs in a transaction rolled back after it.
+
+    Tests that need a database without demo data delete it inside their own transaction.
+    """
+    from county_innovation.web.demo import demo_load
+
+    with django_db_blocker.unblock():
+        _DEMO_REPORT["report"] = demo_load()
+
 
 @pytest.fixture(autouse=True)
 def _no_login_lockout(settings):
@@ -56,10 +78,29 @@ def users(nanchang, frameworks):
 
 @pytest.fixture
 def demo(db):
-    """The full demo (regions, frameworks, demo accounts, synthetic data, published evaluations 2020–2024)."""
-    from county_innovation.web.demo import demo_load
+    """The full demo (regions, frameworks, demo accounts, synthetic data, published evaluations 2020–2024).
 
-    return demo_load()
+    Loaded once per session (django_db_setup); a transactional test (browser) flushes the database and
+    reloads it itself.
+    """
+    from county_innovation.web.demo import demo_load
+    from county_innovation.web.models import DemoDataset
+
+    if not DemoDataset.objects.exists():
+        return demo_load()
+    return _DEMO_REPORT["report"]
+
+
+@pytest.fixture
+def no_demo(db):
+    """A database with regions and frameworks but without the demo data set, values and runs."""
+    from county_innovation.evaluation.models import EvaluationRun
+    from county_innovation.indicators.models import DataValue
+    from county_innovation.web.models import DemoDataset
+
+    EvaluationRun.objects.all().delete()
+    DataValue.objects.all().delete()
+    DemoDataset.objects.all().delete()
 
 
 @pytest.fixture

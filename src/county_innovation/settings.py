@@ -43,6 +43,7 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "django.contrib.humanize",
     "django_htmx",
+    "ninja",  # serves Swagger UI from its own static files instead of a CDN
     "simple_history",
     "axes",
     "county_innovation.web",
@@ -129,6 +130,7 @@ USE_TZ = True
 
 STATIC_URL = "static/"
 STATIC_ROOT = VAR_DIR / "static"
+STATIC_ROOT.mkdir(parents=True, exist_ok=True)
 # Front-end libraries come from the npm registry (package.json + package-lock.json) into node_modules/,
 # which is git-ignored; they are served from there, never copied into the repository.
 _NODE_MODULES = Path(os.environ.get("COUNTY_INNOVATION_NODE_MODULES", BASE_DIR / "node_modules"))

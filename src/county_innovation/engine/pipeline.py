@@ -27,7 +27,7 @@ AGGREGATIONS = {"arithmetic": "算术平均", "geometric": "几何平均"}
 _AVAILABILITY_TOL = 1e-9
 # Keep warnings readable on 40k-unit runs: list this many units, then "等 N 个".
 _MAX_LISTED = 10
-_HASH_VERSION = "county_innovation.engine/1"
+_HASH_VERSION = "county_innovation.engine/hash-1"
 
 
 def _pair(value: Any, what: str, example: str) -> tuple[float, float]:
@@ -178,11 +178,6 @@ class EvaluationResult:
     excluded: list[str] = field(default_factory=list)
     warnings: list[str] = field(default_factory=list)
 
-    @property
-    def index(self) -> pd.Series:
-        """The composite index (root scores) per unit."""
-        return self.scores[self.hierarchy.root]
-
     def effective_weights(self) -> pd.DataFrame:
         """Each indicator's effective weight in each unit's index; see :func:`effective_weights`."""
         return effective_weights(self.normalised, self.hierarchy)
@@ -222,8 +217,8 @@ def _prepare_data(data: pd.DataFrame, hierarchy: Hierarchy) -> pd.DataFrame:
             f"评价数据必须是 pandas DataFrame（行为单位、列为指标），收到 {type(data).__name__}。"
         )
     cols = [str(c) for c in data.columns]
-    wanted = set(hierarchy.indicators)
-    missing = [c for c in hierarchy.indicators if c not in set(cols)]
+    wanted, present = set(hierarchy.indicators), set(cols)
+    missing = [c for c in hierarchy.indicators if c not in present]
     extra = [c for c in cols if c not in wanted]
     dup_cols = sorted({c for c in cols if cols.count(c) > 1}) if len(set(cols)) != len(cols) else []
     if missing or extra or dup_cols:
@@ -235,25 +230,33 @@ def _prepare_data(data: pd.DataFrame, hierarchy: Hierarchy) -> pd.DataFrame:
         if dup_cols:
             parts.append(f"重复的列：{'、'.join(dup_cols)}")
         raise EngineError("评价数据的列与指标体系不一致（" + "；".join(parts) + "）；请补齐或删除相应的列。")
-    units = [str(u) for u in data.index]
-    if len(set(units)) != len(units):
-        dups = sorted({u for u in pd.Index(units)[pd.Index(units).duplicated()]})
+    units = data.index.astype(str)
+    if not units.is_unique:
+        dups = sorted(set(units[units.duplicated()]))
         raise EngineError(
             f"评价数据中单位「{'、'.join(dups)}」出现多次；每个单位只能有一行数据，请合并或删除重复行。"
         )
     frame = data.copy()
     frame.columns = cols
-    frame.index = pd.Index(units, name=data.index.name)
+    frame.index = units
     return as_numeric_frame(frame[hierarchy.indicators])
 
 
 def input_hash(data: pd.DataFrame, hierarchy: Hierarchy, spec: MethodSpec | None = None) -> str:
     """Return the SHA-256 hex digest of a canonical serialisation of one evaluation's input.
 
-    Rows and columns are sorted by code, values written as ``repr`` of the float64 (``-0.0`` as ``0.0``) or
-    ``NA`` for missing, the hierarchy as its nodes sorted by code, the spec as sorted JSON. The digest is
-    therefore independent of row, column and node order and of the input dtypes, and changes whenever any
-    value, weight, direction, parent, name or setting changes.
+    The serialisation is: a JSON header (sorted keys) with a format version, ``spec.to_dict()``, the
+    hierarchy's nodes sorted by code, the unit codes sorted and the indicator codes sorted; then, column by
+    column in that order and rows in that order, a bitmap of missing values and the values as IEEE-754
+    float64 little-endian bytes, with missing values written as 0.0 and ``-0.0`` as ``0.0``.
+
+    The digest is therefore independent of row, column and node order and of the input dtypes, and changes
+    whenever any value, missingness, weight, direction, parent, name or setting changes.
+
+    Notes
+    -----
+    The float64 bytes identify a value exactly, as ``repr`` would (both are one-to-one with the float64),
+    but cost ~10 ms instead of ~1.2 s for 41,352 × 40 values, where ``repr`` dominated ``evaluate``.
 
     Raises
     ------
@@ -261,23 +264,25 @@ def input_hash(data: pd.DataFrame, hierarchy: Hierarchy, spec: MethodSpec | None
         If the data do not match the hierarchy or are non-numeric.
     """
     spec = MethodSpec() if spec is None else spec
-    frame = _prepare_data(data, hierarchy)
+    return _hash_prepared(_prepare_data(data, hierarchy), hierarchy, spec)
+
+
+def _hash_prepared(frame: pd.DataFrame, hierarchy: Hierarchy, spec: MethodSpec) -> str:
     frame = frame.sort_index(axis=0).sort_index(axis=1)
-    h = hashlib.sha256()
     header = {
         "version": _HASH_VERSION,
         "spec": spec.to_dict(),
         "nodes": sorted(hierarchy.to_dict()["nodes"], key=lambda n: n["code"]),
-        "units": list(frame.index),
-        "indicators": list(frame.columns),
+        "units": [str(u) for u in frame.index],
+        "indicators": [str(c) for c in frame.columns],
     }
-    h.update(json.dumps(header, sort_keys=True, ensure_ascii=False, separators=(",", ":")).encode())
-    for code in frame.columns:
-        # Column-major with tolist(): one C-level conversion per column, then repr of Python floats, which
-        # is the shortest round-trip form and identical on every platform.
-        col = frame[code].to_numpy() + 0.0  # + 0.0 turns -0.0 into 0.0
-        text = "\x1f".join(["NA" if v != v else repr(v) for v in col.tolist()])
-        h.update(b"\x1e" + text.encode())
+    h = hashlib.sha256(json.dumps(header, sort_keys=True, ensure_ascii=False, separators=(",", ":")).encode())
+    values = frame.to_numpy(dtype="float64").T  # column-major: one contiguous block per indicator
+    missing = np.isnan(values)
+    # NaN payloads differ between producers, so missing values are carried by the bitmap alone.
+    clean = np.where(missing, 0.0, values) + 0.0  # + 0.0 turns -0.0 into 0.0
+    h.update(np.packbits(missing, axis=None).tobytes())
+    h.update(np.ascontiguousarray(clean, dtype="<f8").tobytes())
     return h.hexdigest()
 
 
@@ -367,7 +372,7 @@ def evaluate(
     return EvaluationResult(
         spec=spec,
         hierarchy=hierarchy,
-        input_hash=input_hash(frame, hierarchy, spec),
+        input_hash=_hash_prepared(frame, hierarchy, spec),
         data=frame,
         normalised=normalised,
         scores=scores,

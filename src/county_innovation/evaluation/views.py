@@ -1,8 +1,102 @@
+"""Evaluation runs: the list, one run's full table, running a new one, publishing, re-checking."""
+
+from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
-from django.shortcuts import render
+from django.shortcuts import get_object_or_404, redirect, render
+from django.views.decorators.http import require_POST
+
+from county_innovation.accounts import permissions
+from county_innovation.common.errors import DomainError
+from county_innovation.evaluation.forms import RunCreateForm
+from county_innovation.evaluation.models import EvaluationRun
+from county_innovation.evaluation.selectors import run_results, runs_visible_to
+from county_innovation.evaluation.services import (
+    evaluation_run_create,
+    evaluation_run_publish,
+    evaluation_run_recheck,
+)
+from county_innovation.indicators.selectors import framework_dimensions
+from county_innovation.regions.selectors import city_region
 
 
 @login_required
 def run_list(request: HttpRequest) -> HttpResponse:
-    return render(request, "web/base.html", {"nav": "evaluation"})
+    form = RunCreateForm(initial={"normalisation": "minmax", "aggregation": "arithmetic"})
+    return render(request, "evaluation/run_list.html", {
+        "nav": "evaluation", "runs": runs_visible_to(request.user)[:200], "form": form,
+        "can_run": permissions.can_run_evaluations(request.user),
+    })
+
+
+@login_required
+@require_POST
+def run_create(request: HttpRequest) -> HttpResponse:
+    permissions.require(permissions.can_run_evaluations(request.user), "只有市科技局管理员可以执行评价。")
+    form = RunCreateForm(request.POST)
+    if form.is_valid():
+        framework = form.cleaned_data["framework"]
+        try:
+            run = evaluation_run_create(
+                framework=framework, period=form.cleaned_data["period"], user=request.user, scope=city_region(),
+                method_spec=form.method_spec(framework),
+            )
+            if form.cleaned_data["publish"]:
+                evaluation_run_publish(run=run, user=request.user)
+        except DomainError as exc:
+            messages.error(request, exc.message)
+        else:
+            messages.success(request, f"已完成 {run.period} 年「{framework.name}」评价，{run.unit_count} 个单位参与排名。")
+            return redirect("evaluation:run_detail", pk=run.pk)
+    else:
+        for errors in form.errors.values():
+            for e in errors:
+                messages.error(request, e)
+    return render(request, "evaluation/run_list.html", {
+        "nav": "evaluation", "runs": runs_visible_to(request.user)[:200], "form": form, "can_run": True,
+    }, status=400)
+
+
+@login_required
+def run_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    run = get_object_or_404(EvaluationRun.objects.select_related("framework", "scope", "created_by"), pk=pk)
+    permissions.require_view_run(request.user, run)
+    dims = [d for d, _ in framework_dimensions(run.framework)]
+    rows = []
+    for r in run_results(run):
+        rows.append({"result": r, "dims": [r.dimension_scores.get(d.code) for d in dims]})
+    return render(request, "evaluation/run_detail.html", {
+        "nav": "evaluation", "run": run, "dims": dims, "rows": rows,
+        "can_publish": permissions.can_run_evaluations(request.user) and not run.is_published,
+    })
+
+
+@login_required
+@require_POST
+def run_publish(request: HttpRequest, pk: int) -> HttpResponse:
+    run = get_object_or_404(EvaluationRun, pk=pk)
+    permissions.require(permissions.can_run_evaluations(request.user), "只有市科技局管理员可以发布评价结果。")
+    try:
+        evaluation_run_publish(run=run, user=request.user)
+    except DomainError as exc:
+        messages.error(request, exc.message)
+    else:
+        messages.success(request, f"已发布；「{run.framework}」随之冻结，之后的修改须另建新版本。")
+    return redirect("evaluation:run_detail", pk=run.pk)
+
+
+@login_required
+@require_POST
+def run_recheck(request: HttpRequest, pk: int) -> HttpResponse:
+    run = get_object_or_404(EvaluationRun, pk=pk)
+    permissions.require_view_run(request.user, run)
+    try:
+        report = evaluation_run_recheck(run=run)
+    except DomainError as exc:
+        messages.error(request, exc.message)
+    else:
+        if report.reproduced:
+            messages.success(request, "复算一致：由存档的输入数据与方法参数重新计算，所有指数完全相同，输入哈希一致。")
+        else:
+            messages.warning(request, f"复算不一致：哈希一致={report.same_hash}，最大差异 {report.max_abs_difference:.3g}。")
+    return redirect("evaluation:run_detail", pk=run.pk)

@@ -5,4 +5,6 @@ from county_innovation.regions import views
 app_name = "regions"
 urlpatterns = [
     path("", views.zone_list, name="zone_list"),
+    path("new/", views.zone_edit, name="zone_new"),
+    path("<slug:code>/edit/", views.zone_edit, name="zone_edit"),
 ]

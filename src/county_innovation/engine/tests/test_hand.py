@@ -44,7 +44,8 @@ def h() -> Hierarchy:
 @pytest.fixture
 def data() -> pd.DataFrame:
     return pd.DataFrame(
-        {"a": [10.0, 20, 30, 40], "b": [4.0, 2, 2, 0], "c": [1.0, 2, 3, 5], "d": [0.0, 10, 5, 10]}, index=UNITS
+        {"a": [10.0, 20, 30, 40], "b": [4.0, 2, 2, 0], "c": [1.0, 2, 3, 5], "d": [0.0, 10, 5, 10]},
+        index=UNITS,
     )
 
 
@@ -59,7 +60,9 @@ def test_hierarchy_structure(h: Hierarchy) -> None:
 
 
 def test_uneven_depth_levels() -> None:
-    h = Hierarchy([Node("I", None), Node("D", "I"), Node("S", "D"), Node("x", "S"), Node("y", "D"), Node("z", "I")])
+    h = Hierarchy(
+        [Node("I", None), Node("D", "I"), Node("S", "D"), Node("x", "S"), Node("y", "D"), Node("z", "I")]
+    )
     assert [h.level(c) for c in ("x", "S", "D", "I")] == [1, 2, 3, 4]
     assert h.aggregates == ["S", "D", "I"]
 
@@ -171,7 +174,9 @@ def test_ties_share_best_rank_and_nan_stays_nan() -> None:
 
 
 def test_tied_units_in_evaluate(h: Hierarchy) -> None:
-    data = pd.DataFrame({"a": [1.0, 2, 2], "b": [1.0, 1, 1], "c": [1.0, 3, 3], "d": [5.0, 6, 6]}, index=["x", "y", "z"])
+    data = pd.DataFrame(
+        {"a": [1.0, 2, 2], "b": [1.0, 1, 1], "c": [1.0, 3, 3], "d": [5.0, 6, 6]}, index=["x", "y", "z"]
+    )
     r = evaluate(data, h)
     assert r.ranks["I"].tolist() == [3, 1, 1]
 
@@ -205,7 +210,13 @@ def test_column_order_and_dtypes_are_irrelevant(data: pd.DataFrame, h: Hierarchy
 
 def test_strengths_weaknesses() -> None:
     n = pd.DataFrame(
-        {"p": [90.0, 50, 10], "q": [10.0, 50, 90], "r": [60.0, 50, 40], "s": [np.nan, 50, 70], "t": [50.0, 50, 50]},
+        {
+            "p": [90.0, 50, 10],
+            "q": [10.0, 50, 90],
+            "r": [60.0, 50, 40],
+            "s": [np.nan, 50, 70],
+            "t": [50.0, 50, 50],
+        },
         index=["A", "B", "C"],
     )
     strong, weak = strengths_weaknesses(n, "A", k=3)
