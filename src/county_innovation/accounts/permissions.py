@@ -66,6 +66,11 @@ def can_edit_data(user: User, region: Region, indicator: Indicator | None = None
     return user.role in {Role.CITY_ADMIN, Role.COUNTY, Role.TOWN} or user.is_superuser
 
 
+def can_enter_data(user: User) -> bool:
+    """Whether the user has a region scope to enter data for at all (experts and enterprises do not)."""
+    return scope_root(user) is not None
+
+
 def can_view_run(user: User, run: EvaluationRun) -> bool:
     if not user.is_authenticated:
         return False
@@ -100,6 +105,10 @@ def require_edit_data(user: User, region: Region, indicator: Indicator | None = 
     if not can_edit_data(user, region, indicator):
         what = f"指标「{indicator.name}」" if indicator is not None else "这些指标"
         raise PermissionDenied(f"您无权填报{what}：该指标不由您的部门负责。")
+
+
+def require_enter_data(user: User) -> None:
+    require(can_enter_data(user), "您的账号没有数据填报权限：数据由市直部门、县（区）和乡镇用户填报。")
 
 
 def require_view_run(user: User, run: EvaluationRun) -> None:

@@ -1,4 +1,4 @@
-"""Data collection: Excel templates issued and imports received (rounds, approval and validation rules come later)."""
+"""Data collection: Excel templates issued and imports received (rounds, approval and rules come later)."""
 
 from django.conf import settings
 from django.db import models
@@ -9,15 +9,18 @@ from county_innovation.indicators.models import Framework
 class ImportBatch(models.Model):
     """One accepted Excel import: who, when, which template, how many values; refused files leave no row."""
 
-    framework = models.ForeignKey(Framework, verbose_name="评价指标体系", on_delete=models.PROTECT, related_name="+")
+    framework = models.ForeignKey(
+        Framework, verbose_name="评价指标体系", on_delete=models.PROTECT, related_name="+"
+    )
     period = models.PositiveSmallIntegerField("年度")
     file_name = models.CharField("文件名", max_length=255)
     file_sha256 = models.CharField("文件哈希", max_length=64)
     template_version = models.CharField("模板版本", max_length=20)
     value_count = models.PositiveIntegerField("数据条数")
     region_count = models.PositiveIntegerField("区划数")
-    imported_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name="导入人", on_delete=models.PROTECT,
-                                    related_name="+")
+    imported_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name="导入人", on_delete=models.PROTECT, related_name="+"
+    )
     imported_at = models.DateTimeField("导入时间", auto_now_add=True)
 
     class Meta:

@@ -1,0 +1,241 @@
+"""The data-entry Excel template: writing it (openpyxl, styled) and finding its parts in an upload.
+
+Layout of 「数据填报」: row 1 title, row 2 headers (name and unit), row 3 the machine-readable codes the
+import matches on (grey), row 4 on one row per region; column A region code, B region name, then
+one column per indicator. A hidden sheet ``_meta`` records the framework, version and period.
+"""
+
+import io
+from dataclasses import dataclass
+
+from django.utils import timezone
+from openpyxl import Workbook as OpenpyxlWorkbook
+from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
+from openpyxl.utils import get_column_letter
+from openpyxl.worksheet.datavalidation import DataValidation
+
+from county_innovation.collection.selectors import TemplateData
+from county_innovation.common.errors import DomainError
+from county_innovation.common.excel import CellValue, Workbook, is_blank
+from county_innovation.indicators.models import Indicator, ValueKind
+
+# Bump when the layout changes in a way an older template could be misread; the import refuses other versions.
+TEMPLATE_VERSION = "1"
+
+DATA_SHEET = "数据填报"
+GUIDE_SHEET = "填报说明"
+META_SHEET = "_meta"
+CODE_MARKER = "region_code"  # cell A of the code row
+NAME_MARKER = "region_name"
+TITLE_ROW, HEADER_ROW, CODE_ROW, FIRST_DATA_ROW = 1, 2, 3, 4
+FIRST_VALUE_COLUMN = 3  # C (1-based)
+
+XLSX_CONTENT_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+_NUMBER_FORMATS = {
+    ValueKind.COUNT: "#,##0",
+    ValueKind.AMOUNT: "#,##0.00",
+    ValueKind.PERCENT: "0.00",
+    ValueKind.RATE: "0.00",
+}
+_HEADER_FILL = PatternFill("solid", fgColor="DCE6F1")
+_CODE_FILL = PatternFill("solid", fgColor="F2F2F2")
+_KEY_FILL = PatternFill("solid", fgColor="F7F9FC")
+_THIN = Side(style="thin", color="BFBFBF")
+_BORDER = Border(left=_THIN, right=_THIN, top=_THIN, bottom=_THIN)
+
+
+def template_filename(data: TemplateData) -> str:
+    return f"{data.framework.name}_v{data.framework.version}_{data.period}年度_数据填报模板.xlsx"
+
+
+def template_build(data: TemplateData) -> bytes:
+    """The .xlsx template for ``data``: entry sheet, instructions, hidden metadata."""
+    book = OpenpyxlWorkbook()
+    _entry_sheet(book.active, data)
+    _guide_sheet(book.create_sheet(GUIDE_SHEET), data)
+    _meta_sheet(book.create_sheet(META_SHEET), data)
+    out = io.BytesIO()
+    book.save(out)
+    return out.getvalue()
+
+
+def _title(data: TemplateData) -> str:
+    demo = "【演示数据】" if data.demo else ""
+    fw = data.framework
+    return f"{demo}{fw.name}（第{fw.version}版） {data.period}年度 数据填报"
+
+
+def _entry_sheet(ws, data: TemplateData) -> None:
+    ws.title = DATA_SHEET
+    last_col = FIRST_VALUE_COLUMN + len(data.indicators) - 1
+    ws.cell(TITLE_ROW, 1, _title(data)).font = Font(
+        bold=True, size=14, color="C0392B" if data.demo else "1D4E89"
+    )
+    ws.merge_cells(start_row=TITLE_ROW, start_column=1, end_row=TITLE_ROW, end_column=max(last_col, 2))
+    ws.row_dimensions[TITLE_ROW].height = 26
+    ws.row_dimensions[HEADER_ROW].height = 60
+
+    for col, (header, code) in enumerate((("区划代码", CODE_MARKER), ("区划名称", NAME_MARKER)), start=1):
+        _header_cell(ws, col, header, code)
+    ws.column_dimensions["A"].width = 13
+    ws.column_dimensions["B"].width = 16
+    for offset, indicator in enumerate(data.indicators):
+        col = FIRST_VALUE_COLUMN + offset
+        _header_cell(ws, col, f"{indicator.name}\n（{indicator.unit}）", indicator.code)
+        ws.column_dimensions[get_column_letter(col)].width = 16
+
+    last_row = FIRST_DATA_ROW + len(data.regions) - 1
+    for r, region in enumerate(data.regions, start=FIRST_DATA_ROW):
+        for col, text in ((1, region.code), (2, region.name)):
+            cell = ws.cell(r, col, text)
+            cell.fill = _KEY_FILL
+            cell.border = _BORDER
+            cell.number_format = "@"
+        for offset, indicator in enumerate(data.indicators):
+            cell = ws.cell(r, FIRST_VALUE_COLUMN + offset, data.values.get((region.code, indicator.code)))
+            cell.number_format = _NUMBER_FORMATS.get(indicator.value_kind, "General")
+            cell.border = _BORDER
+    for offset, indicator in enumerate(data.indicators):
+        letter = get_column_letter(FIRST_VALUE_COLUMN + offset)
+        validation = _validation(indicator)
+        ws.add_data_validation(validation)
+        validation.add(f"{letter}{FIRST_DATA_ROW}:{letter}{max(last_row, FIRST_DATA_ROW)}")
+    ws.freeze_panes = ws.cell(FIRST_DATA_ROW, FIRST_VALUE_COLUMN)
+
+
+def _header_cell(ws, col: int, header: str, code: str) -> None:
+    cell = ws.cell(HEADER_ROW, col, header)
+    cell.font = Font(bold=True)
+    cell.fill = _HEADER_FILL
+    cell.alignment = Alignment(wrap_text=True, vertical="center", horizontal="center")
+    cell.border = _BORDER
+    code_cell = ws.cell(CODE_ROW, col, code)
+    code_cell.font = Font(color="808080", size=9)
+    code_cell.fill = _CODE_FILL
+    code_cell.border = _BORDER
+
+
+def _validation(indicator: Indicator) -> DataValidation:
+    """Excel's own check while typing; the import checks again, so this is a convenience, not the rule."""
+    kind = indicator.value_kind
+    if kind == ValueKind.PERCENT:
+        validation = DataValidation(type="decimal", operator="between", formula1="0", formula2="100")
+        rule = "0 到 100 之间的百分数（如 2.5 表示 2.5%）"
+    elif kind == ValueKind.COUNT:
+        validation = DataValidation(type="whole", operator="greaterThanOrEqual", formula1="0")
+        rule = "不小于 0 的整数"
+    else:
+        validation = DataValidation(type="decimal", operator="greaterThanOrEqual", formula1="0")
+        rule = "不小于 0 的数"
+    validation.allow_blank = True
+    validation.showErrorMessage = True
+    validation.errorTitle = "数值不符合要求"
+    validation.error = f"「{indicator.name}」应为{rule}，单位：{indicator.unit}。"
+    validation.showInputMessage = True
+    validation.promptTitle = indicator.unit[:32]
+    validation.prompt = f"请填写{rule}"
+    return validation
+
+
+def _guide_sheet(ws, data: TemplateData) -> None:
+    lines = [
+        f"{_title(data)} · 填报说明",
+        "1. 只在「数据填报」表中填写数值，每个区划一行、每个指标一列；"
+        "请勿增删行列、修改第1～3行或区划代码（A列）。",
+        "2. 按表头所示单位填写纯数字；比重类指标填写百分数本身（2.5 表示 2.5%），不要写「约」「万」等文字。",
+        "3. 不掌握的数据请留空；留空的单元格不会覆盖平台中已有的数值。表中已填的数为平台中该年度已存数值。",
+        "4. 上传时整张表一起检查：只要有一处不合格，全部不导入，页面会列出每个问题所在的行号和列号。",
+        "5. 模板绑定指标体系版本与年度；体系更新或换年度后，请重新下载模板。",
+    ]
+    for r, line in enumerate(lines, start=1):
+        ws.cell(r, 1, line).font = Font(bold=(r == 1), size=13 if r == 1 else 11)
+    header_row = len(lines) + 2
+    headers = ["指标代码", "指标名称", "计量单位", "数值类型", "方向", "数据来源", "指标解释"]
+    for col, text in enumerate(headers, start=1):
+        cell = ws.cell(header_row, col, text)
+        cell.font = Font(bold=True)
+        cell.fill = _HEADER_FILL
+        cell.border = _BORDER
+    for r, indicator in enumerate(data.indicators, start=header_row + 1):
+        row = [
+            indicator.code,
+            indicator.name,
+            indicator.unit,
+            indicator.get_value_kind_display(),
+            indicator.get_direction_display(),
+            indicator.source,
+            indicator.definition,
+        ]
+        for col, text in enumerate(row, start=1):
+            cell = ws.cell(r, col, text)
+            cell.border = _BORDER
+            cell.alignment = Alignment(wrap_text=True, vertical="top")
+    for letter, width in zip("ABCDEFG", (26, 40, 14, 18, 8, 14, 60), strict=True):
+        ws.column_dimensions[letter].width = width
+
+
+def _meta_sheet(ws, data: TemplateData) -> None:
+    rows = [
+        ("template_version", TEMPLATE_VERSION),
+        ("framework_code", data.framework.code),
+        ("framework_version", str(data.framework.version)),
+        ("period", str(data.period)),
+        ("generated_at", timezone.localtime().isoformat(timespec="seconds")),
+        ("generated_by", data.user.username),
+    ]
+    for row in rows:
+        ws.append(row)
+    ws.sheet_state = "hidden"
+
+
+# --- reading an upload ------------------------------------------------------------------------------------
+
+
+@dataclass
+class TemplateUpload:
+    """The parts of an uploaded template; indices are 0-based (row i is Excel row i+1)."""
+
+    meta: dict[str, str]
+    code_row: int
+    columns: dict[int, str]  # column index → indicator code from the code row
+    rows: list[tuple[int, list[CellValue]]]  # non-blank rows below the code row
+
+
+def _meta_text(value: CellValue) -> str:
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    return str(value).strip()
+
+
+def template_parse(book: Workbook) -> TemplateUpload:
+    """Find the metadata, the code row and the data rows; raise DomainError when it is not our template."""
+    sheet = book.sheet(DATA_SHEET)
+    if sheet is None:
+        raise DomainError(
+            f"这不是本平台的填报模板：文件中没有「{DATA_SHEET}」工作表。请先下载模板，在模板中填写后上传。"
+        )
+    meta_rows = book.sheet(META_SHEET)
+    if meta_rows is None:
+        raise DomainError(
+            "这不是本平台的填报模板：缺少记录模板信息的隐藏工作表（_meta），可能是把数据复制到了新建的文件中。"
+            "请下载模板，在模板中填写后上传。"
+        )
+    meta = {
+        _meta_text(row[0]): _meta_text(row[1]) for row in meta_rows if len(row) >= 2 and not is_blank(row[0])
+    }
+    code_row = next(
+        (i for i, row in enumerate(sheet[:20]) if row and _meta_text(row[0]) == CODE_MARKER),
+        None,
+    )
+    if code_row is None:
+        raise DomainError(
+            f"无法识别各列对应的指标：模板第{CODE_ROW}行（灰色的指标代码行）被删除或修改。请重新下载模板后填写。"
+        )
+    columns = {
+        j: _meta_text(code)
+        for j, code in enumerate(sheet[code_row])
+        if j >= FIRST_VALUE_COLUMN - 1 and not is_blank(code)
+    }
+    rows = [(i, row) for i, row in enumerate(sheet) if i > code_row and not all(is_blank(v) for v in row)]
+    return TemplateUpload(meta=meta, code_row=code_row, columns=columns, rows=rows)

@@ -1,0 +1,66 @@
+"""Reading uploaded Excel workbooks, shared by every import (data values now, registries later).
+
+Files are recognised by their first bytes, not by their name, so a renamed PDF or an old .xls is refused with
+a sentence the user can act on; reading goes through python-calamine (fast, no formula evaluation needed).
+"""
+
+import io
+from dataclasses import dataclass
+
+import python_calamine
+from openpyxl.utils import get_column_letter
+
+from county_innovation.common.errors import DomainError
+
+XLSX_MAGIC = b"PK\x03\x04"  # an .xlsx is a zip archive
+XLS_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"  # OLE2 compound file: Excel 97-2003 .xls (and old .doc)
+PDF_MAGIC = b"%PDF"
+
+CellValue = object  # str, int, float, bool, date, datetime, time or timedelta, as calamine returns them
+
+
+@dataclass
+class Workbook:
+    """The sheets of an uploaded workbook as lists of rows; ``rows[i][j]`` is Excel row i+1, column j+1."""
+
+    sheets: dict[str, list[list[CellValue]]]
+
+    def sheet(self, name: str) -> list[list[CellValue]] | None:
+        return self.sheets.get(name)
+
+
+def column_letter(index: int) -> str:
+    """0-based column index → Excel column letters (0 → "A", 27 → "AB")."""
+    return get_column_letter(index + 1)
+
+
+def cell_ref(row_index: int, column_index: int) -> str:
+    """0-based indices → the Chinese cell reference users see: 「第7行 E列」."""
+    return f"第{row_index + 1}行 {column_letter(column_index)}列"
+
+
+def is_blank(value: CellValue) -> bool:
+    return value is None or (isinstance(value, str) and value.strip() == "")
+
+
+def workbook_read(content: bytes) -> Workbook:
+    """Read an .xlsx file's every sheet (hidden ones included); raise DomainError for anything else."""
+    if not content:
+        raise DomainError("上传的文件是空的（0 字节），请选择填写好的 Excel 模板（.xlsx）。")
+    if content.startswith(XLS_MAGIC):
+        raise DomainError("这是旧版 Excel 97-2003 文件（.xls），请在 Excel 中「另存为」.xlsx 后再上传。")
+    if content.startswith(PDF_MAGIC):
+        raise DomainError("上传的是 PDF 文件，不是 Excel 工作簿；请上传从本平台下载并填写的 .xlsx 模板。")
+    if not content.startswith(XLSX_MAGIC):
+        raise DomainError("上传的文件不是 Excel 工作簿（.xlsx）；请上传从本平台下载并填写的模板。")
+    try:
+        book = python_calamine.CalamineWorkbook.from_filelike(io.BytesIO(content))
+        sheets = {
+            name: book.get_sheet_by_name(name).to_python(skip_empty_area=False) for name in book.sheet_names
+        }
+    except Exception:  # calamine raises several unrelated types for damaged or foreign zip files
+        raise DomainError(
+            "无法读取该文件：它不是有效的 Excel 工作簿（.xlsx），或已损坏。"
+            "请用 Excel 打开检查后重新保存再上传。"
+        ) from None
+    return Workbook(sheets=sheets)
