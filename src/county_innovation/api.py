@@ -1,11 +1,68 @@
-"""The HTTP API (django-ninja, OpenAPI at /api/docs): each app contributes a router from its api.py."""
+"""The HTTP API (django-ninja, OpenAPI at /api/docs): each app contributes a router from its api.py.
 
+Every endpoint requires a bearer token or a signed-in session (accounts.auth). Errors reach the client as
+``{"detail": 中文说明}`` — plus ``"problems": [...]`` when a service rejected several things at once.
+"""
+
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.http import Http404, HttpRequest, HttpResponse
 from ninja import NinjaAPI
+from ninja.errors import AuthenticationError, ValidationError
+
+from county_innovation.accounts.auth import API_AUTH, NOT_AUTHENTICATED
+from county_innovation.common.errors import DomainError, ScopeError
+from county_innovation.evaluation.api import router as evaluation_router
+from county_innovation.indicators.api import router as indicators_router
+from county_innovation.regions.api import router as regions_router
 
 api = NinjaAPI(
     title="县域创新驱动发展监测管理平台 API",
     version="1",
-    description="区划、指标、评价指标体系、指标数据与评价结果。机器客户端使用 `Authorization: Bearer <令牌>`；"
-    "浏览器中已登录的会话亦可调用。所有数据按用户的管辖范围过滤。",
+    description="区划、指标、评价指标体系、指标数据与评价结果。机器客户端使用 `Authorization: Bearer <令牌>`"
+    "（令牌由 `county-innovation token create 用户名 --name 用途` 签发）；浏览器中已登录的会话亦可调用，"
+    "写操作须带 X-CSRFToken。所有数据按用户的管辖范围过滤。"
+    '错误以 `{"detail": 说明, "problems": [逐条问题]}` 返回。',
     urls_namespace="api",
+    auth=API_AUTH,
+    docs_decorator=login_required,
 )
+api.add_router("/", regions_router)
+api.add_router("/", indicators_router)
+api.add_router("/", evaluation_router)
+
+
+@api.exception_handler(DomainError)
+def domain_error(request: HttpRequest, exc: DomainError) -> HttpResponse:
+    status = 403 if isinstance(exc, ScopeError) else 400
+    return api.create_response(request, {"detail": exc.message, "problems": exc.problems}, status=status)
+
+
+@api.exception_handler(PermissionDenied)
+def permission_denied(request: HttpRequest, exc: PermissionDenied) -> HttpResponse:
+    return api.create_response(request, {"detail": str(exc) or "您没有权限执行此操作。"}, status=403)
+
+
+@api.exception_handler(Http404)
+def not_found(request: HttpRequest, exc: Http404) -> HttpResponse:
+    # Routers raise Http404 with a Chinese sentence (common.api.not_found); anything else gets a generic one.
+    message = str(exc) if exc.args and not str(exc).isascii() else "未找到请求的对象。"
+    return api.create_response(request, {"detail": message}, status=404)
+
+
+@api.exception_handler(ValidationError)
+def invalid_request(request: HttpRequest, exc: ValidationError) -> HttpResponse:
+    problems = [
+        f"{'.'.join(str(part) for part in error.get('loc', ()))}：{error.get('msg', '')}"
+        for error in exc.errors
+    ]
+    return api.create_response(
+        request, {"detail": "请求参数不符合要求，请对照 /api/docs 检查。", "problems": problems}, status=422
+    )
+
+
+@api.exception_handler(AuthenticationError)
+def unauthenticated(request: HttpRequest, exc: AuthenticationError) -> HttpResponse:
+    # ninja raises a bare AuthenticationError ("Unauthorized") when no credentials were given at all.
+    message = exc.message if not exc.message.isascii() else NOT_AUTHENTICATED
+    return api.create_response(request, {"detail": message}, status=401)

@@ -1,0 +1,208 @@
+"""API tokens (service and command) and the permission table every API endpoint must appear in."""
+
+from dataclasses import dataclass, field
+from io import StringIO
+
+import pytest
+from django.core.management import CommandError, call_command
+from django.test import Client
+
+from county_innovation.accounts.models import ApiToken
+from county_innovation.accounts.services import api_token_authenticate, api_token_create, api_token_revoke
+from county_innovation.accounts.tests.api_sample import ApiSample, api_sample_create, call, token_for
+from county_innovation.api import api
+from county_innovation.common.errors import DomainError
+from county_innovation.evaluation.models import EvaluationRun
+from county_innovation.indicators.models import DataValue
+
+# --- the token service and command ---------------------------------------------------------------------
+
+
+def test_token_create_stores_only_the_hash_and_returns_the_key_once(users):
+    token, key = api_token_create(user=users["county"], name="县局数据同步")
+    assert key.startswith("ci_") and len(key) > 40
+    assert token.key_hash == ApiToken.hash_key(key) and key not in token.key_hash
+    assert token.prefix == key[:8]
+    assert not ApiToken.objects.filter(key_hash=key).exists()
+
+
+def test_token_without_a_name_is_refused(users):
+    with pytest.raises(DomainError, match="用途"):
+        api_token_create(user=users["county"], name="  ")
+
+
+def test_token_authenticate_records_last_use_and_refuses_revoked_unknown_and_inactive(users):
+    token, key = api_token_create(user=users["county"], name="同步")
+    assert api_token_authenticate(key=key) == users["county"]
+    token.refresh_from_db()
+    assert token.last_used_at is not None
+    assert api_token_authenticate(key=key + "x") is None
+    api_token_revoke(prefix=token.prefix)
+    assert api_token_authenticate(key=key) is None
+    _, other = api_token_create(user=users["town"], name="同步")
+    users["town"].is_active = False
+    users["town"].save()
+    assert api_token_authenticate(key=other) is None
+
+
+def test_revoking_an_unknown_prefix_says_so(users):
+    with pytest.raises(DomainError, match="没有前缀"):
+        api_token_revoke(prefix="ci_nope1")
+
+
+def test_revoke_limited_to_a_user_does_not_touch_another_users_token(users):
+    token, _ = api_token_create(user=users["county"], name="同步")
+    with pytest.raises(DomainError):
+        api_token_revoke(prefix=token.prefix, user=users["town"])
+    token.refresh_from_db()
+    assert not token.revoked
+
+
+def test_token_command_prints_a_working_key_once_and_revokes_by_prefix(users):
+    out = StringIO()
+    call_command("token", "create", users["county"].username, "--name", "县局同步", stdout=out)
+    key = out.getvalue().strip().splitlines()[-1]
+    assert api_token_authenticate(key=key) == users["county"]
+    out = StringIO()
+    call_command("token", "revoke", key[:8], stdout=out)
+    assert "已吊销" in out.getvalue()
+    assert api_token_authenticate(key=key) is None
+
+
+def test_token_command_reports_an_unknown_user_in_chinese(users):
+    with pytest.raises(CommandError, match="不存在"):
+        call_command("token", "create", "nobody", "--name", "x")
+
+
+# --- the permission table: every endpoint, anonymous / bad token / allowed role / denied role ---------------
+
+
+@dataclass(frozen=True)
+class Case:
+    method: str
+    path: str  # exactly as the OpenAPI schema names it
+    allowed: str  # a role that may call it …
+    status: int  # … and the status it gets
+    denied: str | None  # a role that must get 403 (None: every signed-in user may call it, filtered by scope)
+    query: str = ""
+    body: dict | None = None
+    params: dict = field(default_factory=dict)  # path parameters beyond the defaults
+
+
+SAVE = {"framework": "county", "values": {"rd_expenditure": 1234.5}, "submit": False}
+CASES = [
+    Case("get", "/api/regions/", "county", 200, None),
+    Case("get", "/api/regions/{code}", "county", 200, "other_county"),
+    Case("get", "/api/region-groups/", "city_admin", 200, None),
+    Case("get", "/api/indicators/", "expert", 200, None),
+    Case("get", "/api/frameworks/", "expert", 200, None),
+    Case("get", "/api/frameworks/{code}/{version}", "expert", 200, None, params={"code": "county"}),
+    Case("get", "/api/data/", "county", 200, "other_county", query="?framework=county&region=360121"),
+    Case("put", "/api/data/{region}/{period}", "county", 200, "other_county", body=SAVE),
+    Case("get", "/api/evaluations/", "expert", 200, None),
+    Case(
+        "post", "/api/evaluations/", "city_admin", 201, "county", body={"framework": "county", "period": 2024}
+    ),
+    Case("get", "/api/evaluations/{run_id}", "city_admin", 200, "county", params={"run_id": "draft"}),
+    Case("get", "/api/evaluations/{run_id}/results", "city_admin", 200, "expert", params={"run_id": "draft"}),
+    Case(
+        "post", "/api/evaluations/{run_id}/publish", "city_admin", 200, "county", params={"run_id": "draft"}
+    ),
+]
+
+
+def _url(case: Case, sample: ApiSample) -> str:
+    runs = {"draft": sample.draft.pk, "published": sample.published.pk}
+    params = {"code": "360121", "region": "360121", "period": 2024, "version": 1, "run_id": "published"}
+    params.update(case.params)
+    params["run_id"] = runs[params["run_id"]]
+    return case.path.format(**params) + case.query
+
+
+@pytest.fixture
+def sample(users, frameworks) -> ApiSample:
+    return api_sample_create(users, frameworks)
+
+
+def test_every_api_operation_is_in_the_permission_table():
+    schema = api.get_openapi_schema()
+    operations = {(method, path) for path, ops in schema["paths"].items() for method in ops}
+    assert operations == {(c.method, c.path) for c in CASES}
+
+
+def _case_id(case: Case) -> str:
+    return f"{case.method} {case.path}"
+
+
+@pytest.mark.parametrize("case", CASES, ids=_case_id)
+def test_anonymous_caller_gets_401_in_chinese(case, sample):
+    status, body = call(Client(enforce_csrf_checks=True), case.method, _url(case, sample), case.body)
+    assert status == 401
+    assert "Authorization" in body["detail"] and "登录" in body["detail"]
+
+
+@pytest.mark.parametrize("case", CASES, ids=_case_id)
+def test_unknown_or_revoked_token_gets_401(case, sample, users):
+    token = token_for(users[case.allowed])
+    api_token_revoke(prefix=token[:8])
+    for bad in (token, "ci_unknown-token", ""):
+        status, body = call(Client(), case.method, _url(case, sample), case.body, token=bad or "   ")
+        assert status == 401, bad
+        assert "令牌" in body["detail"] or "登录" in body["detail"]
+
+
+@pytest.mark.parametrize("case", CASES, ids=_case_id)
+def test_allowed_role_with_a_token_succeeds(case, sample, users):
+    status, body = call(
+        Client(), case.method, _url(case, sample), case.body, token=token_for(users[case.allowed])
+    )
+    assert status == case.status, body
+
+
+@pytest.mark.parametrize("case", [c for c in CASES if c.denied], ids=_case_id)
+def test_denied_role_gets_403_and_nothing_changes(case, sample, users):
+    values = list(DataValue.objects.order_by("pk").values_list("pk", "value", "status"))
+    runs = list(EvaluationRun.objects.order_by("pk").values_list("pk", "status"))
+    status, body = call(
+        Client(), case.method, _url(case, sample), case.body, token=token_for(users[case.denied])
+    )
+    assert status == 403, body
+    assert body["detail"].endswith("。") and not body["detail"].isascii()
+    assert list(DataValue.objects.order_by("pk").values_list("pk", "value", "status")) == values
+    assert list(EvaluationRun.objects.order_by("pk").values_list("pk", "status")) == runs
+
+
+def test_session_write_without_csrf_token_is_refused(sample, users):
+    client = Client(enforce_csrf_checks=True)
+    client.force_login(users["county"])
+    status, body = call(client, "put", "/api/data/360121/2024", SAVE)
+    assert status == 403 and "CSRF" in body["detail"]
+    assert not DataValue.objects.filter(
+        region_id="360121", indicator__code="rd_expenditure", value=1234.5
+    ).exists()
+
+
+def test_session_write_with_csrf_token_is_accepted(sample, users):
+    client = Client(enforce_csrf_checks=True)
+    client.force_login(users["county"])
+    client.get("/api/docs")  # renders {% csrf_token %}, which sets the cookie
+    csrf = client.cookies["csrftoken"].value
+    response = client.put(
+        "/api/data/360121/2024", data=SAVE, content_type="application/json", headers={"X-CSRFToken": csrf}
+    )
+    assert response.status_code == 200, response.content
+
+
+def test_token_call_is_recorded_in_the_value_history_as_the_tokens_user(sample, users):
+    status, _ = call(Client(), "put", "/api/data/360121/2024", SAVE, token=token_for(users["county"]))
+    assert status == 200
+    value = DataValue.objects.get(region_id="360121", period=2024, indicator__code="rd_expenditure")
+    assert value.channel == DataValue.Channel.API
+    assert value.history.first().history_user == users["county"]
+
+
+def test_api_docs_render_for_a_signed_in_user_and_not_for_anonymous(client_for):
+    client = client_for("town")
+    assert client.get("/api/docs").status_code == 200
+    assert client.get("/api/openapi.json").status_code == 200
+    assert Client().get("/api/docs").status_code == 302

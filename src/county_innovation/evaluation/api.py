@@ -1,0 +1,91 @@
+"""Evaluation runs over HTTP: published runs for every signed-in user; running and publishing for admins."""
+
+from django.http import HttpRequest
+from ninja import Query, Router, Status
+from ninja.pagination import paginate
+
+from county_innovation.accounts import permissions
+from county_innovation.accounts.models import User
+from county_innovation.common.api import MAX_LIMIT, Pagination, not_found
+from county_innovation.common.errors import DomainError
+from county_innovation.evaluation.models import EvaluationRun
+from county_innovation.evaluation.schemas import ResultsOut, RunCreateIn, RunDetailOut, RunOut
+from county_innovation.evaluation.selectors import run_results, runs_visible_to
+from county_innovation.evaluation.services import evaluation_run_create, evaluation_run_publish
+from county_innovation.indicators.api import framework_or_404
+from county_innovation.regions.selectors import city_region
+
+router = Router(tags=["评价结果"])
+
+ADMIN_ONLY = "只有市科技局管理员可以执行或发布评价。"
+
+
+def _run_or_404(user: User, run_id: int) -> EvaluationRun:
+    run = EvaluationRun.objects.select_related("framework", "scope").filter(pk=run_id).first()
+    if run is None:
+        raise not_found(f"评价运行 #{run_id} 不存在。")
+    permissions.require_view_run(user, run)
+    return run
+
+
+@router.get("/evaluations/", response=list[RunOut], summary="评价运行列表（非管理员只见已发布的）")
+@paginate(Pagination)
+def run_list(
+    request: HttpRequest,
+    period: int | None = Query(None, description="评价年度"),
+    framework: str | None = Query(None, description="评价指标体系代码"),
+):
+    runs = runs_visible_to(request.auth).order_by("-period", "-created_at")
+    if period is not None:
+        runs = runs.filter(period=period)
+    if framework:
+        runs = runs.filter(framework__code=framework)
+    return runs
+
+
+@router.get("/evaluations/{run_id}", response=RunDetailOut, summary="一次评价的方法、数据哈希与版本信息")
+def run_detail(request: HttpRequest, run_id: int):
+    return _run_or_404(request.auth, run_id)
+
+
+@router.get(
+    "/evaluations/{run_id}/results", response=ResultsOut, summary="一次评价的各单位指数、排名与维度得分"
+)
+def run_result_list(
+    request: HttpRequest,
+    run_id: int,
+    limit: int = Query(MAX_LIMIT, ge=1, le=MAX_LIMIT, description=f"每页条数（1–{MAX_LIMIT}）"),
+    offset: int = Query(0, ge=0, description="跳过的条数"),
+):
+    run = _run_or_404(request.auth, run_id)
+    results = run_results(run)
+    return {
+        "run": run.pk,
+        "period": run.period,
+        "framework": run.framework.code,
+        "includes_demo_data": run.includes_demo_data,
+        "count": len(results),
+        "items": results[offset : offset + limit],
+    }
+
+
+@router.post("/evaluations/", response={201: RunDetailOut}, summary="执行一次评价（仅市科技局管理员）")
+def run_create(request: HttpRequest, payload: RunCreateIn):
+    user = request.auth
+    permissions.require(permissions.can_run_evaluations(user), ADMIN_ONLY)
+    framework = framework_or_404(user, payload.framework, payload.version)
+    city = city_region()
+    if city is None:
+        raise DomainError("尚未载入本市的行政区划，无法评价；请先运行 county-innovation regions load。")
+    run = evaluation_run_create(framework=framework, period=payload.period, user=user, scope=city)
+    return Status(201, run)
+
+
+@router.post(
+    "/evaluations/{run_id}/publish", response=RunDetailOut, summary="发布一次评价（仅市科技局管理员）"
+)
+def run_publish(request: HttpRequest, run_id: int):
+    user = request.auth
+    permissions.require(permissions.can_run_evaluations(user), ADMIN_ONLY)
+    run = _run_or_404(user, run_id)
+    return evaluation_run_publish(run=run, user=user)
