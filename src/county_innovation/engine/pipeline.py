@@ -1,144 +1,55 @@
-"""Method settings, the evaluation pipeline and its result, and the reproducibility hash of an input."""
+"""The evaluation pipeline, its result (with every step's output and parameters) and the input hash.
+
+Steps: denominate → screen → impute → treat → normalise → weights → aggregate → rank. The result keeps
+each step's parameters and output in ``result.steps`` and the input in ``result.source``, so
+:func:`regenerate` can rerun it with one choice changed (COINr's log and ``Regen``).
+"""
 
 from __future__ import annotations
 
 import hashlib
 import json
-import math
-from collections.abc import Mapping
-from dataclasses import dataclass, field, fields
-from typing import Any
+from dataclasses import dataclass, field
+from typing import Any, NamedTuple
 
 import numpy as np
 import pandas as pd
 
 from .aggregate import aggregate, effective_weights
+from .denominate import denominate
 from .errors import EngineError
 from .hierarchy import Hierarchy
-from .normalise import as_numeric_frame, degenerate_indicators, normalise
+from .impute import PANEL_METHODS, impute, impute_panel
+from .normalise import ABSOLUTE_METHODS, as_numeric_frame, degenerate_indicators, normalise
 from .rank import rank_scores
+from .screen import screen_units
+from .spec import AGGREGATIONS, NORMALISATIONS, MethodSpec
+from .treat import treat
+from .weights import node_weights
 
-__all__ = ["EvaluationResult", "MethodSpec", "evaluate", "input_hash"]
+__all__ = [
+    "AGGREGATIONS",
+    "NORMALISATIONS",
+    "EvaluationResult",
+    "MethodSpec",
+    "Step",
+    "evaluate",
+    "input_hash",
+    "regenerate",
+    "run",
+]
 
-NORMALISATIONS = {"minmax": "最小-最大", "zscore": "z-score"}
-AGGREGATIONS = {"arithmetic": "算术平均", "geometric": "几何平均"}
-# Availability is k/n; a threshold typed as a rounded fraction (0.6667 for 2/3) must not exclude a unit by
-# a rounding hair, so comparisons allow this slack.
-_AVAILABILITY_TOL = 1e-9
 # Keep warnings readable on 40k-unit runs: list this many units, then "等 N 个".
 _MAX_LISTED = 10
 _HASH_VERSION = "county_innovation.engine/hash-1"
+STEP_NAMES = ("denominate", "screen", "impute", "treat", "normalise", "weights", "aggregate", "rank")
 
 
-def _pair(value: Any, what: str, example: str) -> tuple[float, float]:
-    try:
-        a, b = (float(v) for v in value)
-    except (TypeError, ValueError):
-        raise EngineError(f"{what} {value!r} 格式错误：应为两个数字，如 {example}。") from None
-    if not (math.isfinite(a) and math.isfinite(b)):
-        raise EngineError(f"{what} {value!r} 无效：必须是有限数，如 {example}。")
-    return a, b
+class Step(NamedTuple):
+    """One pipeline step as recorded in ``EvaluationResult.steps``: its parameters and its output."""
 
-
-@dataclass(frozen=True)
-class MethodSpec:
-    """How to normalise and aggregate.
-
-    Parameters
-    ----------
-    normalisation : {"minmax", "zscore"}
-        Min-max scaling to ``minmax_range`` or z-scores with mean and sd ``zscore_mean_sd``.
-    minmax_range : (float, float)
-        Lower and upper bound of min-max scaling; lower < upper.
-    zscore_mean_sd : (float, float)
-        Target mean and standard deviation (> 0) of z-scores.
-    aggregation : {"arithmetic", "geometric"}
-        Weighted arithmetic or geometric mean at every level. The geometric mean needs positive values, so
-        it is refused with min-max lower bound ≤ 0 or z-score mean ≤ 0, which always produce such values.
-    availability_threshold : float
-        Minimum share (0..1) of a unit's indicators that must be present; units below it are not scored.
-
-    Raises
-    ------
-    EngineError
-        On an unknown method name or an invalid range, sd or threshold (validated on construction).
-    """
-
-    normalisation: str = "minmax"
-    minmax_range: tuple[float, float] = (0.0, 100.0)
-    zscore_mean_sd: tuple[float, float] = (0.0, 1.0)
-    aggregation: str = "arithmetic"
-    availability_threshold: float = 0.0
-
-    def __post_init__(self) -> None:
-        if self.normalisation not in NORMALISATIONS:
-            raise EngineError(
-                f"未知的标准化方法「{self.normalisation}」；可选：minmax（最小-最大）、zscore（z-score）。"
-            )
-        if self.aggregation not in AGGREGATIONS:
-            raise EngineError(
-                f"未知的合成方法「{self.aggregation}」；可选：arithmetic（算术平均）、geometric（几何平均）。"
-            )
-        lo, hi = _pair(self.minmax_range, "最小-最大标准化区间", "(0, 100)")
-        if not lo < hi:
-            raise EngineError(f"最小-最大标准化区间 ({lo:g}, {hi:g}) 无效：下限必须小于上限，如 (0, 100)。")
-        m, s = _pair(self.zscore_mean_sd, "z-score 的均值和标准差", "(0, 1)")
-        if not s > 0:
-            raise EngineError(f"z-score 的标准差 {s:g} 无效：必须大于 0，如 1。")
-        t = self.availability_threshold
-        if isinstance(t, (str, bytes, bool)):
-            raise EngineError(f"指标可用率门槛 {t!r} 不是数字；请填写 0 到 1 之间的数，如 0.66。")
-        try:
-            t = float(t)
-        except (TypeError, ValueError):
-            raise EngineError(f"指标可用率门槛 {t!r} 不是数字；请填写 0 到 1 之间的数，如 0.66。") from None
-        if not 0.0 <= t <= 1.0:
-            raise EngineError(
-                f"指标可用率门槛 {t:g} 无效：必须在 0 到 1 之间（如 0.66 表示至少三分之二的指标有数据）。"
-            )
-        if self.aggregation == "geometric":
-            if self.normalisation == "minmax" and lo <= 0:
-                raise EngineError(
-                    f"几何平均要求所有标准化值为正数，但最小-最大标准化下限为 {lo:g}，"
-                    "每个指标的最低值都会等于它；"
-                    "请将下限设为大于 0（如 1–100），或改用算术平均。"
-                )
-            if self.normalisation == "zscore" and m <= 0:
-                raise EngineError(
-                    f"几何平均要求所有标准化值为正数，但 z-score 均值为 {m:g}，必有单位低于均值而不为正；"
-                    "请改用下限大于 0 的最小-最大标准化（如 1–100），或改用算术平均。"
-                )
-        # Frozen dataclass: canonicalise JSON lists / Decimals so equality and hashing are stable.
-        object.__setattr__(self, "minmax_range", (lo, hi))
-        object.__setattr__(self, "zscore_mean_sd", (m, s))
-        object.__setattr__(self, "availability_threshold", t)
-
-    def to_dict(self) -> dict[str, Any]:
-        """Return a JSON-serialisable dict (pairs as lists)."""
-        return {
-            "normalisation": self.normalisation,
-            "minmax_range": list(self.minmax_range),
-            "zscore_mean_sd": list(self.zscore_mean_sd),
-            "aggregation": self.aggregation,
-            "availability_threshold": self.availability_threshold,
-        }
-
-    @classmethod
-    def from_dict(cls, d: Mapping[str, Any]) -> MethodSpec:
-        """Build from :meth:`to_dict` output; absent keys take their defaults, unknown keys are refused.
-
-        Raises
-        ------
-        EngineError
-            If ``d`` is not a mapping, has unknown keys, or holds invalid settings.
-        """
-        if not isinstance(d, Mapping):
-            raise EngineError(f"方法设置必须是字典，收到 {type(d).__name__}。")
-        names = [f.name for f in fields(cls)]
-        unknown = sorted(str(k) for k in d if k not in names)
-        if unknown:
-            raise EngineError(f"方法设置中有未知字段：{'、'.join(unknown)}；可用字段：{'、'.join(names)}。")
-        return cls(**dict(d))
+    params: dict[str, Any]
+    data: pd.DataFrame
 
 
 @dataclass
@@ -152,7 +63,8 @@ class EvaluationResult:
     input_hash : str
         :func:`input_hash` of the input, for reproducibility records.
     data : DataFrame
-        Raw input as float64, units × indicators (``hierarchy.indicators`` order).
+        Raw input as float64, units × indicators (``hierarchy.indicators`` order); for a panel, the
+        evaluated period.
     normalised : DataFrame
         Units × indicators; NaN for excluded units and degenerate indicators.
     scores : DataFrame
@@ -164,7 +76,18 @@ class EvaluationResult:
     excluded : list of str
         Units below ``spec.availability_threshold``, not scored.
     warnings : list of str
-        Chinese notes for the user (degenerate indicators, exclusions, empty dimensions).
+        Chinese notes for the user (degenerate indicators, exclusions, empty dimensions, weights).
+    steps : dict of str to Step
+        In pipeline order (:data:`STEP_NAMES`): each step's parameters and output DataFrame (the scored
+        units; ``weights`` is a one-column frame indexed by node code). A step that is off passes its input.
+    weights : dict of str to float
+        Node weights used (relative to siblings).
+    treat_details : DataFrame or None
+        Per-indicator outlier treatment details (see :func:`.treat.treat`), ``None`` when off.
+    source : DataFrame or None
+        The validated input (indicators plus the columns the spec uses), for :func:`regenerate`.
+    strict : bool
+        The ``strict`` flag of the run.
     """
 
     spec: MethodSpec
@@ -177,10 +100,15 @@ class EvaluationResult:
     availability: pd.Series
     excluded: list[str] = field(default_factory=list)
     warnings: list[str] = field(default_factory=list)
+    steps: dict[str, Step] = field(default_factory=dict)
+    weights: dict[str, float] | None = None
+    treat_details: pd.DataFrame | None = None
+    source: pd.DataFrame | None = None
+    strict: bool = False
 
     def effective_weights(self) -> pd.DataFrame:
         """Each indicator's effective weight in each unit's index; see :func:`effective_weights`."""
-        return effective_weights(self.normalised, self.hierarchy)
+        return effective_weights(self.normalised, self.hierarchy, self.weights, self.spec)
 
     def contributions(self) -> pd.DataFrame:
         """Each indicator's contribution to each unit's root index, units × indicators.
@@ -194,7 +122,17 @@ class EvaluationResult:
           divide by ``ln(index)`` for a proportion.
 
         Missing indicators, and every column of an unscored unit, are NaN.
+
+        Raises
+        ------
+        EngineError
+            For the other aggregations, which do not decompose into additive contributions.
         """
+        if self.spec.aggregation not in ("arithmetic", "geometric"):
+            raise EngineError(
+                f"「{AGGREGATIONS[self.spec.aggregation]}」不能分解为各指标相加的贡献；"
+                "贡献分解仅适用于算术平均和几何平均。"
+            )
         eff = self.effective_weights()
         values = self.normalised[self.hierarchy.indicators]
         if self.spec.aggregation == "geometric":
@@ -202,44 +140,59 @@ class EvaluationResult:
             values = np.log(values)
         return eff * values
 
+    def step(self, name: str) -> pd.DataFrame:
+        """Return one step's output DataFrame (``KeyError``-free: unknown names raise EngineError)."""
+        if name not in self.steps:
+            raise EngineError(f"没有名为「{name}」的步骤；可用：{'、'.join(self.steps)}。")
+        return self.steps[name].data
+
 
 def _listed(units: list[str]) -> str:
     shown = "、".join(units[:_MAX_LISTED])
     return shown + (f" 等 {len(units)} 个" if len(units) > _MAX_LISTED else "")
 
 
-def _prepare_data(data: pd.DataFrame, hierarchy: Hierarchy) -> pd.DataFrame:
-    """Validate and canonicalise the input: str unit codes, columns in hierarchy order, float64."""
+def _prepare_data(
+    data: pd.DataFrame, hierarchy: Hierarchy, aux: list[str] | None = None
+) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Validate the input; return (indicators as float64 in hierarchy order, the aux columns as given)."""
     if not isinstance(hierarchy, Hierarchy):
         raise EngineError(f"指标体系必须是 Hierarchy 对象，收到 {type(hierarchy).__name__}。")
     if not isinstance(data, pd.DataFrame):
         raise EngineError(
             f"评价数据必须是 pandas DataFrame（行为单位、列为指标），收到 {type(data).__name__}。"
         )
+    aux = aux or []
     cols = [str(c) for c in data.columns]
     wanted, present = set(hierarchy.indicators), set(cols)
     missing = [c for c in hierarchy.indicators if c not in present]
-    extra = [c for c in cols if c not in wanted]
+    missing_aux = [c for c in aux if c not in present]
+    extra = [c for c in cols if c not in wanted and c not in aux]
     dup_cols = sorted({c for c in cols if cols.count(c) > 1}) if len(set(cols)) != len(cols) else []
-    if missing or extra or dup_cols:
+    if missing or extra or dup_cols or missing_aux:
         parts = []
         if missing:
             parts.append(f"缺少指标：{'、'.join(hierarchy.label(c) for c in missing)}")
+        if missing_aux:
+            parts.append(f"缺少方法设置用到的列：{'、'.join(missing_aux)}")
         if extra:
             parts.append(f"指标体系中没有的列：{'、'.join(extra)}")
         if dup_cols:
             parts.append(f"重复的列：{'、'.join(dup_cols)}")
         raise EngineError("评价数据的列与指标体系不一致（" + "；".join(parts) + "）；请补齐或删除相应的列。")
-    units = data.index.astype(str)
+    frame = data.copy()
+    frame.columns = cols
+    if isinstance(frame.index, pd.MultiIndex):
+        frame.index = frame.index.set_levels(frame.index.levels[0].astype(str), level=0)
+        units = frame.index
+    else:
+        frame.index = units = data.index.astype(str)
     if not units.is_unique:
-        dups = sorted(set(units[units.duplicated()]))
+        dups = sorted({str(u) for u in units[units.duplicated()]})
         raise EngineError(
             f"评价数据中单位「{'、'.join(dups)}」出现多次；每个单位只能有一行数据，请合并或删除重复行。"
         )
-    frame = data.copy()
-    frame.columns = cols
-    frame.index = units
-    return as_numeric_frame(frame[hierarchy.indicators])
+    return as_numeric_frame(frame[hierarchy.indicators]), frame[aux]
 
 
 def input_hash(data: pd.DataFrame, hierarchy: Hierarchy, spec: MethodSpec | None = None) -> str:
@@ -248,15 +201,12 @@ def input_hash(data: pd.DataFrame, hierarchy: Hierarchy, spec: MethodSpec | None
     The serialisation is: a JSON header (sorted keys) with a format version, ``spec.to_dict()``, the
     hierarchy's nodes sorted by code, the unit codes sorted and the indicator codes sorted; then, column by
     column in that order and rows in that order, a bitmap of missing values and the values as IEEE-754
-    float64 little-endian bytes, with missing values written as 0.0 and ``-0.0`` as ``0.0``.
+    float64 little-endian bytes, with missing values written as 0.0 and ``-0.0`` as ``0.0``. When the spec
+    reads other columns (denominators, a group column) or the data are a panel, those are appended in the
+    same way, so a v1 input hashes exactly as before.
 
     The digest is therefore independent of row, column and node order and of the input dtypes, and changes
     whenever any value, missingness, weight, direction, parent, name or setting changes.
-
-    Notes
-    -----
-    The float64 bytes identify a value exactly, as ``repr`` would (both are one-to-one with the float64),
-    but cost ~10 ms instead of ~1.2 s for 41,352 × 40 values, where ``repr`` dominated ``evaluate``.
 
     Raises
     ------
@@ -264,26 +214,71 @@ def input_hash(data: pd.DataFrame, hierarchy: Hierarchy, spec: MethodSpec | None
         If the data do not match the hierarchy or are non-numeric.
     """
     spec = MethodSpec() if spec is None else spec
-    return _hash_prepared(_prepare_data(data, hierarchy), hierarchy, spec)
+    frame, aux = _prepare_data(data, hierarchy, spec.data_columns())
+    return _hash_prepared(frame, hierarchy, spec, aux)
 
 
-def _hash_prepared(frame: pd.DataFrame, hierarchy: Hierarchy, spec: MethodSpec) -> str:
-    frame = frame.sort_index(axis=0).sort_index(axis=1)
+def _flat_units(index: pd.Index) -> pd.Index:
+    if isinstance(index, pd.MultiIndex):
+        return pd.Index([f"{u}\x1f{p}" for u, p in index])
+    return index
+
+
+def _hash_prepared(
+    frame: pd.DataFrame, hierarchy: Hierarchy, spec: MethodSpec, aux: pd.DataFrame | None = None
+) -> str:
+    frame = frame.set_axis(_flat_units(frame.index), axis=0).sort_index(axis=0).sort_index(axis=1)
     header = {
         "version": _HASH_VERSION,
         "spec": spec.to_dict(),
         "nodes": sorted(hierarchy.to_dict()["nodes"], key=lambda n: n["code"]),
-        "units": [str(u) for u in frame.index],
+        "units": frame.index.astype(str).tolist(),
         "indicators": [str(c) for c in frame.columns],
     }
     h = hashlib.sha256(json.dumps(header, sort_keys=True, ensure_ascii=False, separators=(",", ":")).encode())
+    _hash_values(h, frame)
+    if aux is not None and aux.shape[1]:
+        aux = aux.set_axis(_flat_units(aux.index), axis=0).loc[frame.index].sort_index(axis=1)
+        groups = [c for c in aux.columns if c == spec.impute_group]
+        h.update(json.dumps({c: [str(v) for v in aux[c]] for c in groups}, sort_keys=True).encode())
+        numeric = [c for c in aux.columns if c not in groups]
+        if numeric:
+            _hash_values(h, as_numeric_frame(aux[numeric]))
+    return h.hexdigest()
+
+
+def _hash_values(h: Any, frame: pd.DataFrame) -> None:
     values = frame.to_numpy(dtype="float64").T  # column-major: one contiguous block per indicator
     missing = np.isnan(values)
     # NaN payloads differ between producers, so missing values are carried by the bitmap alone.
     clean = np.where(missing, 0.0, values) + 0.0  # + 0.0 turns -0.0 into 0.0
     h.update(np.packbits(missing, axis=None).tobytes())
     h.update(np.ascontiguousarray(clean, dtype="<f8").tobytes())
-    return h.hexdigest()
+
+
+def _cross_section(
+    frame: pd.DataFrame, aux: pd.DataFrame, spec: MethodSpec
+) -> tuple[Any, pd.DataFrame, pd.DataFrame, pd.DataFrame | None]:
+    """For a panel: (period, raw cross-section, aux cross-section, imputed panel); else passthrough."""
+    is_panel = isinstance(frame.index, pd.MultiIndex)
+    if spec.impute in PANEL_METHODS and not is_panel:
+        raise EngineError(
+            f"插补方法「{spec.impute}」用于面板数据：行索引应为（单位, 年份）两级；"
+            "横截面数据请用 mean 或 median。"
+        )
+    if not is_panel:
+        return None, frame, aux, None
+    if frame.index.nlevels != 2:
+        raise EngineError("面板数据的行索引必须是（单位, 年份）两级索引；请先整理为长表。")
+    periods = frame.index.get_level_values(1)
+    period = spec.panel_period if spec.panel_period is not None else periods.max()
+    if period not in set(periods):
+        raise EngineError(
+            f"面板数据中没有年份「{period}」；可选：{'、'.join(map(str, sorted(set(periods))))}。"
+        )
+    rows = np.asarray(periods == period)
+    cut = lambda df: df.loc[rows].droplevel(1)  # noqa: E731
+    return period, cut(frame), cut(aux), frame
 
 
 def evaluate(
@@ -291,14 +286,17 @@ def evaluate(
 ) -> EvaluationResult:
     """Evaluate the composite index.
 
-    Pipeline: validate the input → availability screen (units below ``spec.availability_threshold`` are
-    excluded) → normalise over the scored units only → aggregate level by level → rank over scored units.
+    Pipeline: validate → denominate → availability screen (units below ``spec.availability_threshold``
+    are excluded) → impute → treat outliers → normalise over the scored units only → weights → aggregate
+    level by level → rank over scored units. Steps the spec leaves off pass their input through, so
+    ``MethodSpec()`` gives exactly v1's screen → normalise → aggregate → rank.
 
     Parameters
     ----------
     data : DataFrame
-        Index: unit codes (converted to str, must be unique). Columns: exactly the hierarchy's indicators
-        (any order). Values numeric; NaN/None/blank for missing.
+        Index: unit codes (converted to str, must be unique), or (unit, period) for the panel imputations.
+        Columns: exactly the hierarchy's indicators (any order) plus the columns the spec names
+        (denominators, ``impute_group``). Values numeric; NaN/None/blank for missing.
     hierarchy : Hierarchy
         The framework.
     spec : MethodSpec, optional
@@ -315,21 +313,30 @@ def evaluate(
     ------
     EngineError
         Missing or extra columns, duplicate units, non-numeric or infinite values, fewer than 2 units (or
-        fewer than 2 left after the availability screen), geometric mean on a non-positive value, or
-        (``strict``) a degenerate indicator.
+        fewer than 2 left after the availability screen), a mean that needs positive values meeting one
+        ≤ 0, invalid weights, or (``strict``) a degenerate indicator.
     """
     spec = MethodSpec() if spec is None else spec
     if not isinstance(spec, MethodSpec):
         raise EngineError(f"方法设置必须是 MethodSpec 对象，收到 {type(spec).__name__}。")
-    frame = _prepare_data(data, hierarchy)
+    full, full_aux = _prepare_data(data, hierarchy, spec.data_columns())
+    period, frame, aux, panel = _cross_section(full, full_aux, spec)
     if len(frame) < 2:
         raise EngineError(f"评价至少需要 2 个单位，当前只有 {len(frame)} 个；标准化需要在多个单位之间比较。")
     warnings: list[str] = []
+    steps: dict[str, Step] = {}
 
-    availability = frame.notna().mean(axis=1).rename("availability")
-    below = availability < spec.availability_threshold - _AVAILABILITY_TOL
-    excluded = [str(u) for u in frame.index[below.to_numpy()]]
-    scored = frame.loc[~below.to_numpy()]
+    if spec.denominate:
+        den_aux = full_aux if panel is not None else aux
+        denominated = denominate(panel if panel is not None else frame, den_aux, spec.denominate)
+        if panel is not None:
+            panel = denominated
+            denominated = denominated.loc[np.asarray(panel.index.get_level_values(1) == period)].droplevel(1)
+    else:
+        denominated = frame
+    steps["denominate"] = Step({"denominate": {k: list(v) for k, v in spec.denominate.items()}}, denominated)
+
+    scored, excluded, availability = screen_units(denominated, spec.availability_threshold)
     if len(scored) < 2:
         raise EngineError(
             f"指标可用率门槛 {spec.availability_threshold:.0%} 排除了 {len(excluded)} 个单位，"
@@ -341,19 +348,72 @@ def evaluate(
             f"以下单位的指标可用率低于门槛 {spec.availability_threshold:.0%}，"
             f"未参与评价：{_listed(excluded)}。"
         )
+    steps["screen"] = Step(
+        {"availability_threshold": spec.availability_threshold, "excluded": excluded}, scored
+    )
     empty = [str(u) for u in scored.index[scored.notna().sum(axis=1).to_numpy() == 0]]
     if empty:
         warnings.append(f"以下单位没有任何指标数据，无法计算得分：{_listed(empty)}。")
 
-    degenerate = degenerate_indicators(scored)
+    imputed = _impute_step(scored, aux, panel, period, spec)
+    steps["impute"] = Step(
+        {"impute": spec.impute, "impute_group": spec.impute_group, "period": period}, imputed
+    )
+
+    treat_details = None
+    if spec.treat != "none" or spec.treat_overrides:
+        tr = treat(
+            imputed,
+            spec.treat,
+            overrides=spec.treat_overrides,
+            skew_threshold=spec.skew_threshold,
+            kurt_threshold=spec.kurt_threshold,
+            winsorise_max=spec.winsorise_max,
+            boxcox_lambda=spec.boxcox_lambda,
+        )
+        treated, treat_details = tr.data, tr.details
+    else:
+        treated = imputed
+    treat_params = {
+        k: getattr(spec, k) for k in ("treat", "treat_overrides", "skew_threshold", "kurt_threshold")
+    }
+    treat_params.update(winsorise_max=spec.winsorise_max, boxcox_lambda=spec.boxcox_lambda)
+    steps["treat"] = Step(treat_params, treated)
+
+    relative = [c for c in hierarchy.indicators if spec.normalisation_of(c) not in ABSOLUTE_METHODS]
+    degenerate = degenerate_indicators(treated[relative]) if relative else []
     if degenerate and not strict:
         warnings.append(
             f"指标「{'、'.join(hierarchy.label(c) for c in degenerate)}」"
             "在参评单位中取值全部相同或有效值少于 2 个，"
             "无法标准化，已按缺失处理（其权重由同级其他指标分担）；请检查数据。"
         )
-    norm_scored = normalise(scored, hierarchy.directions, spec, strict=strict)
-    scores_scored = aggregate(norm_scored, hierarchy, spec)
+    norm_scored = normalise(treated, hierarchy.directions, spec, strict=strict)
+    norm_params = {k: getattr(spec, k) for k in ("normalisation", "minmax_range", "zscore_mean_sd")}
+    norm_params.update(
+        overrides=dict(spec.normalise_overrides),
+        scale=spec.normalise_scale,
+        goalposts=dict(spec.goalposts),
+        targets=dict(spec.targets),
+    )
+    steps["normalise"] = Step(norm_params, norm_scored)
+
+    weights, weight_notes = node_weights(hierarchy, norm_scored, spec)
+    warnings.extend(weight_notes)
+    steps["weights"] = Step(
+        {"weighting": spec.weighting, "weights": dict(spec.weights), "ahp": dict(spec.ahp)},
+        pd.DataFrame({"weight": pd.Series(weights)}),
+    )
+    uses_framework = spec.weighting == "given" and not spec.weights and not spec.ahp
+    scores_scored = aggregate(norm_scored, hierarchy, spec, None if uses_framework else weights)
+    steps["aggregate"] = Step(
+        {
+            "aggregation": spec.aggregation,
+            "generalised_p": spec.generalised_p,
+            "aggregate_threshold": spec.aggregate_threshold,
+        },
+        scores_scored,
+    )
 
     # Name aggregates that are empty for some scored units (all their indicators missing) so the user knows
     # the weights were shifted; units with no data at all are already reported above.
@@ -369,15 +429,65 @@ def evaluate(
 
     normalised = norm_scored.reindex(frame.index)
     scores = scores_scored.reindex(frame.index)
+    ranks = rank_scores(scores)
+    steps["rank"] = Step({"ties": "min", "ascending": False}, ranks.loc[scored.index])
+    source = full if not full_aux.shape[1] else pd.concat([full, full_aux], axis=1)
     return EvaluationResult(
         spec=spec,
         hierarchy=hierarchy,
-        input_hash=_hash_prepared(frame, hierarchy, spec),
+        input_hash=_hash_prepared(full, hierarchy, spec, full_aux),
         data=frame,
         normalised=normalised,
         scores=scores,
-        ranks=rank_scores(scores),
+        ranks=ranks,
         availability=availability,
         excluded=excluded,
         warnings=warnings,
+        steps=steps,
+        weights=weights,
+        treat_details=treat_details,
+        source=source,
+        strict=strict,
     )
+
+
+def _impute_step(
+    scored: pd.DataFrame, aux: pd.DataFrame, panel: pd.DataFrame | None, period: Any, spec: MethodSpec
+) -> pd.DataFrame:
+    if spec.impute == "none":
+        return scored
+    if spec.impute in PANEL_METHODS:
+        assert panel is not None  # _cross_section refuses panel methods on a cross-section
+        filled = impute_panel(panel, spec.impute)
+        cut = filled.loc[np.asarray(filled.index.get_level_values(1) == period)].droplevel(1)
+        return cut.loc[scored.index]
+    groups = aux[spec.impute_group].loc[scored.index] if spec.impute_group else None
+    return impute(scored, spec.impute, groups)
+
+
+run = evaluate  # the issue's name for the recorded pipeline; one function, two names
+
+
+def regenerate(result: EvaluationResult, **changes: Any) -> EvaluationResult:
+    """Rerun an evaluation on the same input with some choices changed (COINr's ``Regen``).
+
+    Parameters
+    ----------
+    result : EvaluationResult
+        A result from :func:`evaluate`.
+    **changes
+        ``MethodSpec`` fields to change, e.g. ``regenerate(r, aggregation="geometric",
+        minmax_range=(1, 100))``. With no changes the result is reproduced.
+
+    Returns
+    -------
+    EvaluationResult
+
+    Raises
+    ------
+    EngineError
+        If the result carries no input, a field is unknown or the changed spec is invalid.
+    """
+    if result.source is None:
+        raise EngineError("该评价结果没有保存输入数据，无法重新计算；请重新调用 evaluate。")
+    return evaluate(result.source, result.hierarchy, result.spec.replace(**changes), strict=result.strict)

@@ -125,7 +125,7 @@ def test_geometric_mean_on_a_zero(data: pd.DataFrame) -> None:
 @pytest.mark.parametrize(
     ("d", "pattern"),
     [
-        ({"normalisation": "rank"}, "未知的标准化方法「rank」；可选：minmax"),
+        ({"normalisation": "ranking"}, "未知的标准化方法「ranking」；可选：minmax"),
         ({"aggregation": "median"}, "未知的合成方法「median」；可选：arithmetic"),
         ({"normalization": "minmax"}, "未知字段：normalization"),
         ({"minmax_range": [100, 0]}, "下限必须小于上限"),
