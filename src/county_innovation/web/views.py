@@ -1,10 +1,102 @@
-"""Pages: the city dashboard, county and town pages (being written)."""
+"""The monitoring pages: the city dashboard, the county and town pages, and the county boundary map file.
 
+Published results are shown to every signed-in user; a region's raw data values only where
+``permissions.can_view_data`` allows. The reads live in ``web.selectors``.
+"""
+
+from pathlib import Path
+
+from django.conf import settings
 from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
-from django.shortcuts import render
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.views.decorators.http import require_GET
+
+from county_innovation.accounts import permissions
+from county_innovation.regions.models import Region
+from county_innovation.regions.selectors import city_region, counties_of
+from county_innovation.web import selectors
+
+FAVICON = (Path(__file__).parent / "static" / "web" / "favicon.svg").read_bytes()
 
 
+def not_found(request: HttpRequest, message: str) -> HttpResponse:
+    """A 404 page that says in Chinese what was not found."""
+    return render(request, "web/not_found.html", {"message": message}, status=404)
+
+
+def _int_param(request: HttpRequest, name: str) -> int | None:
+    value = request.GET.get(name, "")
+    return int(value) if value.isdigit() else None
+
+
+def _geo_url() -> str | None:
+    path = settings.COUNTY_INNOVATION_GEOJSON
+    return reverse("web:counties_geojson") if path and Path(path).is_file() else None
+
+
+@require_GET
 @login_required
 def dashboard(request: HttpRequest) -> HttpResponse:
-    return render(request, "web/base.html", {"nav": "dashboard"})
+    level = request.GET.get("level") if request.GET.get("level") in selectors.LEVELS else "county"
+    period = _int_param(request, "period")
+    city = city_region()
+    ranking = selectors.ranking(level=level, scope=city, period=period) if city else None
+    context = {"nav": "dashboard", "city": city, "level": level, "ranking": ranking}
+    if ranking is None:
+        return render(request, "web/dashboard.html", context)
+
+    county_filter = request.GET.get("county", "") if level == "town" else ""
+    counties = list(counties_of(city))
+    rows = ranking.rows
+    if county_filter:
+        rows = [r for r in rows if r.region.code.startswith(county_filter)]
+    charts = selectors.dashboard_charts(ranking, rows, counties, geo_url=_geo_url())
+    context.update(
+        rows=rows,
+        counties=counties,
+        county_filter=county_filter,
+        **charts,
+        unpublished_period=period if period is not None and period != ranking.period else None,
+    )
+    return render(request, "web/dashboard.html", context)
+
+
+@require_GET
+@login_required
+def region(request: HttpRequest, code: str) -> HttpResponse:
+    region = Region.objects.select_related("parent", "parent__parent").filter(code=code).first()
+    if region is None:
+        return not_found(
+            request, f"未找到区划代码为「{code}」的县（区）或乡（镇、街道），请检查链接是否正确。"
+        )
+    if region.level == Region.Level.CITY:
+        return redirect("web:dashboard")
+    if region.level not in selectors.LEVELS:
+        return not_found(request, f"「{region.name}」不是县（区）或乡（镇、街道），没有监测页面。")
+    show_raw = permissions.can_view_data(request.user, region)
+    page = selectors.region_page(region=region, period=_int_param(request, "period"), show_raw=show_raw)
+    context = {"nav": "dashboard", "region": region, "page": page, "show_raw": show_raw}
+    if page is None:
+        return render(request, "web/region_empty.html", context)
+    context["dimension_chart"] = selectors.dimension_chart(page)
+    template = "web/county.html" if region.is_county else "web/town.html"
+    return render(request, template, context)
+
+
+@require_GET
+@login_required
+def counties_geojson(request: HttpRequest) -> HttpResponse:
+    """The deployment's county boundary file (settings.COUNTY_INNOVATION_GEOJSON), for the choropleth."""
+    path = settings.COUNTY_INNOVATION_GEOJSON
+    if not path or not Path(path).is_file():
+        return not_found(
+            request,
+            "本平台未配置县（区）边界地图文件（COUNTY_INNOVATION_GEOJSON），总览页以方块示意图代替地图。",
+        )
+    return HttpResponse(Path(path).read_bytes(), content_type="application/json; charset=utf-8")
+
+
+def favicon(request: HttpRequest) -> HttpResponse:
+    return HttpResponse(FAVICON, content_type="image/svg+xml")

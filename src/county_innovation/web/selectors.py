@@ -1,0 +1,579 @@
+"""Page-shaped reads for the monitoring pages: the city dashboard, the county page and the town page.
+
+Everything here is read from published evaluation runs (``evaluation.selectors``). Raw data values are read
+only when the caller passes ``show_raw=True``, a decision the view takes with ``accounts.permissions``.
+"""
+
+import math
+from dataclasses import dataclass, field
+from statistics import mean
+
+from django.urls import reverse
+
+from county_innovation.evaluation.models import EvaluationRun, RegionResult
+from county_innovation.evaluation.selectors import (
+    index_trend,
+    published_periods,
+    published_run,
+    region_profile,
+)
+from county_innovation.indicators.models import Indicator
+from county_innovation.indicators.selectors import framework_dimensions
+from county_innovation.regions.models import Region
+
+LEVELS = ("county", "town")
+LEVEL_UNIT = {"county": "县（区）", "town": "乡（镇、街道）"}
+NORMALISATION_LABELS = {"minmax": "最小-最大标准化", "zscore": "z-score 标准化"}
+AGGREGATION_LABELS = {"arithmetic": "算术加权", "geometric": "几何加权"}
+TOWN_CHART_LIMIT = 20
+TOWN_TREND_LIMIT = 10
+
+# Tile cartogram of Nanchang's county-level units, (column, row) with row 0 at the top, placed roughly as
+# they lie: 安义县 north-west, 新建区 west, the central districts on both banks of the 赣江, 南昌县 south and
+# 进贤县 south-east. Any other city falls back to a grid in code order.
+NANCHANG_TILES = {
+    "360123": (0, 0),  # 安义县
+    "360112": (0, 1),  # 新建区
+    "360113": (1, 1),  # 红谷滩区
+    "360102": (2, 1),  # 东湖区
+    "360111": (3, 1),  # 青山湖区
+    "360103": (2, 2),  # 西湖区
+    "360104": (3, 2),  # 青云谱区
+    "360121": (2, 3),  # 南昌县
+    "360124": (3, 3),  # 进贤县
+}
+
+
+@dataclass
+class Dimension:
+    code: str
+    name: str
+    weight: float  # share among its sibling dimensions (weights normalised to sum to 1)
+    indicators: list[Indicator]
+
+
+@dataclass
+class RankingRow:
+    result: RegionResult
+    scores: list[float | None]  # per dimension, in dimension order
+    contributions: list[float | None]  # each dimension's part of the index, in dimension order
+    previous_rank: int | None = None
+
+    @property
+    def region(self) -> Region:
+        return self.result.region
+
+    @property
+    def ranked(self) -> bool:
+        return self.result.rank is not None
+
+    @property
+    def availability_pct(self) -> float:
+        return self.result.availability * 100
+
+    @property
+    def rank_change(self) -> int | None:
+        """Places moved up (positive) or down (negative) since the previous published period."""
+        if self.result.rank is None or self.previous_rank is None:
+            return None
+        return self.previous_rank - self.result.rank
+
+    @property
+    def rank_change_size(self) -> int | None:
+        change = self.rank_change
+        return None if change is None else abs(change)
+
+
+@dataclass
+class Ranking:
+    """One published run of a level, ranked, with the previous period's ranks beside it."""
+
+    level: str
+    scope: Region
+    run: EvaluationRun
+    periods: list[int]
+    previous_period: int | None
+    dimensions: list[Dimension]
+    rows: list[RankingRow]
+
+    @property
+    def period(self) -> int:
+        return self.run.period
+
+    @property
+    def unit_label(self) -> str:
+        return LEVEL_UNIT[self.level]
+
+    @property
+    def leader(self) -> RankingRow | None:
+        return self.rows[0] if self.rows and self.rows[0].ranked else None
+
+    @property
+    def ranked_count(self) -> int:
+        return sum(1 for r in self.rows if r.ranked)
+
+    @property
+    def availability_pct(self) -> float | None:
+        """Mean data availability of the units, in percent."""
+        values = [r.result.availability for r in self.rows]
+        return mean(values) * 100 if values else None
+
+    @property
+    def method_label(self) -> str:
+        spec = self.run.method_spec
+        norm = NORMALISATION_LABELS.get(spec.get("normalisation"), spec.get("normalisation", ""))
+        agg = AGGREGATION_LABELS.get(spec.get("aggregation"), spec.get("aggregation", ""))
+        return f"{norm} · {agg}"
+
+
+def published_framework_code(*, level: str, scope: Region) -> str | None:
+    """The framework code of the newest published run that ranks ``level`` units inside ``scope``."""
+    run = (
+        EvaluationRun.objects.filter(
+            scope=scope, framework__level=level, status=EvaluationRun.Status.PUBLISHED
+        )
+        .select_related("framework")
+        .order_by("-period", "-published_at")
+        .first()
+    )
+    return run.framework.code if run else None
+
+
+def dimensions_of(run: EvaluationRun) -> list[Dimension]:
+    """The dimensions of the framework version a run used, with their weights normalised among siblings."""
+    dims = framework_dimensions(run.framework)
+    total = sum(float(node.weight) for node, _ in dims) or 1.0
+    return [
+        Dimension(node.code, node.name, float(node.weight) / total, [leaf.indicator for leaf in leaves])
+        for node, leaves in dims
+    ]
+
+
+def dimension_contributions(
+    result: RegionResult, dimensions: list[Dimension], aggregation: str
+) -> list[float | None]:
+    """Each dimension's part of a region's index: the sum of its indicators' stored contributions.
+
+    With arithmetic aggregation the contributions are effective weight × normalised value, so the parts sum
+    to the index. With geometric aggregation they are on the log scale (they sum to ln index); each part is
+    then the dimension's share of ln index applied to the index, which keeps the stack summing to the index.
+    """
+    if result.index is None:
+        return [None for _ in dimensions]
+    sums = [sum(result.contributions.get(i.code) or 0.0 for i in d.indicators) for d in dimensions]
+    if aggregation != "geometric":
+        return sums
+    total = sum(sums)
+    if total == 0:
+        return [result.index / len(dimensions) for _ in dimensions]
+    return [result.index * s / total for s in sums]
+
+
+def _results(run: EvaluationRun) -> list[RegionResult]:
+    results = list(run.results.select_related("region", "region__parent"))
+    return sorted(results, key=lambda r: (r.rank is None, r.rank or 0, r.region_id))
+
+
+def ranking(*, level: str, scope: Region, period: int | None = None) -> Ranking | None:
+    """The published ranking of ``level`` units in ``scope`` for ``period`` (default and fallback: latest).
+
+    Returns None when nothing of that level has been published for the scope.
+    """
+    code = published_framework_code(level=level, scope=scope)
+    if code is None:
+        return None
+    periods = published_periods(framework_code=code, scope=scope)
+    if period not in periods:
+        period = periods[-1]
+    run = published_run(framework_code=code, period=period, scope=scope)
+    earlier = [p for p in periods if p < period]
+    previous_period = earlier[-1] if earlier else None
+    previous_ranks: dict[str, int | None] = {}
+    if previous_period is not None:
+        previous = published_run(framework_code=code, period=previous_period, scope=scope)
+        previous_ranks = dict(previous.results.values_list("region_id", "rank"))
+    dimensions = dimensions_of(run)
+    aggregation = run.method_spec.get("aggregation", "arithmetic")
+    rows = [
+        RankingRow(
+            result=r,
+            scores=[r.dimension_scores.get(d.code) for d in dimensions],
+            contributions=dimension_contributions(r, dimensions, aggregation),
+            previous_rank=previous_ranks.get(r.region_id),
+        )
+        for r in _results(run)
+    ]
+    return Ranking(level, scope, run, periods, previous_period, dimensions, rows)
+
+
+def region_url(region: Region) -> str:
+    return reverse("web:region", args=[region.code])
+
+
+# ---- chart payloads (passed to the page with json_script and drawn by web/charts.js) ----
+
+
+def stacked_chart(ranking_: Ranking, rows: list[RankingRow], title: str) -> dict:
+    """Horizontal bars of the index, one stacked segment per dimension contribution, best on top."""
+    ranked = [r for r in rows if r.ranked]
+    return {
+        "title": title,
+        "subtitle": "各段为维度贡献（维度有效权重 × 维度得分），合计即综合指数",
+        "categories": [r.region.name for r in ranked],
+        "index": [r.result.index for r in ranked],
+        "series": [
+            {"name": d.name, "data": [r.contributions[i] for r in ranked]}
+            for i, d in enumerate(ranking_.dimensions)
+        ],
+        "x_name": "综合指数",
+        "y_name": ranking_.unit_label,
+    }
+
+
+def trend_chart(
+    *,
+    framework_code: str,
+    scope: Region,
+    regions: list[Region],
+    title: str,
+    average_of: list[Region] | None = None,
+    average_name: str = "",
+) -> dict:
+    """The index of ``regions`` over every published period, optionally with the mean over ``average_of``."""
+    trend = index_trend(framework_code=framework_code, scope=scope)
+    periods = published_periods(framework_code=framework_code, scope=scope)
+    series = [
+        {"name": region.name, "data": [trend.get(region.code, {}).get(p) for p in periods]}
+        for region in regions
+    ]
+    if average_of is not None:
+        codes = [r.code for r in average_of if r.code in trend]
+        averages = []
+        for p in periods:
+            values = [trend[c][p] for c in codes if trend[c].get(p) is not None]
+            averages.append(mean(values) if values else None)
+        series.append({"name": average_name, "data": averages, "dashed": True})
+    return {
+        "title": title,
+        "periods": [str(p) for p in periods],
+        "series": series,
+        "x_name": "年度",
+        "y_name": "综合指数",
+    }
+
+
+def _tile_positions(codes: list[str]) -> dict[str, tuple[int, int]]:
+    if codes and set(codes) <= NANCHANG_TILES.keys():
+        return {c: NANCHANG_TILES[c] for c in codes}
+    cols = max(1, math.ceil(math.sqrt(len(codes))))
+    return {c: (i % cols, i // cols) for i, c in enumerate(sorted(codes))}
+
+
+def county_map(
+    *,
+    counties: list[Region],
+    values: dict[str, float | None],
+    ranks: dict[str, int | None],
+    title: str,
+    value_name: str,
+    geo_url: str | None,
+) -> dict:
+    """A choropleth (when a boundary file is configured) or a tile cartogram of the counties by ``values``."""
+    positions = _tile_positions([c.code for c in counties])
+    items = [
+        {
+            "code": c.code,
+            "name": c.name,
+            "value": values.get(c.code),
+            "rank": ranks.get(c.code),
+            "x": positions[c.code][0],
+            "y": positions[c.code][1],
+            "url": region_url(c),
+        }
+        for c in counties
+    ]
+    present = [i["value"] for i in items if i["value"] is not None]
+    return {
+        "title": title,
+        "mode": "geo" if geo_url else "tiles",
+        "geo_url": geo_url,
+        "value_name": value_name,
+        "items": items,
+        "cols": max((x for x, _ in positions.values()), default=0) + 1,
+        "rows": max((y for _, y in positions.values()), default=0) + 1,
+        "min": math.floor(min(present)) if present else 0,
+        "max": math.ceil(max(present)) if present else 100,
+    }
+
+
+def town_average_by_county(rows: list[RankingRow]) -> dict[str, float | None]:
+    """{county code: mean index of its ranked towns}."""
+    by_county: dict[str, list[float]] = {}
+    for r in rows:
+        if r.result.index is not None:
+            by_county.setdefault(r.region.code[:6], []).append(r.result.index)
+    return {code: mean(values) for code, values in by_county.items()}
+
+
+def dashboard_charts(
+    ranking_: Ranking, rows: list[RankingRow], counties: list[Region], geo_url: str | None
+) -> dict:
+    """The dashboard's three charts for the (possibly county-filtered) ranking rows.
+
+    County level: every county stacked, every county's trend, the map by index. Town level: the top 20
+    stacked, the top 10 trends, the map by each county's mean town index.
+    """
+    year, unit = ranking_.period, ranking_.unit_label
+    ranked = [r for r in rows if r.ranked]
+    town = ranking_.level == "town"
+    top = "（前20名）" if town and len(ranked) > TOWN_CHART_LIMIT else ""
+    stacked = stacked_chart(
+        ranking_, ranked[:TOWN_CHART_LIMIT] if town else ranked, f"{year}年{unit}综合指数{top}"
+    )
+    trend_regions = [r.region for r in (ranked[:TOWN_TREND_LIMIT] if town else ranked)]
+    trend = trend_chart(
+        framework_code=ranking_.run.framework.code,
+        scope=ranking_.scope,
+        regions=trend_regions,
+        title=f"{unit}综合指数历年变化" + ("（前10名）" if town and len(ranked) > TOWN_TREND_LIMIT else ""),
+        average_of=[r.region for r in ranking_.rows],
+        average_name="全市平均",
+    )
+    if town:
+        values = town_average_by_county(ranking_.rows)
+        ordered = sorted(((v, c) for c, v in values.items() if v is not None), reverse=True)
+        ranks = {c: i + 1 for i, (_, c) in enumerate(ordered)}
+        map_title, value_name = f"{year}年各县（区）乡镇平均综合指数", "乡镇平均指数"
+    else:
+        values = {r.region.code: r.result.index for r in ranking_.rows}
+        ranks = {r.region.code: r.result.rank for r in ranking_.rows}
+        map_title, value_name = f"{year}年各县（区）综合指数分布", "综合指数"
+    county_map_ = county_map(
+        counties=counties, values=values, ranks=ranks, title=map_title, value_name=value_name, geo_url=geo_url
+    )
+    return {"stacked": stacked, "trend": trend, "map": county_map_}
+
+
+# ---- county and town pages ----
+
+
+@dataclass
+class DimensionLine:
+    name: str
+    score: float | None
+    average: float | None
+    rank: int | None
+
+    @property
+    def difference(self) -> float | None:
+        if self.score is None or self.average is None:
+            return None
+        return self.score - self.average
+
+
+@dataclass
+class IndicatorGap:
+    name: str
+    unit: str
+    raw: float | None  # None when missing or not shown to this user
+    normalised: float
+    median: float
+    gap: float
+
+
+@dataclass
+class IndicatorLine:
+    name: str
+    unit: str
+    value: float | None
+    previous: float | None
+    normalised: float | None
+
+    @property
+    def change(self) -> float | None:
+        """Percentage change on last year, when both values are known and last year's is not zero."""
+        if self.value is None or self.previous in (None, 0):
+            return None
+        return (self.value - self.previous) / abs(self.previous) * 100
+
+
+@dataclass
+class TownLine:
+    region: Region
+    index: float | None
+    rank_in_county: int | None
+    rank_in_city: int | None
+
+
+@dataclass
+class RegionPage:
+    """What a county or town page shows of one published period."""
+
+    region: Region
+    ranking: Ranking
+    row: RankingRow
+    dimensions: list[DimensionLine]
+    strengths: list[IndicatorGap]
+    weaknesses: list[IndicatorGap]
+    trend: dict
+    radar_max: float
+    indicators: list[IndicatorLine] = field(default_factory=list)
+    towns: list[TownLine] = field(default_factory=list)
+    town_ranking: Ranking | None = None
+    rank_in_county: int | None = None
+    county_town_count: int = 0
+
+    @property
+    def result(self) -> RegionResult:
+        return self.row.result
+
+
+def _raw(run: EvaluationRun, region: Region, code: str) -> float | None:
+    """A value as it entered the evaluation (the run's input snapshot), so it matches the normalised score."""
+    return (run.input_data.get(region.code) or {}).get(code)
+
+
+def _gaps(
+    ranking_: Ranking, region: Region, pairs: list[tuple[str, float]], show_raw: bool
+) -> list[IndicatorGap]:
+    indicators = {i.code: i for d in ranking_.dimensions for i in d.indicators}
+    row = next(r for r in ranking_.rows if r.region.code == region.code)
+    out = []
+    for code, gap in pairs:
+        normalised = row.result.normalised[code]
+        indicator = indicators[code]
+        out.append(
+            IndicatorGap(
+                name=indicator.name,
+                unit=indicator.unit,
+                raw=_raw(ranking_.run, region, code) if show_raw else None,
+                normalised=normalised,
+                median=normalised - gap,
+                gap=gap,
+            )
+        )
+    return out
+
+
+def _radar_max(run: EvaluationRun, values: list[float | None]) -> float:
+    spec = run.method_spec
+    if spec.get("normalisation", "minmax") == "minmax":
+        return float(spec.get("minmax_range", [0, 100])[1])
+    present = [v for v in values if v is not None]
+    return float(math.ceil(max(present) * 1.1)) if present else 1.0
+
+
+def region_page(*, region: Region, period: int | None, show_raw: bool) -> RegionPage | None:
+    """The county or town page of ``region`` for ``period`` (default: the latest published).
+
+    None when nothing of the region's level is published, or the region was not part of the run.
+    """
+    if region.level not in LEVELS:
+        return None
+    county = region if region.is_county else region.parent
+    city = county.parent
+    ranking_ = ranking(level=region.level, scope=city, period=period)
+    if ranking_ is None:
+        return None
+    row = next((r for r in ranking_.rows if r.region.code == region.code), None)
+    if row is None:
+        return None
+    profile = region_profile(ranking_.run, region)
+    code = ranking_.run.framework.code
+
+    if region.is_county:
+        peers = [r.result for r in ranking_.rows]
+        average_name = "全市平均"
+    else:
+        peers = [r.result for r in ranking_.rows if r.region.code.startswith(county.code)]
+        average_name = f"{county.name}乡镇平均"
+    dimensions = []
+    for d in ranking_.dimensions:
+        values = [p.dimension_scores.get(d.code) for p in peers if p.dimension_scores.get(d.code) is not None]
+        dimensions.append(
+            DimensionLine(
+                name=d.name,
+                score=row.result.dimension_scores.get(d.code),
+                average=mean(values) if values else None,
+                rank=row.result.dimension_ranks.get(d.code),
+            )
+        )
+
+    trend = trend_chart(
+        framework_code=code,
+        scope=city,
+        regions=[region],
+        title=f"{region.name}综合指数历年变化",
+        average_of=[p.region for p in peers],
+        average_name=average_name,
+    )
+
+    page = RegionPage(
+        region=region,
+        ranking=ranking_,
+        row=row,
+        dimensions=dimensions,
+        strengths=_gaps(ranking_, region, profile.strengths, show_raw),
+        weaknesses=_gaps(ranking_, region, profile.weaknesses, show_raw),
+        trend=trend,
+        radar_max=_radar_max(ranking_.run, [x for d in dimensions for x in (d.score, d.average)]),
+    )
+    if region.is_county:
+        page.town_ranking = ranking(level="town", scope=city, period=ranking_.period)
+        if page.town_ranking is not None and page.town_ranking.period == ranking_.period:
+            page.towns = _towns_ranked(page.town_ranking, region)
+    else:
+        in_county = _towns_ranked(ranking_, county)
+        page.county_town_count = sum(1 for t in in_county if t.rank_in_county is not None)
+        page.rank_in_county = next(t.rank_in_county for t in in_county if t.region.code == region.code)
+        page.indicators = _indicator_lines(ranking_, row, show_raw)
+    return page
+
+
+def _towns_ranked(town_ranking: Ranking, county: Region) -> list[TownLine]:
+    lines, position = [], 0
+    for r in town_ranking.rows:  # already in city rank order, unranked last
+        if not r.region.code.startswith(county.code):
+            continue
+        if r.ranked:
+            position += 1
+        lines.append(TownLine(r.region, r.result.index, position if r.ranked else None, r.result.rank))
+    return lines
+
+
+def _indicator_lines(ranking_: Ranking, row: RankingRow, show_raw: bool) -> list[IndicatorLine]:
+    """A region's indicator values as evaluated this period and last period (from last period's run)."""
+    previous = None
+    if show_raw and ranking_.previous_period is not None:
+        previous = published_run(
+            framework_code=ranking_.run.framework.code, period=ranking_.previous_period, scope=ranking_.scope
+        )
+    region = row.region
+    return [
+        IndicatorLine(
+            name=i.name,
+            unit=i.unit,
+            value=_raw(ranking_.run, region, i.code) if show_raw else None,
+            previous=_raw(previous, region, i.code) if previous is not None else None,
+            normalised=row.result.normalised.get(i.code),
+        )
+        for d in ranking_.dimensions
+        for i in d.indicators
+    ]
+
+
+def dimension_chart(page: RegionPage) -> dict:
+    """A region's dimension scores against its peers' average (the city, or the county's towns)."""
+    region = page.region
+    average = "全市平均" if region.is_county else f"{region.parent.name}乡镇平均"
+    return {
+        "title": f"{page.ranking.period}年{region.name}各维度得分与{average}",
+        "max": page.radar_max,
+        "indicators": [d.name for d in page.dimensions],
+        "series": [
+            {"name": region.name, "data": [d.score for d in page.dimensions]},
+            {"name": average, "data": [d.average for d in page.dimensions], "dashed": True},
+        ],
+        "x_name": "维度",
+        "y_name": "维度得分",
+    }

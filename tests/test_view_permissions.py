@@ -1,0 +1,110 @@
+"""Every page and export, for every role: who gets through, who is refused.
+
+The table below must name every URL of the web interface (the API has its own table in
+accounts/tests/test_tokens.py); `test_every_view_is_in_the_table` fails when a view is added without
+its permission cases.
+"""
+
+import pytest
+from django.urls import URLPattern, URLResolver, get_resolver, reverse
+
+from county_innovation.evaluation.models import EvaluationRun
+from county_innovation.evaluation.services import evaluation_run_create
+from county_innovation.indicators.models import Framework
+from county_innovation.regions.models import Region
+
+ROLES = ["anonymous", "city_admin", "department", "county", "other_county", "town", "other_town", "expert",
+         "enterprise"]
+LOGIN = "login"  # anonymous users are sent to the login page
+EVERYONE_SIGNED_IN = {r: 200 for r in ROLES if r != "anonymous"} | {"anonymous": LOGIN}
+ADMIN_ONLY = {r: 403 for r in ROLES} | {"anonymous": LOGIN, "city_admin": 200}
+
+
+def expect(default: object, **overrides: object) -> dict:
+    table = {r: default for r in ROLES} | {"anonymous": LOGIN}
+    table.update(overrides)
+    return table
+
+
+# (url name, method, args, expected status per role). Args may name fixtures: "{draft}" / "{published}" run ids.
+CASES = [
+    ("accounts:login", "get", [], expect(302, anonymous=200)),
+    ("accounts:logout", "post", [], expect(302, anonymous=302)),
+    ("collection:entry", "get", [], expect(200, expert=403, enterprise=403)),
+    ("collection:grid", "get", ["360121", 2024],
+     expect(403, city_admin=200, department=200, county=200)),
+    ("collection:grid", "get", ["360121100", 2024],
+     expect(403, city_admin=200, department=200, county=200, town=200)),
+    # an empty save is accepted and redirects back to the grid
+    ("collection:grid", "post", ["360124", 2025], expect(403, city_admin=302, department=302, other_county=302)),
+    # a town officer has no county to fill, a department no town indicator: sent back with a message
+    ("collection:template", "get", ["county", 2025],
+     expect(200, expert=403, enterprise=403, town=302, other_town=302)),
+    ("collection:template", "get", ["town", 2025], expect(200, expert=403, enterprise=403, department=302)),
+    ("collection:import", "get", ["county", 2025], expect(200, expert=403, enterprise=403)),
+    ("evaluation:run_list", "get", [], EVERYONE_SIGNED_IN),
+    ("evaluation:run_create", "post", [], ADMIN_ONLY | {"city_admin": 400}),  # an empty form is refused
+    ("evaluation:run_detail", "get", ["{published}"], EVERYONE_SIGNED_IN),
+    ("evaluation:run_detail", "get", ["{draft}"], ADMIN_ONLY),
+    ("evaluation:run_publish", "post", ["{draft}"], expect(403, city_admin=302)),
+    ("evaluation:run_recheck", "post", ["{published}"], expect(302)),
+    ("evaluation:run_recheck", "post", ["{draft}"], expect(403, city_admin=302)),
+    ("indicators:framework_list", "get", [], EVERYONE_SIGNED_IN),
+    ("indicators:framework_detail", "get", ["{framework}"], EVERYONE_SIGNED_IN),
+    ("indicators:framework_new", "post", ["{framework}"], expect(403, city_admin=302)),
+    ("regions:zone_list", "get", [], EVERYONE_SIGNED_IN),
+    ("regions:zone_new", "get", [], ADMIN_ONLY),
+    ("regions:zone_edit", "get", ["xiaolan-etdz"], ADMIN_ONLY),
+]
+WEB_CASES = [
+    ("web:dashboard", "get", [], EVERYONE_SIGNED_IN),
+    ("web:region", "get", ["360121"], EVERYONE_SIGNED_IN),
+    ("web:region", "get", ["360121100"], EVERYONE_SIGNED_IN),
+    # without a configured boundary file (COUNTY_INNOVATION_GEOJSON) the map file is a Chinese 404
+    ("web:counties_geojson", "get", [], expect(404)),
+    ("web:favicon", "get", [], expect(200, anonymous=200)),
+]
+CASES += WEB_CASES
+EXCLUDED_NAMESPACES = {"admin", "api"}
+
+
+def _names(resolver: URLResolver, namespace: str = "") -> set[str]:
+    names = set()
+    for p in resolver.url_patterns:
+        if isinstance(p, URLResolver):
+            ns = p.namespace or ""
+            if ns in EXCLUDED_NAMESPACES:
+                continue
+            names |= _names(p, f"{namespace}{ns}:" if ns else namespace)
+        elif isinstance(p, URLPattern) and p.name:
+            names.add(namespace + p.name)
+    return names
+
+
+def test_every_view_is_in_the_table():
+    assert _names(get_resolver()) == {name for name, *_ in CASES}
+
+
+@pytest.fixture
+def runs(demo):
+    published = EvaluationRun.objects.filter(status="published", framework__code="county").first()
+    draft = evaluation_run_create(framework=published.framework, period=2024, user=None,
+                                  scope=Region.objects.get(code="360100"))
+    return {"published": published.pk, "draft": draft.pk, "framework": Framework.objects.get(code="county").pk}
+
+
+@pytest.mark.parametrize("role", ROLES)
+@pytest.mark.parametrize(("name", "method", "args", "expected"), CASES, ids=[f"{c[1]} {c[0]} {c[2]}" for c in CASES])
+def test_view_permission(client, users, runs, role, name, method, args, expected):
+    args = [runs[a[1:-1]] if isinstance(a, str) and a.startswith("{") else a for a in args]
+    if role != "anonymous":
+        client.force_login(users[role])
+    url = reverse(name, args=args)
+    response = getattr(client, method)(url)
+    want = expected[role]
+    if want == LOGIN:
+        assert response.status_code == 302 and reverse("accounts:login") in response["Location"], response.status_code
+    else:
+        assert response.status_code == want, f"{role} {method} {url}: {response.status_code}"
+    if want == 403:
+        assert "无权" in response.content.decode() or "只有" in response.content.decode()
