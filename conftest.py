@@ -55,9 +55,14 @@ def frameworks(db):
 def _user(username, role, region=None, department=""):
     from county_innovation.regions.models import Region
 
-    user = User.objects.create_user(username=username, password="test-pass-2025", role=role, department=department,
-                                    region=Region.objects.get(code=region) if region else None,
-                                    display_name=username)
+    user = User.objects.create_user(
+        username=username,
+        password="test-pass-2025",
+        role=role,
+        department=department,
+        region=Region.objects.get(code=region) if region else None,
+        display_name=username,
+    )
     return user
 
 

@@ -33,8 +33,10 @@ def main() -> None:
     from county_innovation.regions.services import regions_load
 
     call_command("migrate", verbosity=0)
-    print(f"machine: {platform.platform()}, {os.cpu_count()} CPUs, Python {sys.version.split()[0]}, "
-          f"database {connection.vendor}")
+    print(
+        f"machine: {platform.platform()}, {os.cpu_count()} CPUs, Python {sys.version.split()[0]}, "
+        f"database {connection.vendor}"
+    )
     print(f"{'step':<22}{'regions':>10}{'seconds':>10}")
     for step in ("first load (insert)", "reload (upsert)"):
         started = time.perf_counter()

@@ -36,7 +36,9 @@ def test_demo_no_serve_builds_everything_and_prints_the_accounts(no_demo):
 
 def test_demo_values_have_plausible_magnitudes(demo):
     def values(code):
-        return [float(v) for v in DataValue.objects.filter(indicator__code=code).values_list("value", flat=True)]
+        return [
+            float(v) for v in DataValue.objects.filter(indicator__code=code).values_list("value", flat=True)
+        ]
 
     assert all(0 <= v <= 100 for v in values("fiscal_st_share"))
     assert all(v == int(v) and v >= 0 for v in values("hightech_enterprises"))
@@ -53,19 +55,31 @@ def test_demo_is_reproducible(no_demo):
 def test_demo_refuses_a_database_with_real_data(no_demo, users):
     from county_innovation.indicators.models import Indicator
 
-    DataValue.objects.create(region_id="360121", period=2024, indicator=Indicator.objects.get(code="tech_smes"),
-                             value=5, channel=DataValue.Channel.FORM)
+    DataValue.objects.create(
+        region_id="360121",
+        period=2024,
+        indicator=Indicator.objects.get(code="tech_smes"),
+        value=5,
+        channel=DataValue.Channel.FORM,
+    )
     with pytest.raises(Exception, match="已有真实填报数据"):
         call_command("demo", "--no-serve", stdout=StringIO())
 
 
 def test_console_script_loads_regions_into_a_fresh_database(tmp_path):
-    env = {**os.environ, "COUNTY_INNOVATION_VAR": str(tmp_path), "DJANGO_SETTINGS_MODULE": "county_innovation.settings"}
+    env = {
+        **os.environ,
+        "COUNTY_INNOVATION_VAR": str(tmp_path),
+        "DJANGO_SETTINGS_MODULE": "county_innovation.settings",
+    }
     env.pop("DATABASE_URL", None)
     script = [sys.executable, "-m", "county_innovation.cli"]
     subprocess.run([*script, "migrate", "-v0"], env=env, check=True, cwd=ROOT, capture_output=True)
-    done = subprocess.run([*script, "regions", "load"], env=env, check=True, cwd=ROOT, capture_output=True, text=True)
+    done = subprocess.run(
+        [*script, "regions", "load"], env=env, check=True, cwd=ROOT, capture_output=True, text=True
+    )
     assert "县级 9" in done.stdout and "乡级 139" in done.stdout
-    bad = subprocess.run([*script, "regions", "load", "--city", "3601"], env=env, cwd=ROOT, capture_output=True,
-                         text=True)
+    bad = subprocess.run(
+        [*script, "regions", "load", "--city", "3601"], env=env, cwd=ROOT, capture_output=True, text=True
+    )
     assert bad.returncode != 0 and "城市代码「3601」无效" in bad.stderr

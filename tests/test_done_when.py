@@ -23,12 +23,17 @@ def _fill_template_with_last_year(client, framework_code: str, period: int) -> b
     """Download the template, copy each region's previous-year values into it."""
     response = client.get(reverse("collection:template", args=[framework_code, period]))
     assert response.status_code == 200
-    book = openpyxl.load_workbook(BytesIO(b"".join(response.streaming_content)
-                                          if response.streaming else response.content))
+    book = openpyxl.load_workbook(
+        BytesIO(b"".join(response.streaming_content) if response.streaming else response.content)
+    )
     sheet = book["数据填报"]
     codes = {sheet.cell(CODE_ROW, c).value: c for c in range(FIRST_VALUE_COLUMN, sheet.max_column + 1)}
-    previous = {(r, i): v for r, i, v in DataValue.objects.filter(period=period - 1)
-                .values_list("region_id", "indicator__code", "value")}
+    previous = {
+        (r, i): v
+        for r, i, v in DataValue.objects.filter(period=period - 1).values_list(
+            "region_id", "indicator__code", "value"
+        )
+    }
     for row in range(FIRST_DATA_ROW, sheet.max_row + 1):
         region = sheet.cell(row, 1).value
         for code, col in codes.items():
@@ -40,10 +45,16 @@ def _fill_template_with_last_year(client, framework_code: str, period: int) -> b
 
 
 def _upload(client, framework_code: str, period: int, content: bytes) -> None:
-    upload = SimpleUploadedFile(f"{framework_code}-{period}.xlsx", content,
-                                content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
-    response = client.post(reverse("collection:import", args=[framework_code, period]),
-                           {"file": upload, "submit": "on"}, follow=True)
+    upload = SimpleUploadedFile(
+        f"{framework_code}-{period}.xlsx",
+        content,
+        content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    )
+    response = client.post(
+        reverse("collection:import", args=[framework_code, period]),
+        {"file": upload, "submit": "on"},
+        follow=True,
+    )
     assert response.status_code == 200
     assert "已导入" in response.content.decode(), response.content.decode()[:3000]
 
@@ -72,20 +83,35 @@ def test_county_officer_enters_2025_and_the_ranking_follows(demo, client):
     assert grid.status_code == 200 and "2024年数值" in grid.content.decode()
     weakest = {}
     for indicator in framework_indicators(county_fw):
-        values = [float(v) for v in DataValue.objects.filter(indicator=indicator, period=2025)
-                  .values_list("value", flat=True)]
+        values = [
+            float(v)
+            for v in DataValue.objects.filter(indicator=indicator, period=2025).values_list(
+                "value", flat=True
+            )
+        ]
         worst = max(values) * 1.1 if indicator.direction < 0 else 0
         weakest[f"v_{indicator.code}"] = f"{worst:.2f}" if indicator.value_kind != "count" else "0"
     response = client.post(reverse("collection:grid", args=["360121", 2025]), {**weakest, "action": "submit"})
     assert response.status_code in (200, 302)
-    assert DataValue.objects.get(region_id="360121", period=2025, indicator__code="hightech_enterprises").value == 0
+    assert (
+        DataValue.objects.get(region_id="360121", period=2025, indicator__code="hightech_enterprises").value
+        == 0
+    )
 
     strongest = {}
     for indicator in framework_indicators(town_fw):
-        top = max(float(v) for v in DataValue.objects.filter(indicator=indicator, period=2025)
-                  .values_list("value", flat=True))
-        strongest[f"v_{indicator.code}"] = str(int(top * 2)) if indicator.value_kind == "count" else f"{top * 2:.2f}"
-    response = client.post(reverse("collection:grid", args=["360121100", 2025]), {**strongest, "action": "submit"})
+        top = max(
+            float(v)
+            for v in DataValue.objects.filter(indicator=indicator, period=2025).values_list(
+                "value", flat=True
+            )
+        )
+        strongest[f"v_{indicator.code}"] = (
+            str(int(top * 2)) if indicator.value_kind == "count" else f"{top * 2:.2f}"
+        )
+    response = client.post(
+        reverse("collection:grid", args=["360121100", 2025]), {**strongest, "action": "submit"}
+    )
     assert response.status_code in (200, 302)
 
     # ... but not for 进贤县, which is not theirs.
@@ -96,10 +122,17 @@ def test_county_officer_enters_2025_and_the_ranking_follows(demo, client):
     # 3. The city admin runs and publishes the 2025 evaluations.
     client.login(username="admin", password="demo-2025")
     for fw in (county_fw, town_fw):
-        response = client.post(reverse("evaluation:run_create"), {
-            "framework": fw.pk, "period": 2025, "normalisation": "minmax", "aggregation": "arithmetic",
-            "availability_threshold": "60", "publish": "on",
-        })
+        response = client.post(
+            reverse("evaluation:run_create"),
+            {
+                "framework": fw.pk,
+                "period": 2025,
+                "normalisation": "minmax",
+                "aggregation": "arithmetic",
+                "availability_threshold": "60",
+                "publish": "on",
+            },
+        )
         assert response.status_code == 302
 
     # 4. The ranking changed accordingly.

@@ -13,8 +13,17 @@ from county_innovation.evaluation.services import evaluation_run_create
 from county_innovation.indicators.models import Framework
 from county_innovation.regions.models import Region
 
-ROLES = ["anonymous", "city_admin", "department", "county", "other_county", "town", "other_town", "expert",
-         "enterprise"]
+ROLES = [
+    "anonymous",
+    "city_admin",
+    "department",
+    "county",
+    "other_county",
+    "town",
+    "other_town",
+    "expert",
+    "enterprise",
+]
 LOGIN = "login"  # anonymous users are sent to the login page
 EVERYONE_SIGNED_IN = {r: 200 for r in ROLES if r != "anonymous"} | {"anonymous": LOGIN}
 ADMIN_ONLY = {r: 403 for r in ROLES} | {"anonymous": LOGIN, "city_admin": 200}
@@ -31,15 +40,27 @@ CASES = [
     ("accounts:login", "get", [], expect(302, anonymous=200)),
     ("accounts:logout", "post", [], expect(302, anonymous=302)),
     ("collection:entry", "get", [], expect(200, expert=403, enterprise=403)),
-    ("collection:grid", "get", ["360121", 2024],
-     expect(403, city_admin=200, department=200, county=200)),
-    ("collection:grid", "get", ["360121100", 2024],
-     expect(403, city_admin=200, department=200, county=200, town=200)),
+    ("collection:grid", "get", ["360121", 2024], expect(403, city_admin=200, department=200, county=200)),
+    (
+        "collection:grid",
+        "get",
+        ["360121100", 2024],
+        expect(403, city_admin=200, department=200, county=200, town=200),
+    ),
     # an empty save is accepted and redirects back to the grid
-    ("collection:grid", "post", ["360124", 2025], expect(403, city_admin=302, department=302, other_county=302)),
+    (
+        "collection:grid",
+        "post",
+        ["360124", 2025],
+        expect(403, city_admin=302, department=302, other_county=302),
+    ),
     # a town officer has no county to fill, a department no town indicator: sent back with a message
-    ("collection:template", "get", ["county", 2025],
-     expect(200, expert=403, enterprise=403, town=302, other_town=302)),
+    (
+        "collection:template",
+        "get",
+        ["county", 2025],
+        expect(200, expert=403, enterprise=403, town=302, other_town=302),
+    ),
     ("collection:template", "get", ["town", 2025], expect(200, expert=403, enterprise=403, department=302)),
     ("collection:import", "get", ["county", 2025], expect(200, expert=403, enterprise=403)),
     ("evaluation:run_list", "get", [], EVERYONE_SIGNED_IN),
@@ -88,13 +109,20 @@ def test_every_view_is_in_the_table():
 @pytest.fixture
 def runs(demo):
     published = EvaluationRun.objects.filter(status="published", framework__code="county").first()
-    draft = evaluation_run_create(framework=published.framework, period=2024, user=None,
-                                  scope=Region.objects.get(code="360100"))
-    return {"published": published.pk, "draft": draft.pk, "framework": Framework.objects.get(code="county").pk}
+    draft = evaluation_run_create(
+        framework=published.framework, period=2024, user=None, scope=Region.objects.get(code="360100")
+    )
+    return {
+        "published": published.pk,
+        "draft": draft.pk,
+        "framework": Framework.objects.get(code="county").pk,
+    }
 
 
 @pytest.mark.parametrize("role", ROLES)
-@pytest.mark.parametrize(("name", "method", "args", "expected"), CASES, ids=[f"{c[1]} {c[0]} {c[2]}" for c in CASES])
+@pytest.mark.parametrize(
+    ("name", "method", "args", "expected"), CASES, ids=[f"{c[1]} {c[0]} {c[2]}" for c in CASES]
+)
 def test_view_permission(client, users, runs, role, name, method, args, expected):
     args = [runs[a[1:-1]] if isinstance(a, str) and a.startswith("{") else a for a in args]
     if role != "anonymous":
@@ -103,7 +131,9 @@ def test_view_permission(client, users, runs, role, name, method, args, expected
     response = getattr(client, method)(url)
     want = expected[role]
     if want == LOGIN:
-        assert response.status_code == 302 and reverse("accounts:login") in response["Location"], response.status_code
+        assert response.status_code == 302 and reverse("accounts:login") in response["Location"], (
+            response.status_code
+        )
     else:
         assert response.status_code == want, f"{role} {method} {url}: {response.status_code}"
     if want == 403:

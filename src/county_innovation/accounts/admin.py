@@ -9,8 +9,14 @@ class UserAdmin(BaseUserAdmin):
     list_display = ["username", "display_name", "role", "region", "department", "is_active"]
     list_filter = ["role", "department", "is_active"]
     raw_id_fields = ["region"]
-    fieldsets = (*BaseUserAdmin.fieldsets, ("角色与管辖范围", {"fields": ["role", "region", "department", "display_name"]}))
-    add_fieldsets = (*BaseUserAdmin.add_fieldsets, ("角色与管辖范围", {"fields": ["role", "region", "department", "display_name"]}))
+    fieldsets = (
+        *BaseUserAdmin.fieldsets,
+        ("角色与管辖范围", {"fields": ["role", "region", "department", "display_name"]}),
+    )
+    add_fieldsets = (
+        *BaseUserAdmin.add_fieldsets,
+        ("角色与管辖范围", {"fields": ["role", "region", "department", "display_name"]}),
+    )
 
 
 @admin.register(ApiToken)

@@ -34,9 +34,15 @@ class Department(models.TextChoices):
 
 class User(AbstractUser):
     role = models.CharField("角色", max_length=20, choices=Role.choices, default=Role.EXPERT)
-    region = models.ForeignKey(Region, verbose_name="所辖区域", null=True, blank=True, on_delete=models.PROTECT,
-                               related_name="users",
-                               help_text="用户可见的区划子树的根：市管理员与市直部门为本市，县（区）用户为本县，乡镇用户为本乡镇。")
+    region = models.ForeignKey(
+        Region,
+        verbose_name="所辖区域",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="users",
+        help_text="用户可见的区划子树的根：市管理员与市直部门为本市，县（区）用户为本县，乡镇用户为本乡镇。",
+    )
     department = models.CharField("部门", max_length=20, choices=Department.choices, blank=True)
     display_name = models.CharField("姓名/单位", max_length=100, blank=True)
 

@@ -12,7 +12,9 @@ class EvaluationRun(models.Model):
         DRAFT = "draft", "未发布"
         PUBLISHED = "published", "已发布"
 
-    framework = models.ForeignKey(Framework, verbose_name="评价指标体系", on_delete=models.PROTECT, related_name="runs")
+    framework = models.ForeignKey(
+        Framework, verbose_name="评价指标体系", on_delete=models.PROTECT, related_name="runs"
+    )
     framework_version = models.PositiveIntegerField("体系版本")
     period = models.PositiveSmallIntegerField("年度", db_index=True)
     scope = models.ForeignKey(Region, verbose_name="评价范围", on_delete=models.PROTECT, related_name="+")
@@ -25,8 +27,14 @@ class EvaluationRun(models.Model):
     unit_count = models.PositiveIntegerField("参评单位数", default=0)
     excluded = models.JSONField("数据不足未参评", default=list)
     warnings = models.JSONField("提示", default=list)
-    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name="执行人", null=True, blank=True,
-                                   on_delete=models.SET_NULL, related_name="+")
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name="执行人",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
     created_at = models.DateTimeField("执行时间", auto_now_add=True)
     published_at = models.DateTimeField("发布时间", null=True, blank=True)
 

@@ -7,9 +7,9 @@ import pandas as pd
 from django.db import transaction
 from django.utils import timezone
 
+from county_innovation import __version__ as ENGINE_VERSION
 from county_innovation.accounts.models import User
 from county_innovation.common.errors import DomainError
-from county_innovation import __version__ as ENGINE_VERSION
 from county_innovation.engine import EngineError, EvaluationResult, MethodSpec, evaluate
 from county_innovation.evaluation.models import EvaluationRun, RegionResult
 from county_innovation.indicators.models import Framework
@@ -83,11 +83,19 @@ def evaluation_run_create(
     spec_dict = dict(method_spec or framework.method_spec)
     result = _compute(framework, data, spec_dict)
     run = EvaluationRun.objects.create(
-        framework=framework, framework_version=framework.version, period=period, scope=scope,
-        method_spec=result.spec.to_dict(), engine_version=ENGINE_VERSION, input_hash=result.input_hash,
-        input_data=frame_to_json(data), includes_demo_data=DemoDataset.objects.exists(),
+        framework=framework,
+        framework_version=framework.version,
+        period=period,
+        scope=scope,
+        method_spec=result.spec.to_dict(),
+        engine_version=ENGINE_VERSION,
+        input_hash=result.input_hash,
+        input_data=frame_to_json(data),
+        includes_demo_data=DemoDataset.objects.exists(),
         unit_count=int(result.scores.iloc[:, 0].notna().sum()) if len(result.scores.columns) else 0,
-        excluded=list(result.excluded), warnings=list(result.warnings), created_by=user,
+        excluded=list(result.excluded),
+        warnings=list(result.warnings),
+        created_by=user,
     )
     RegionResult.objects.bulk_create(_region_results(run, framework, result))
     return run
@@ -105,17 +113,22 @@ def _region_results(run: EvaluationRun, framework: Framework, result: Evaluation
     rows = []
     for unit in result.data.index:
         rank = result.ranks.at[unit, root]
-        rows.append(RegionResult(
-            run=run, region_id=unit,
-            index=clean(result.scores.at[unit, root]),
-            rank=None if pd.isna(rank) else int(rank),
-            availability=float(result.availability.at[unit]),
-            dimension_scores={d: clean(result.scores.at[unit, d]) for d in dimensions},
-            dimension_ranks={d: (None if pd.isna(result.ranks.at[unit, d]) else int(result.ranks.at[unit, d]))
-                             for d in dimensions},
-            normalised={c: clean(result.normalised.at[unit, c]) for c in result.normalised.columns},
-            contributions={c: clean(contributions.at[unit, c]) for c in contributions.columns},
-        ))
+        rows.append(
+            RegionResult(
+                run=run,
+                region_id=unit,
+                index=clean(result.scores.at[unit, root]),
+                rank=None if pd.isna(rank) else int(rank),
+                availability=float(result.availability.at[unit]),
+                dimension_scores={d: clean(result.scores.at[unit, d]) for d in dimensions},
+                dimension_ranks={
+                    d: (None if pd.isna(result.ranks.at[unit, d]) else int(result.ranks.at[unit, d]))
+                    for d in dimensions
+                },
+                normalised={c: clean(result.normalised.at[unit, c]) for c in result.normalised.columns},
+                contributions={c: clean(contributions.at[unit, c]) for c in contributions.columns},
+            )
+        )
     return rows
 
 
@@ -146,7 +159,10 @@ def evaluation_run_publish(*, run: EvaluationRun, user: User) -> EvaluationRun:
     if run.is_published:
         raise DomainError("该评价结果已经发布。")
     EvaluationRun.objects.filter(
-        framework__code=run.framework.code, period=run.period, scope=run.scope, status=EvaluationRun.Status.PUBLISHED
+        framework__code=run.framework.code,
+        period=run.period,
+        scope=run.scope,
+        status=EvaluationRun.Status.PUBLISHED,
     ).update(status=EvaluationRun.Status.DRAFT, published_at=None)
     run.status = EvaluationRun.Status.PUBLISHED
     run.published_at = timezone.now()

@@ -23,10 +23,16 @@ from county_innovation.regions.selectors import city_region
 @login_required
 def run_list(request: HttpRequest) -> HttpResponse:
     form = RunCreateForm(initial={"normalisation": "minmax", "aggregation": "arithmetic"})
-    return render(request, "evaluation/run_list.html", {
-        "nav": "evaluation", "runs": runs_visible_to(request.user)[:200], "form": form,
-        "can_run": permissions.can_run_evaluations(request.user),
-    })
+    return render(
+        request,
+        "evaluation/run_list.html",
+        {
+            "nav": "evaluation",
+            "runs": runs_visible_to(request.user)[:200],
+            "form": form,
+            "can_run": permissions.can_run_evaluations(request.user),
+        },
+    )
 
 
 @login_required
@@ -38,7 +44,10 @@ def run_create(request: HttpRequest) -> HttpResponse:
         framework = form.cleaned_data["framework"]
         try:
             run = evaluation_run_create(
-                framework=framework, period=form.cleaned_data["period"], user=request.user, scope=city_region(),
+                framework=framework,
+                period=form.cleaned_data["period"],
+                user=request.user,
+                scope=city_region(),
                 method_spec=form.method_spec(framework),
             )
             if form.cleaned_data["publish"]:
@@ -46,15 +55,25 @@ def run_create(request: HttpRequest) -> HttpResponse:
         except DomainError as exc:
             messages.error(request, exc.message)
         else:
-            messages.success(request, f"已完成 {run.period} 年「{framework.name}」评价，{run.unit_count} 个单位参与排名。")
+            messages.success(
+                request, f"已完成 {run.period} 年「{framework.name}」评价，{run.unit_count} 个单位参与排名。"
+            )
             return redirect("evaluation:run_detail", pk=run.pk)
     else:
         for errors in form.errors.values():
             for e in errors:
                 messages.error(request, e)
-    return render(request, "evaluation/run_list.html", {
-        "nav": "evaluation", "runs": runs_visible_to(request.user)[:200], "form": form, "can_run": True,
-    }, status=400)
+    return render(
+        request,
+        "evaluation/run_list.html",
+        {
+            "nav": "evaluation",
+            "runs": runs_visible_to(request.user)[:200],
+            "form": form,
+            "can_run": True,
+        },
+        status=400,
+    )
 
 
 @login_required
@@ -65,10 +84,17 @@ def run_detail(request: HttpRequest, pk: int) -> HttpResponse:
     rows = []
     for r in run_results(run):
         rows.append({"result": r, "dims": [r.dimension_scores.get(d.code) for d in dims]})
-    return render(request, "evaluation/run_detail.html", {
-        "nav": "evaluation", "run": run, "dims": dims, "rows": rows,
-        "can_publish": permissions.can_run_evaluations(request.user) and not run.is_published,
-    })
+    return render(
+        request,
+        "evaluation/run_detail.html",
+        {
+            "nav": "evaluation",
+            "run": run,
+            "dims": dims,
+            "rows": rows,
+            "can_publish": permissions.can_run_evaluations(request.user) and not run.is_published,
+        },
+    )
 
 
 @login_required
@@ -96,7 +122,12 @@ def run_recheck(request: HttpRequest, pk: int) -> HttpResponse:
         messages.error(request, exc.message)
     else:
         if report.reproduced:
-            messages.success(request, "复算一致：由存档的输入数据与方法参数重新计算，所有指数完全相同，输入哈希一致。")
+            messages.success(
+                request, "复算一致：由存档的输入数据与方法参数重新计算，所有指数完全相同，输入哈希一致。"
+            )
         else:
-            messages.warning(request, f"复算不一致：哈希一致={report.same_hash}，最大差异 {report.max_abs_difference:.3g}。")
+            messages.warning(
+                request,
+                f"复算不一致：哈希一致={report.same_hash}，最大差异 {report.max_abs_difference:.3g}。",
+            )
     return redirect("evaluation:run_detail", pk=run.pk)

@@ -36,8 +36,12 @@ class Indicator(models.Model):
     direction = models.SmallIntegerField("方向", choices=Direction.choices, default=Direction.POSITIVE)
     level = models.CharField("适用层级", max_length=10, choices=TargetLevel.choices)
     value_kind = models.CharField("数值类型", max_length=10, choices=ValueKind.choices)
-    owner = models.CharField("填报主体", max_length=20, blank=True,
-                             help_text="市直部门代码（如 statistics）；留空表示由县（区）或乡镇自行填报")
+    owner = models.CharField(
+        "填报主体",
+        max_length=20,
+        blank=True,
+        help_text="市直部门代码（如 statistics）；留空表示由县（区）或乡镇自行填报",
+    )
     source = models.CharField("数据来源", max_length=100, blank=True)
     additive = models.BooleanField("可加总", default=False, help_text="乡镇数值可加总到开发区等区域组")
 
@@ -65,15 +69,23 @@ class Framework(models.Model):
     status = models.CharField("状态", max_length=10, choices=Status.choices, default=Status.ACTIVE)
     method_spec = models.JSONField("方法设置", default=dict)
     note = models.TextField("版本说明", blank=True)
-    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name="创建人", null=True, blank=True,
-                                   on_delete=models.SET_NULL, related_name="+")
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name="创建人",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
     created_at = models.DateTimeField("创建时间", auto_now_add=True)
 
     class Meta:
         verbose_name = "评价指标体系"
         verbose_name_plural = "评价指标体系"
         ordering = ["code", "-version"]
-        constraints = [models.UniqueConstraint(fields=["code", "version"], name="framework_code_version_unique")]
+        constraints = [
+            models.UniqueConstraint(fields=["code", "version"], name="framework_code_version_unique")
+        ]
 
     def __str__(self) -> str:
         return f"{self.name} v{self.version}"
@@ -89,8 +101,12 @@ class FrameworkNode(models.Model):
     framework = models.ForeignKey(Framework, on_delete=models.CASCADE, related_name="nodes")
     code = models.SlugField("节点代码", max_length=40)
     name = models.CharField("名称", max_length=200)
-    parent = models.ForeignKey("self", null=True, blank=True, on_delete=models.CASCADE, related_name="children")
-    indicator = models.ForeignKey(Indicator, null=True, blank=True, on_delete=models.PROTECT, related_name="nodes")
+    parent = models.ForeignKey(
+        "self", null=True, blank=True, on_delete=models.CASCADE, related_name="children"
+    )
+    indicator = models.ForeignKey(
+        Indicator, null=True, blank=True, on_delete=models.PROTECT, related_name="nodes"
+    )
     weight = models.DecimalField("权重", max_digits=10, decimal_places=4, default=Decimal(1))
     position = models.PositiveSmallIntegerField("顺序", default=0)
 
@@ -98,7 +114,9 @@ class FrameworkNode(models.Model):
         verbose_name = "体系节点"
         verbose_name_plural = "体系节点"
         ordering = ["position", "code"]
-        constraints = [models.UniqueConstraint(fields=["framework", "code"], name="framework_node_code_unique")]
+        constraints = [
+            models.UniqueConstraint(fields=["framework", "code"], name="framework_node_code_unique")
+        ]
 
     def __str__(self) -> str:
         return self.name
@@ -117,15 +135,25 @@ class DataValue(models.Model):
         API = "api", "接口"
         DEMO = "demo", "演示数据生成"
 
-    region = models.ForeignKey(Region, verbose_name="区划", on_delete=models.PROTECT, related_name="data_values")
+    region = models.ForeignKey(
+        Region, verbose_name="区划", on_delete=models.PROTECT, related_name="data_values"
+    )
     period = models.PositiveSmallIntegerField("年度", db_index=True)
-    indicator = models.ForeignKey(Indicator, verbose_name="指标", on_delete=models.PROTECT, related_name="values")
+    indicator = models.ForeignKey(
+        Indicator, verbose_name="指标", on_delete=models.PROTECT, related_name="values"
+    )
     value = models.DecimalField("数值", max_digits=24, decimal_places=6)
     status = models.CharField("状态", max_length=10, choices=Status.choices, default=Status.DRAFT)
     channel = models.CharField("填报方式", max_length=10, choices=Channel.choices, default=Channel.FORM)
     comment = models.CharField("备注", max_length=500, blank=True)
-    updated_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name="填报人", null=True, blank=True,
-                                   on_delete=models.SET_NULL, related_name="+")
+    updated_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name="填报人",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
     updated_at = models.DateTimeField("更新时间", auto_now=True)
     history = HistoricalRecords()
 
@@ -133,7 +161,9 @@ class DataValue(models.Model):
         verbose_name = "指标数据"
         verbose_name_plural = "指标数据"
         constraints = [
-            models.UniqueConstraint(fields=["region", "period", "indicator"], name="datavalue_region_period_indicator")
+            models.UniqueConstraint(
+                fields=["region", "period", "indicator"], name="datavalue_region_period_indicator"
+            )
         ]
         indexes = [models.Index(fields=["period", "indicator"])]
 

@@ -27,9 +27,15 @@ def default_frameworks_ensure() -> list[Framework]:
             Indicator.objects.update_or_create(
                 code=d.code,
                 defaults={
-                    "name": d.name, "unit": d.unit, "value_kind": d.value_kind, "owner": d.owner,
-                    "source": d.source, "direction": d.direction, "additive": d.additive,
-                    "definition": d.definition, "level": level,
+                    "name": d.name,
+                    "unit": d.unit,
+                    "value_kind": d.value_kind,
+                    "owner": d.owner,
+                    "source": d.source,
+                    "direction": d.direction,
+                    "additive": d.additive,
+                    "definition": d.definition,
+                    "level": level,
                 },
             )
     return [_framework_from_def(COUNTY_FRAMEWORK), _framework_from_def(TOWN_FRAMEWORK)]
@@ -40,20 +46,26 @@ def _framework_from_def(fdef: FrameworkDef) -> Framework:
     if existing is not None:
         return existing
     framework = Framework.objects.create(
-        code=fdef.code, version=1, name=fdef.name, level=fdef.level, method_spec=dict(DEFAULT_METHOD_SPEC),
+        code=fdef.code,
+        version=1,
+        name=fdef.name,
+        level=fdef.level,
+        method_spec=dict(DEFAULT_METHOD_SPEC),
         note="默认体系：维度内等权、维度间等权。",
     )
     root = FrameworkNode.objects.create(framework=framework, code="index", name="综合创新指数", position=0)
     indicators = {i.code: i for i in Indicator.objects.all()}
     position = 1
     for dim_code, dim_name, codes in fdef.dimensions:
-        dim = FrameworkNode.objects.create(framework=framework, code=dim_code, name=dim_name, parent=root,
-                                           position=position)
+        dim = FrameworkNode.objects.create(
+            framework=framework, code=dim_code, name=dim_name, parent=root, position=position
+        )
         position += 1
         for code in codes:
             ind = indicators[code]
-            FrameworkNode.objects.create(framework=framework, code=code, name=ind.name, parent=dim,
-                                         indicator=ind, position=position)
+            FrameworkNode.objects.create(
+                framework=framework, code=code, name=ind.name, parent=dim, indicator=ind, position=position
+            )
             position += 1
     return framework
 
@@ -105,8 +117,13 @@ def framework_new_version(
 
     last = Framework.objects.filter(code=framework.code).order_by("-version").first()
     new = Framework.objects.create(
-        code=framework.code, version=last.version + 1, name=framework.name, level=framework.level,
-        method_spec=spec, note=note or f"由 v{framework.version} 修改而来", created_by=user,
+        code=framework.code,
+        version=last.version + 1,
+        name=framework.name,
+        level=framework.level,
+        method_spec=spec,
+        note=note or f"由 v{framework.version} 修改而来",
+        created_by=user,
         status=Framework.Status.ACTIVE,
     )
     copies: dict[int, FrameworkNode] = {}
@@ -114,7 +131,11 @@ def framework_new_version(
         if node.indicator_id and node.indicator.code in removed:
             continue
         copies[node.pk] = FrameworkNode.objects.create(
-            framework=new, code=node.code, name=node.name, indicator=node.indicator, position=node.position,
+            framework=new,
+            code=node.code,
+            name=node.name,
+            indicator=node.indicator,
+            position=node.position,
             parent=copies.get(node.parent_id) if node.parent_id else None,
             weight=_parse_weight(node.name, weights[node.code]) if node.code in weights else node.weight,
         )
@@ -130,7 +151,12 @@ def framework_new_version(
         if ind_code in by_code:
             raise DomainError(f"指标「{indicator.name}」已在体系中。")
         by_code[ind_code] = FrameworkNode.objects.create(
-            framework=new, code=ind_code, name=indicator.name, indicator=indicator, parent=dim, position=position,
+            framework=new,
+            code=ind_code,
+            name=indicator.name,
+            indicator=indicator,
+            parent=dim,
+            position=position,
             weight=_parse_weight(indicator.name, weights.get(ind_code, 1)),
         )
         position += 1
@@ -163,6 +189,4 @@ def framework_freeze(*, framework: Framework) -> None:
 
 def framework_ensure_editable(framework: Framework) -> None:
     if framework.is_frozen:
-        raise DomainError(
-            f"「{framework}」已被已发布的评价使用，已冻结，不能修改；请基于它创建新版本。"
-        )
+        raise DomainError(f"「{framework}」已被已发布的评价使用，已冻结，不能修改；请基于它创建新版本。")

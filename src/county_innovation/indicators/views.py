@@ -27,10 +27,15 @@ def _tree(framework: Framework) -> list[dict]:
     for dim, leaves in dims:
         leaf_total = sum(float(leaf.weight) for leaf in leaves) or 1.0
         share = float(dim.weight) / dim_total
-        tree.append({
-            "node": dim, "share": share,
-            "leaves": [{"node": leaf, "share": share * float(leaf.weight) / leaf_total} for leaf in leaves],
-        })
+        tree.append(
+            {
+                "node": dim,
+                "share": share,
+                "leaves": [
+                    {"node": leaf, "share": share * float(leaf.weight) / leaf_total} for leaf in leaves
+                ],
+            }
+        )
     return tree
 
 
@@ -40,21 +45,30 @@ def framework_detail(request: HttpRequest, pk: int) -> HttpResponse:
     tree = _tree(framework)
     used = {leaf["node"].indicator_id for dim in tree for leaf in dim["leaves"]}
     unused = Indicator.objects.filter(level=framework.level).exclude(pk__in=used)
-    return render(request, "indicators/framework_detail.html", {
-        "nav": "frameworks", "framework": framework, "tree": tree, "unused": unused,
-        "runs": runs_visible_to(request.user).filter(framework=framework)[:20],
-        "can_edit": permissions.can_manage_frameworks(request.user),
-    })
+    return render(
+        request,
+        "indicators/framework_detail.html",
+        {
+            "nav": "frameworks",
+            "framework": framework,
+            "tree": tree,
+            "unused": unused,
+            "runs": runs_visible_to(request.user).filter(framework=framework)[:20],
+            "can_edit": permissions.can_manage_frameworks(request.user),
+        },
+    )
 
 
 @login_required
 def framework_new(request: HttpRequest, pk: int) -> HttpResponse:
     framework = get_object_or_404(Framework, pk=pk)
-    permissions.require(permissions.can_manage_frameworks(request.user), "只有市科技局管理员可以修改评价指标体系。")
+    permissions.require(
+        permissions.can_manage_frameworks(request.user), "只有市科技局管理员可以修改评价指标体系。"
+    )
     if request.method != "POST":
         return redirect("indicators:framework_detail", pk=pk)
     post = request.POST
-    weights = {key[len("weight_"):]: value for key, value in post.items() if key.startswith("weight_")}
+    weights = {key[len("weight_") :]: value for key, value in post.items() if key.startswith("weight_")}
     removed = post.getlist("remove")
     added = {code: post.get(f"add_dim_{code}", "") for code in post.getlist("add")}
     spec = {
@@ -71,8 +85,13 @@ def framework_new(request: HttpRequest, pk: int) -> HttpResponse:
     spec["availability_threshold"] = threshold
     try:
         new = framework_new_version(
-            framework=framework, user=request.user, weights=weights, removed_indicators=removed,
-            added_indicators=added, method_spec=spec, note=post.get("note", "").strip(),
+            framework=framework,
+            user=request.user,
+            weights=weights,
+            removed_indicators=removed,
+            added_indicators=added,
+            method_spec=spec,
+            note=post.get("note", "").strip(),
         )
     except DomainError as exc:
         messages.error(request, exc.message)

@@ -19,9 +19,12 @@ class Region(models.Model):
     code = models.CharField("区划代码", max_length=12, primary_key=True)
     name = models.CharField("名称", max_length=100)
     level = models.CharField("层级", max_length=10, choices=Level.choices, db_index=True)
-    kind = models.CharField("类型", max_length=10, blank=True, help_text="省/市/区/县/县级市/街道/镇/乡/类乡级单位")
-    parent = models.ForeignKey("self", verbose_name="上级", null=True, blank=True, on_delete=models.PROTECT,
-                               related_name="children")
+    kind = models.CharField(
+        "类型", max_length=10, blank=True, help_text="省/市/区/县/县级市/街道/镇/乡/类乡级单位"
+    )
+    parent = models.ForeignKey(
+        "self", verbose_name="上级", null=True, blank=True, on_delete=models.PROTECT, related_name="children"
+    )
 
     class Meta:
         verbose_name = "行政区划"

@@ -30,8 +30,9 @@ def region_group_totals(group: RegionGroup, period: int) -> list[tuple[str, str,
     from county_innovation.indicators.models import DataValue
 
     rows = (
-        DataValue.objects.filter(region__in=group.members.all(), period=period, indicator__additive=True,
-                                 indicator__level="town")
+        DataValue.objects.filter(
+            region__in=group.members.all(), period=period, indicator__additive=True, indicator__level="town"
+        )
         .values("indicator__name", "indicator__unit", "indicator__code")
         .annotate(total=Sum("value"), n=Count("region"))
         .order_by("indicator__code")

@@ -19,11 +19,19 @@ _TOWN_KIND_BY_RANGE = ((100, "街道"), (200, "镇"), (400, "乡"), (600, "类�
 
 # Development zones of Nanchang (domain README §4): a management layer over township-level units.
 NANCHANG_ZONES = [
-    ("nanchang-hitech", "南昌高新技术产业开发区", ["360121191", "360121192", "360111490"],
-     "下辖昌东镇、麻丘镇（南昌县代管）与艾溪湖管理处（青山湖区）。"),
+    (
+        "nanchang-hitech",
+        "南昌高新技术产业开发区",
+        ["360121191", "360121192", "360111490"],
+        "下辖昌东镇、麻丘镇（南昌县代管）与艾溪湖管理处（青山湖区）。",
+    ),
     ("xiaolan-etdz", "小蓝经济技术开发区", ["360121403"], "南昌县 360121403。"),
-    ("nanchang-etdz", "南昌经济技术开发区", ["360112461", "360112460", "360112481", "360112482"],
-     "成员单位按公开资料推定，尚未经官方文件核实，请市科技局核对后调整。"),
+    (
+        "nanchang-etdz",
+        "南昌经济技术开发区",
+        ["360112461", "360112460", "360112481", "360112482"],
+        "成员单位按公开资料推定，尚未经官方文件核实，请市科技局核对后调整。",
+    ),
     ("qingyunpu-cluster", "江西青云谱新经济产业集聚区", ["360104400"], ""),
     ("qingshanhu-park", "江西青山湖高新技术产业园区", ["360111400"], ""),
     ("xinjian-edz", "江西新建经济开发区", ["360112404"], ""),
@@ -72,16 +80,37 @@ def _division_rows(city: str | None) -> list[Region]:
             rows.append(Region(code=r["code"] + "0000", name=r["name"], level="province", kind="省"))
     for r in _read("cities.csv"):
         if city_prefix is None or r["code"] == city_prefix:
-            rows.append(Region(code=r["code"] + "00", name=r["name"], level="city", kind="市",
-                               parent_id=r["provinceCode"] + "0000"))
+            rows.append(
+                Region(
+                    code=r["code"] + "00",
+                    name=r["name"],
+                    level="city",
+                    kind="市",
+                    parent_id=r["provinceCode"] + "0000",
+                )
+            )
     for r in _read("areas.csv"):
         if city_prefix is None or r["cityCode"] == city_prefix:
-            rows.append(Region(code=r["code"], name=r["name"], level="county", kind=county_kind(r["name"]),
-                               parent_id=r["cityCode"] + "00"))
+            rows.append(
+                Region(
+                    code=r["code"],
+                    name=r["name"],
+                    level="county",
+                    kind=county_kind(r["name"]),
+                    parent_id=r["cityCode"] + "00",
+                )
+            )
     for r in _read("streets.csv"):
         if city_prefix is None or r["cityCode"] == city_prefix:
-            rows.append(Region(code=r["code"], name=r["name"], level="town", kind=town_kind(r["code"], r["name"]),
-                               parent_id=r["areaCode"]))
+            rows.append(
+                Region(
+                    code=r["code"],
+                    name=r["name"],
+                    level="town",
+                    kind=town_kind(r["code"], r["name"]),
+                    parent_id=r["areaCode"],
+                )
+            )
     return rows
 
 
@@ -95,7 +124,10 @@ def regions_load(*, city: str | None = DEFAULT_CITY) -> LoadReport:
     if city is not None and not any(r.level == "city" for r in rows):
         raise DomainError(f"区划代码表中没有代码为「{city}」的地级单位。")
     Region.objects.bulk_create(
-        rows, batch_size=BATCH_SIZE, update_conflicts=True, unique_fields=["code"],
+        rows,
+        batch_size=BATCH_SIZE,
+        update_conflicts=True,
+        unique_fields=["code"],
         update_fields=["name", "level", "kind", "parent"],
     )
     report = LoadReport()
@@ -111,17 +143,28 @@ def region_groups_seed_nanchang() -> None:
     """Create Nanchang's development zones once; later edits by the city admin are kept."""
     city = Region.objects.get(code="360100")
     for code, name, members, note in NANCHANG_ZONES:
-        group, created = RegionGroup.objects.get_or_create(code=code, defaults={"name": name, "city": city, "note": note})
+        group, created = RegionGroup.objects.get_or_create(
+            code=code, defaults={"name": name, "city": city, "note": note}
+        )
         if created:
             group.members.set(Region.objects.filter(code__in=members, level=Region.Level.TOWN))
 
 
 @transaction.atomic
 def region_group_save(
-    *, group: RegionGroup | None, code: str, name: str, kind: str, city: Region, member_codes: list[str], note: str = ""
+    *,
+    group: RegionGroup | None,
+    code: str,
+    name: str,
+    kind: str,
+    city: Region,
+    member_codes: list[str],
+    note: str = "",
 ) -> RegionGroup:
     """Create or change a region group; every member must be a township of ``city``."""
-    members = list(Region.objects.filter(code__in=member_codes, level=Region.Level.TOWN, code__startswith=city.prefix))
+    members = list(
+        Region.objects.filter(code__in=member_codes, level=Region.Level.TOWN, code__startswith=city.prefix)
+    )
     missing = sorted(set(member_codes) - {m.code for m in members})
     if missing:
         raise DomainError(f"以下代码不是{city.name}的乡级单位：{'、'.join(missing)}。")

@@ -8,9 +8,9 @@ from django.shortcuts import get_object_or_404, redirect, render
 
 from county_innovation.accounts import permissions
 from county_innovation.common.errors import DomainError
+from county_innovation.indicators.models import DataValue
 from county_innovation.regions.forms import RegionGroupForm
 from county_innovation.regions.models import RegionGroup
-from county_innovation.indicators.models import DataValue
 from county_innovation.regions.selectors import city_region, region_group_totals, region_groups_of, towns_of
 from county_innovation.regions.services import region_group_save
 
@@ -26,17 +26,30 @@ def zone_list(request: HttpRequest) -> HttpResponse:
         members = list(group.members.all())
         # Totals mix the raw values of every member town, so only someone who may read all of them sees them.
         visible = bool(members) and all(permissions.can_view_data(request.user, m) for m in members)
-        rows.append({"group": group, "members": members,
-                     "totals": region_group_totals(group, period) if visible and period else None})
-    return render(request, "regions/zone_list.html", {
-        "nav": "zones", "rows": rows, "period": period,
-        "can_edit": permissions.can_manage_region_groups(request.user),
-    })
+        rows.append(
+            {
+                "group": group,
+                "members": members,
+                "totals": region_group_totals(group, period) if visible and period else None,
+            }
+        )
+    return render(
+        request,
+        "regions/zone_list.html",
+        {
+            "nav": "zones",
+            "rows": rows,
+            "period": period,
+            "can_edit": permissions.can_manage_region_groups(request.user),
+        },
+    )
 
 
 @login_required
 def zone_edit(request: HttpRequest, code: str | None = None) -> HttpResponse:
-    permissions.require(permissions.can_manage_region_groups(request.user), "只有市科技局管理员可以维护开发区。")
+    permissions.require(
+        permissions.can_manage_region_groups(request.user), "只有市科技局管理员可以维护开发区。"
+    )
     city = city_region()
     group = get_object_or_404(RegionGroup, code=code) if code else None
     towns = list(towns_of(city).select_related("parent"))
@@ -45,16 +58,36 @@ def zone_edit(request: HttpRequest, code: str | None = None) -> HttpResponse:
         if form.is_valid():
             data = form.cleaned_data
             try:
-                group = region_group_save(group=group, code=group.code if group else data["code"], name=data["name"],
-                                          kind=data["kind"], city=city, member_codes=data["members"], note=data["note"])
+                group = region_group_save(
+                    group=group,
+                    code=group.code if group else data["code"],
+                    name=data["name"],
+                    kind=data["kind"],
+                    city=city,
+                    member_codes=data["members"],
+                    note=data["note"],
+                )
             except DomainError as exc:
                 form.add_error(None, exc.message)
             else:
                 messages.success(request, f"已保存「{group.name}」。")
                 return redirect("regions:zone_list")
     else:
-        initial = {"code": group.code, "name": group.name, "kind": group.kind, "note": group.note,
-                   "members": [m.code for m in group.members.all()]} if group else {}
+        initial = (
+            {
+                "code": group.code,
+                "name": group.name,
+                "kind": group.kind,
+                "note": group.note,
+                "members": [m.code for m in group.members.all()],
+            }
+            if group
+            else {}
+        )
         form = RegionGroupForm(initial=initial, towns=towns)
-    return render(request, "regions/zone_form.html", {"nav": "zones", "form": form, "group": group, "towns": towns},
-                  status=400 if form.errors else 200)
+    return render(
+        request,
+        "regions/zone_form.html",
+        {"nav": "zones", "form": form, "group": group, "towns": towns},
+        status=400 if form.errors else 200,
+    )

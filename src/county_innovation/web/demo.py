@@ -30,22 +30,44 @@ YEARLY_GROWTH = 1.08
 # Relative innovation capacity of Nanchang's county-level units (0–1): an invented spread so the demo ranking
 # has a shape; 南昌县 is a national innovative county (2nd batch), the central districts are service-heavy.
 COUNTY_CAPACITY = {
-    "360102": 0.62, "360103": 0.50, "360104": 0.68, "360111": 0.86, "360112": 0.66,
-    "360113": 0.78, "360121": 0.93, "360123": 0.32, "360124": 0.44,
+    "360102": 0.62,
+    "360103": 0.50,
+    "360104": 0.68,
+    "360111": 0.86,
+    "360112": 0.66,
+    "360113": 0.78,
+    "360121": 0.93,
+    "360123": 0.32,
+    "360124": 0.44,
 }
 
 # Plausible ranges (low, high) at capacity 0 and 1 for 2020; counts and money grow by YEARLY_GROWTH a year.
 COUNTY_RANGES = {
-    "fiscal_st_share": (1.2, 5.5), "rd_staff_per_10k": (15, 130), "rd_expenditure": (15000, 650000),
-    "industrial_rd_intensity": (0.6, 2.6), "hightech_enterprises": (25, 620), "tech_smes": (40, 950),
-    "innovation_clusters": (0, 6), "innovation_institutions": (4, 85), "rd_tax_relief": (1500, 65000),
-    "tech_commissioners": (8, 120), "outreach_funding": (40, 850), "new_product_sales_share": (4, 36),
-    "invention_patents_per_10k": (1.5, 42), "energy_per_gdp": (0.62, 0.22), "new_enterprises": (900, 16000),
+    "fiscal_st_share": (1.2, 5.5),
+    "rd_staff_per_10k": (15, 130),
+    "rd_expenditure": (15000, 650000),
+    "industrial_rd_intensity": (0.6, 2.6),
+    "hightech_enterprises": (25, 620),
+    "tech_smes": (40, 950),
+    "innovation_clusters": (0, 6),
+    "innovation_institutions": (4, 85),
+    "rd_tax_relief": (1500, 65000),
+    "tech_commissioners": (8, 120),
+    "outreach_funding": (40, 850),
+    "new_product_sales_share": (4, 36),
+    "invention_patents_per_10k": (1.5, 42),
+    "energy_per_gdp": (0.62, 0.22),
+    "new_enterprises": (900, 16000),
 }
 TOWN_RANGES = {
-    "town_hightech_enterprises": (0, 55), "town_tech_smes": (0, 85), "town_patents_granted": (0, 380),
-    "town_commissioner_services": (2, 110), "town_outreach_events": (2, 55), "town_new_enterprises": (15, 1400),
-    "town_agri_demo_bases": (0, 8), "town_fiscal_st_spending": (5, 750),
+    "town_hightech_enterprises": (0, 55),
+    "town_tech_smes": (0, 85),
+    "town_patents_granted": (0, 380),
+    "town_commissioner_services": (2, 110),
+    "town_outreach_events": (2, 55),
+    "town_new_enterprises": (15, 1400),
+    "town_agri_demo_bases": (0, 8),
+    "town_fiscal_st_spending": (5, 750),
 }
 GROWING_KINDS = {"count", "amount"}
 
@@ -58,7 +80,9 @@ class DemoReport:
     accounts: list[tuple[str, str, str]]
 
 
-def _value(rng: np.random.Generator, d: IndicatorDef, lo_hi: tuple[float, float], capacity: float, year: int) -> Decimal:
+def _value(
+    rng: np.random.Generator, d: IndicatorDef, lo_hi: tuple[float, float], capacity: float, year: int
+) -> Decimal:
     lo, hi = lo_hi
     level = float(np.clip(capacity + rng.normal(0, 0.08), 0, 1.05))
     value = lo + (hi - lo) * level
@@ -84,7 +108,9 @@ def _town_capacity(rng: np.random.Generator, town: Region) -> float:
 def _synthetic_values(rng: np.random.Generator, city: Region) -> list[DataValue]:
     indicators = {i.code: i for i in Indicator.objects.all()}
     rows: list[DataValue] = []
-    plans = [(c, COUNTY_CAPACITY.get(c.code, 0.5), COUNTY_INDICATORS, COUNTY_RANGES) for c in counties_of(city)]
+    plans = [
+        (c, COUNTY_CAPACITY.get(c.code, 0.5), COUNTY_INDICATORS, COUNTY_RANGES) for c in counties_of(city)
+    ]
     plans += [(t, _town_capacity(rng, t), TOWN_INDICATORS, TOWN_RANGES) for t in towns_of(city)]
     for region, capacity, defs, ranges in plans:
         for year in DEMO_PERIODS:
@@ -94,11 +120,17 @@ def _synthetic_values(rng: np.random.Generator, city: Region) -> list[DataValue]
                 lo_hi = ranges[d.code]
                 if d.code == "town_agri_demo_bases" and region.kind == "街道":
                     lo_hi = (0, 1)
-                rows.append(DataValue(
-                    region=region, period=year, indicator=indicators[d.code], value=_value(rng, d, lo_hi, capacity, year),
-                    status=DataValue.Status.SUBMITTED, channel=DataValue.Channel.DEMO,
-                    comment="演示数据（随机生成，非真实统计）",
-                ))
+                rows.append(
+                    DataValue(
+                        region=region,
+                        period=year,
+                        indicator=indicators[d.code],
+                        value=_value(rng, d, lo_hi, capacity, year),
+                        status=DataValue.Status.SUBMITTED,
+                        channel=DataValue.Channel.DEMO,
+                        comment="演示数据（随机生成，非真实统计）",
+                    )
+                )
     return rows
 
 
@@ -120,7 +152,10 @@ def _demo_accounts(city: Region) -> list[tuple[str, str, str]]:
 @transaction.atomic
 def demo_load(*, seed: int = DEMO_SEED) -> DemoReport:
     """Build (or rebuild) the whole Nanchang demo. Refuses a database that holds real, non-demo data."""
-    if not DemoDataset.objects.exists() and DataValue.objects.exclude(channel=DataValue.Channel.DEMO).exists():
+    if (
+        not DemoDataset.objects.exists()
+        and DataValue.objects.exclude(channel=DataValue.Channel.DEMO).exists()
+    ):
         raise DomainError("数据库中已有真实填报数据，不能载入演示数据。请使用一个新的数据库运行演示。")
     regions_load(city="360100")
     frameworks = default_frameworks_ensure()
@@ -135,8 +170,11 @@ def demo_load(*, seed: int = DEMO_SEED) -> DemoReport:
     rng = np.random.default_rng(seed)
     values = _synthetic_values(rng, city)
     bulk_create_with_history(values, DataValue, batch_size=2000)
-    DemoDataset.objects.create(seed=seed, periods=f"{DEMO_PERIODS.start}–{DEMO_PERIODS.stop - 1}年",
-                               description="随机生成的南昌市演示数据集，量级仿照公开资料，非真实统计。")
+    DemoDataset.objects.create(
+        seed=seed,
+        periods=f"{DEMO_PERIODS.start}–{DEMO_PERIODS.stop - 1}年",
+        description="随机生成的南昌市演示数据集，量级仿照公开资料，非真实统计。",
+    )
     accounts = _demo_accounts(city)
     admin = User.objects.get(username="admin")
     runs = 0

@@ -6,33 +6,53 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
-        ('indicators', '0001_initial'),
+        ("indicators", "0001_initial"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='ImportBatch',
+            name="ImportBatch",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('period', models.PositiveSmallIntegerField(verbose_name='年度')),
-                ('file_name', models.CharField(max_length=255, verbose_name='文件名')),
-                ('file_sha256', models.CharField(max_length=64, verbose_name='文件哈希')),
-                ('template_version', models.CharField(max_length=20, verbose_name='模板版本')),
-                ('value_count', models.PositiveIntegerField(verbose_name='数据条数')),
-                ('region_count', models.PositiveIntegerField(verbose_name='区划数')),
-                ('imported_at', models.DateTimeField(auto_now_add=True, verbose_name='导入时间')),
-                ('framework', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to='indicators.framework', verbose_name='评价指标体系')),
-                ('imported_by', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='导入人')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("period", models.PositiveSmallIntegerField(verbose_name="年度")),
+                ("file_name", models.CharField(max_length=255, verbose_name="文件名")),
+                ("file_sha256", models.CharField(max_length=64, verbose_name="文件哈希")),
+                ("template_version", models.CharField(max_length=20, verbose_name="模板版本")),
+                ("value_count", models.PositiveIntegerField(verbose_name="数据条数")),
+                ("region_count", models.PositiveIntegerField(verbose_name="区划数")),
+                ("imported_at", models.DateTimeField(auto_now_add=True, verbose_name="导入时间")),
+                (
+                    "framework",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="indicators.framework",
+                        verbose_name="评价指标体系",
+                    ),
+                ),
+                (
+                    "imported_by",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="导入人",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': '导入记录',
-                'verbose_name_plural': '导入记录',
-                'ordering': ['-imported_at'],
+                "verbose_name": "导入记录",
+                "verbose_name_plural": "导入记录",
+                "ordering": ["-imported_at"],
             },
         ),
     ]

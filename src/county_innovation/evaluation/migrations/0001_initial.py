@@ -6,62 +6,125 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
-        ('indicators', '0001_initial'),
-        ('regions', '0001_initial'),
+        ("indicators", "0001_initial"),
+        ("regions", "0001_initial"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='EvaluationRun',
+            name="EvaluationRun",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('framework_version', models.PositiveIntegerField(verbose_name='体系版本')),
-                ('period', models.PositiveSmallIntegerField(db_index=True, verbose_name='年度')),
-                ('method_spec', models.JSONField(verbose_name='方法参数')),
-                ('engine_version', models.CharField(max_length=20, verbose_name='引擎版本')),
-                ('input_hash', models.CharField(max_length=64, verbose_name='输入数据哈希')),
-                ('input_data', models.JSONField(help_text='评价时的原始数据快照，用于复算', verbose_name='输入数据')),
-                ('status', models.CharField(choices=[('draft', '未发布'), ('published', '已发布')], default='draft', max_length=10, verbose_name='状态')),
-                ('includes_demo_data', models.BooleanField(default=False, verbose_name='含演示数据')),
-                ('unit_count', models.PositiveIntegerField(default=0, verbose_name='参评单位数')),
-                ('excluded', models.JSONField(default=list, verbose_name='数据不足未参评')),
-                ('warnings', models.JSONField(default=list, verbose_name='提示')),
-                ('created_at', models.DateTimeField(auto_now_add=True, verbose_name='执行时间')),
-                ('published_at', models.DateTimeField(blank=True, null=True, verbose_name='发布时间')),
-                ('created_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='执行人')),
-                ('framework', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='runs', to='indicators.framework', verbose_name='评价指标体系')),
-                ('scope', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to='regions.region', verbose_name='评价范围')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("framework_version", models.PositiveIntegerField(verbose_name="体系版本")),
+                ("period", models.PositiveSmallIntegerField(db_index=True, verbose_name="年度")),
+                ("method_spec", models.JSONField(verbose_name="方法参数")),
+                ("engine_version", models.CharField(max_length=20, verbose_name="引擎版本")),
+                ("input_hash", models.CharField(max_length=64, verbose_name="输入数据哈希")),
+                (
+                    "input_data",
+                    models.JSONField(help_text="评价时的原始数据快照，用于复算", verbose_name="输入数据"),
+                ),
+                (
+                    "status",
+                    models.CharField(
+                        choices=[("draft", "未发布"), ("published", "已发布")],
+                        default="draft",
+                        max_length=10,
+                        verbose_name="状态",
+                    ),
+                ),
+                ("includes_demo_data", models.BooleanField(default=False, verbose_name="含演示数据")),
+                ("unit_count", models.PositiveIntegerField(default=0, verbose_name="参评单位数")),
+                ("excluded", models.JSONField(default=list, verbose_name="数据不足未参评")),
+                ("warnings", models.JSONField(default=list, verbose_name="提示")),
+                ("created_at", models.DateTimeField(auto_now_add=True, verbose_name="执行时间")),
+                ("published_at", models.DateTimeField(blank=True, null=True, verbose_name="发布时间")),
+                (
+                    "created_by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="执行人",
+                    ),
+                ),
+                (
+                    "framework",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="runs",
+                        to="indicators.framework",
+                        verbose_name="评价指标体系",
+                    ),
+                ),
+                (
+                    "scope",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="regions.region",
+                        verbose_name="评价范围",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': '评价运行',
-                'verbose_name_plural': '评价运行',
-                'ordering': ['-period', '-created_at'],
+                "verbose_name": "评价运行",
+                "verbose_name_plural": "评价运行",
+                "ordering": ["-period", "-created_at"],
             },
         ),
         migrations.CreateModel(
-            name='RegionResult',
+            name="RegionResult",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('index', models.FloatField(null=True, verbose_name='综合指数')),
-                ('rank', models.PositiveIntegerField(null=True, verbose_name='排名')),
-                ('availability', models.FloatField(verbose_name='数据完整率')),
-                ('dimension_scores', models.JSONField(default=dict, verbose_name='维度得分')),
-                ('dimension_ranks', models.JSONField(default=dict, verbose_name='维度排名')),
-                ('normalised', models.JSONField(default=dict, verbose_name='标准化值')),
-                ('contributions', models.JSONField(default=dict, verbose_name='指标贡献')),
-                ('region', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to='regions.region', verbose_name='区划')),
-                ('run', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='results', to='evaluation.evaluationrun')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("index", models.FloatField(null=True, verbose_name="综合指数")),
+                ("rank", models.PositiveIntegerField(null=True, verbose_name="排名")),
+                ("availability", models.FloatField(verbose_name="数据完整率")),
+                ("dimension_scores", models.JSONField(default=dict, verbose_name="维度得分")),
+                ("dimension_ranks", models.JSONField(default=dict, verbose_name="维度排名")),
+                ("normalised", models.JSONField(default=dict, verbose_name="标准化值")),
+                ("contributions", models.JSONField(default=dict, verbose_name="指标贡献")),
+                (
+                    "region",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="regions.region",
+                        verbose_name="区划",
+                    ),
+                ),
+                (
+                    "run",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="results",
+                        to="evaluation.evaluationrun",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': '评价结果',
-                'verbose_name_plural': '评价结果',
-                'ordering': ['rank', 'region_id'],
-                'constraints': [models.UniqueConstraint(fields=('run', 'region'), name='result_run_region_unique')],
+                "verbose_name": "评价结果",
+                "verbose_name_plural": "评价结果",
+                "ordering": ["rank", "region_id"],
+                "constraints": [
+                    models.UniqueConstraint(fields=("run", "region"), name="result_run_region_unique")
+                ],
             },
         ),
     ]

@@ -30,7 +30,9 @@ def test_run_stores_version_period_method_and_hash(county_run):
 
 
 def test_rerunning_reproduces_the_same_numbers_and_hash(county_run):
-    again = evaluation_run_create(framework=county_run.framework, period=2024, user=None, scope=county_run.scope)
+    again = evaluation_run_create(
+        framework=county_run.framework, period=2024, user=None, scope=county_run.scope
+    )
     assert again.input_hash == county_run.input_hash
     first = dict(county_run.results.values_list("region_id", "index"))
     second = dict(again.results.values_list("region_id", "index"))
@@ -46,7 +48,9 @@ def test_changed_data_changes_the_hash(county_run):
     value = DataValue.objects.filter(region_id="360123", period=2024).first()
     value.value += 1
     value.save()
-    again = evaluation_run_create(framework=county_run.framework, period=2024, user=None, scope=county_run.scope)
+    again = evaluation_run_create(
+        framework=county_run.framework, period=2024, user=None, scope=county_run.scope
+    )
     assert again.input_hash != county_run.input_hash
     # the stored run still re-checks against its own snapshot
     assert evaluation_run_recheck(run=county_run).reproduced
@@ -79,10 +83,16 @@ def test_publishing_twice_is_refused(county_run, users):
 def test_city_admin_runs_through_the_page(demo, client):
     client.login(username="admin", password="demo-2025")
     fw = Framework.objects.get(code="county", version=1)
-    response = client.post(reverse("evaluation:run_create"), {
-        "framework": fw.pk, "period": 2023, "normalisation": "zscore", "aggregation": "arithmetic",
-        "availability_threshold": "60",
-    })
+    response = client.post(
+        reverse("evaluation:run_create"),
+        {
+            "framework": fw.pk,
+            "period": 2023,
+            "normalisation": "zscore",
+            "aggregation": "arithmetic",
+            "availability_threshold": "60",
+        },
+    )
     run = EvaluationRun.objects.order_by("-pk").first()
     assert response.status_code == 302 and run.method_spec["normalisation"] == "zscore"
     assert not run.is_published
@@ -93,8 +103,16 @@ def test_city_admin_runs_through_the_page(demo, client):
 def test_geometric_mean_uses_a_positive_range(demo, client):
     client.login(username="admin", password="demo-2025")
     fw = Framework.objects.get(code="county", version=1)
-    client.post(reverse("evaluation:run_create"), {"framework": fw.pk, "period": 2024, "normalisation": "minmax",
-                                                   "aggregation": "geometric", "availability_threshold": "60"})
+    client.post(
+        reverse("evaluation:run_create"),
+        {
+            "framework": fw.pk,
+            "period": 2024,
+            "normalisation": "minmax",
+            "aggregation": "geometric",
+            "availability_threshold": "60",
+        },
+    )
     run = EvaluationRun.objects.order_by("-pk").first()
     assert run.method_spec["minmax_range"] == [1.0, 100.0]
     assert run.results.filter(index__isnull=False).count() == 9
@@ -105,9 +123,16 @@ def test_bad_run_form_is_refused(demo, client, period, message):
     client.login(username="admin", password="demo-2025")
     before = EvaluationRun.objects.count()
     fw = Framework.objects.get(code="county", version=1)
-    response = client.post(reverse("evaluation:run_create"), {"framework": fw.pk, "period": period,
-                                                              "normalisation": "minmax", "aggregation": "arithmetic",
-                                                              "availability_threshold": "60"})
+    response = client.post(
+        reverse("evaluation:run_create"),
+        {
+            "framework": fw.pk,
+            "period": period,
+            "normalisation": "minmax",
+            "aggregation": "arithmetic",
+            "availability_threshold": "60",
+        },
+    )
     assert response.status_code == 400 and message in response.content.decode()
     assert EvaluationRun.objects.count() == before
 
@@ -116,16 +141,25 @@ def test_only_city_admin_runs_and_publishes(demo, client, county_run):
     client.login(username="nanchangxian", password="demo-2025")
     fw = Framework.objects.get(code="county", version=1)
     before = EvaluationRun.objects.count()
-    response = client.post(reverse("evaluation:run_create"), {"framework": fw.pk, "period": 2024,
-                                                              "normalisation": "minmax", "aggregation": "arithmetic",
-                                                              "availability_threshold": "60"})
+    response = client.post(
+        reverse("evaluation:run_create"),
+        {
+            "framework": fw.pk,
+            "period": 2024,
+            "normalisation": "minmax",
+            "aggregation": "arithmetic",
+            "availability_threshold": "60",
+        },
+    )
     assert response.status_code == 403
     assert EvaluationRun.objects.count() == before
 
 
 def test_unpublished_runs_are_hidden_from_officers(demo, client):
     fw = Framework.objects.get(code="county", version=1)
-    draft = evaluation_run_create(framework=fw, period=2024, user=None, scope=Region.objects.get(code="360100"))
+    draft = evaluation_run_create(
+        framework=fw, period=2024, user=None, scope=Region.objects.get(code="360100")
+    )
     client.login(username="nanchangxian", password="demo-2025")
     assert client.get(reverse("evaluation:run_detail", args=[draft.pk])).status_code == 403
     assert client.post(reverse("evaluation:run_publish", args=[draft.pk])).status_code == 403

@@ -19,8 +19,16 @@ def test_default_county_framework_has_four_dimensions_and_fifteen_indicators(fra
 
 def test_default_town_framework_has_the_eight_town_indicators(frameworks):
     names = {leaf.indicator.name for _, leaves in framework_dimensions(frameworks["town"]) for leaf in leaves}
-    assert names == {"高新技术企业数", "科技型中小企业数", "专利授权数", "科技特派员服务次数", "科普活动场次",
-                     "新注册企业数", "农业科技示范基地数", "乡镇财政科技投入"}
+    assert names == {
+        "高新技术企业数",
+        "科技型中小企业数",
+        "专利授权数",
+        "科技特派员服务次数",
+        "科普活动场次",
+        "新注册企业数",
+        "农业科技示范基地数",
+        "乡镇财政科技投入",
+    }
 
 
 def test_hierarchy_for_the_engine(frameworks):
@@ -32,8 +40,13 @@ def test_hierarchy_for_the_engine(frameworks):
 
 def test_new_version_with_other_weights_leaves_the_old_one(frameworks, users):
     old = frameworks["county"]
-    new = framework_new_version(framework=old, user=users["city_admin"], weights={"enterprise": "2"},
-                                removed_indicators=["innovation_clusters"], note="企业创新加倍")
+    new = framework_new_version(
+        framework=old,
+        user=users["city_admin"],
+        weights={"enterprise": "2"},
+        removed_indicators=["innovation_clusters"],
+        note="企业创新加倍",
+    )
     assert new.version == 2 and new.code == "county"
     assert new.nodes.get(code="enterprise").weight == Decimal(2)
     assert not new.nodes.filter(code="innovation_clusters").exists()
@@ -41,14 +54,20 @@ def test_new_version_with_other_weights_leaves_the_old_one(frameworks, users):
     assert old.nodes.filter(code="innovation_clusters").exists()
 
 
-@pytest.mark.parametrize(("kwargs", "message"), [
-    ({"weights": {"enterprise": "-1"}}, "不能为负数"),
-    ({"weights": {"enterprise": "abc"}}, "应为数字"),
-    ({"weights": {"nonexistent": "1"}}, "没有节点"),
-    ({"weights": {"input": "0", "enterprise": "0", "environment": "0", "performance": "0"}}, "权重都为 0"),
-    ({"removed_indicators": ["fiscal_st_share", "rd_staff_per_10k", "rd_expenditure"]}, "没有指标"),
-    ({"method_spec": {"normalisation": "magic"}}, "magic"),
-])
+@pytest.mark.parametrize(
+    ("kwargs", "message"),
+    [
+        ({"weights": {"enterprise": "-1"}}, "不能为负数"),
+        ({"weights": {"enterprise": "abc"}}, "应为数字"),
+        ({"weights": {"nonexistent": "1"}}, "没有节点"),
+        (
+            {"weights": {"input": "0", "enterprise": "0", "environment": "0", "performance": "0"}},
+            "权重都为 0",
+        ),
+        ({"removed_indicators": ["fiscal_st_share", "rd_staff_per_10k", "rd_expenditure"]}, "没有指标"),
+        ({"method_spec": {"normalisation": "magic"}}, "magic"),
+    ],
+)
 def test_bad_new_versions_are_refused_and_nothing_is_written(frameworks, users, kwargs, message):
     with pytest.raises(DomainError, match=message):
         framework_new_version(framework=frameworks["county"], user=users["city_admin"], **kwargs)
@@ -66,24 +85,36 @@ def test_frozen_version_cannot_be_edited(frameworks):
 def test_city_admin_makes_a_new_version_through_the_page(client_for, frameworks):
     client = client_for("city_admin")
     fw = frameworks["county"]
-    response = client.post(reverse("indicators:framework_new", args=[fw.pk]), {
-        "weight_input": "1", "weight_enterprise": "3", "normalisation": "minmax", "aggregation": "arithmetic",
-        "availability_threshold": "60", "note": "测试",
-    })
+    response = client.post(
+        reverse("indicators:framework_new", args=[fw.pk]),
+        {
+            "weight_input": "1",
+            "weight_enterprise": "3",
+            "normalisation": "minmax",
+            "aggregation": "arithmetic",
+            "availability_threshold": "60",
+            "note": "测试",
+        },
+    )
     new = Framework.objects.get(code="county", version=2)
     assert response.status_code == 302 and response["Location"].endswith(f"/frameworks/{new.pk}/")
     assert new.nodes.get(code="enterprise").weight == Decimal(3)
 
 
 def test_county_officer_cannot_make_a_version(client_for, frameworks):
-    response = client_for("county").post(reverse("indicators:framework_new", args=[frameworks["county"].pk]), {})
+    response = client_for("county").post(
+        reverse("indicators:framework_new", args=[frameworks["county"].pk]), {}
+    )
     assert response.status_code == 403
     assert Framework.objects.filter(code="county").count() == 1
 
 
 def test_framework_pages_render(client_for, frameworks):
     client = client_for("town")
-    assert "县（区）创新驱动发展评价指标体系" in client.get(reverse("indicators:framework_list")).content.decode()
+    assert (
+        "县（区）创新驱动发展评价指标体系"
+        in client.get(reverse("indicators:framework_list")).content.decode()
+    )
     page = client.get(reverse("indicators:framework_detail", args=[frameworks["county"].pk])).content.decode()
     assert "万元GDP综合能耗" in page and "逆向" in page
     assert "另存为新版本" not in page  # only the city admin edits
@@ -99,17 +130,32 @@ def percent_indicator(frameworks):
     return Indicator.objects.get(code="fiscal_st_share")
 
 
-@pytest.mark.parametrize(("raw", "expected"), [
-    ("12", Decimal(12)), (" 1,234 ", Decimal(1234)), (7, Decimal(7)), ("", None), (None, None), (3.0, Decimal("3.0")),
-])
+@pytest.mark.parametrize(
+    ("raw", "expected"),
+    [
+        ("12", Decimal(12)),
+        (" 1,234 ", Decimal(1234)),
+        (7, Decimal(7)),
+        ("", None),
+        (None, None),
+        (3.0, Decimal("3.0")),
+    ],
+)
 def test_counts_parse(count_indicator, raw, expected):
     assert parse_value(count_indicator, raw) == expected
 
 
-@pytest.mark.parametrize(("raw", "message"), [
-    ("约300", "应为数字，实际为「约300」"), ("-3", "计数不能为负数"), ("2.5", "计数应为整数"), ("nan", "应为数字"),
-    ("1e30", "过大"), (True, "应为数字"),
-])
+@pytest.mark.parametrize(
+    ("raw", "message"),
+    [
+        ("约300", "应为数字，实际为「约300」"),
+        ("-3", "计数不能为负数"),
+        ("2.5", "计数应为整数"),
+        ("nan", "应为数字"),
+        ("1e30", "过大"),
+        (True, "应为数字"),
+    ],
+)
 def test_bad_counts_are_refused_in_chinese(count_indicator, raw, message):
     with pytest.raises(ValueProblem, match=message):
         parse_value(count_indicator, raw)

@@ -5,43 +5,103 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
-    dependencies = [
-    ]
+    dependencies = []
 
     operations = [
         migrations.CreateModel(
-            name='Region',
+            name="Region",
             fields=[
-                ('code', models.CharField(max_length=12, primary_key=True, serialize=False, verbose_name='区划代码')),
-                ('name', models.CharField(max_length=100, verbose_name='名称')),
-                ('level', models.CharField(choices=[('province', '省级'), ('city', '地级'), ('county', '县级'), ('town', '乡级')], db_index=True, max_length=10, verbose_name='层级')),
-                ('kind', models.CharField(blank=True, help_text='省/市/区/县/县级市/街道/镇/乡/类乡级单位', max_length=10, verbose_name='类型')),
-                ('parent', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='children', to='regions.region', verbose_name='上级')),
+                (
+                    "code",
+                    models.CharField(
+                        max_length=12, primary_key=True, serialize=False, verbose_name="区划代码"
+                    ),
+                ),
+                ("name", models.CharField(max_length=100, verbose_name="名称")),
+                (
+                    "level",
+                    models.CharField(
+                        choices=[
+                            ("province", "省级"),
+                            ("city", "地级"),
+                            ("county", "县级"),
+                            ("town", "乡级"),
+                        ],
+                        db_index=True,
+                        max_length=10,
+                        verbose_name="层级",
+                    ),
+                ),
+                (
+                    "kind",
+                    models.CharField(
+                        blank=True,
+                        help_text="省/市/区/县/县级市/街道/镇/乡/类乡级单位",
+                        max_length=10,
+                        verbose_name="类型",
+                    ),
+                ),
+                (
+                    "parent",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="children",
+                        to="regions.region",
+                        verbose_name="上级",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': '行政区划',
-                'verbose_name_plural': '行政区划',
-                'ordering': ['code'],
+                "verbose_name": "行政区划",
+                "verbose_name_plural": "行政区划",
+                "ordering": ["code"],
             },
         ),
         migrations.CreateModel(
-            name='RegionGroup',
+            name="RegionGroup",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('code', models.SlugField(max_length=40, unique=True, verbose_name='代码')),
-                ('name', models.CharField(max_length=100, unique=True, verbose_name='名称')),
-                ('kind', models.CharField(choices=[('zone', '开发区'), ('new_area', '新区'), ('other', '其他')], default='zone', max_length=10, verbose_name='类型')),
-                ('note', models.TextField(blank=True, verbose_name='说明')),
-                ('city', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to='regions.region', verbose_name='所属城市')),
-                ('members', models.ManyToManyField(blank=True, related_name='groups', to='regions.region', verbose_name='包含的乡级单位')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("code", models.SlugField(max_length=40, unique=True, verbose_name="代码")),
+                ("name", models.CharField(max_length=100, unique=True, verbose_name="名称")),
+                (
+                    "kind",
+                    models.CharField(
+                        choices=[("zone", "开发区"), ("new_area", "新区"), ("other", "其他")],
+                        default="zone",
+                        max_length=10,
+                        verbose_name="类型",
+                    ),
+                ),
+                ("note", models.TextField(blank=True, verbose_name="说明")),
+                (
+                    "city",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="regions.region",
+                        verbose_name="所属城市",
+                    ),
+                ),
+                (
+                    "members",
+                    models.ManyToManyField(
+                        blank=True, related_name="groups", to="regions.region", verbose_name="包含的乡级单位"
+                    ),
+                ),
             ],
             options={
-                'verbose_name': '开发区（区域组）',
-                'verbose_name_plural': '开发区（区域组）',
-                'ordering': ['code'],
+                "verbose_name": "开发区（区域组）",
+                "verbose_name_plural": "开发区（区域组）",
+                "ordering": ["code"],
             },
         ),
     ]
