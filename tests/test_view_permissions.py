@@ -9,7 +9,7 @@ import pytest
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
 from county_innovation.evaluation.models import EvaluationRun
-from county_innovation.evaluation.services import evaluation_run_create
+from county_innovation.evaluation.services import evaluation_run_create, robustness_start
 from county_innovation.indicators.models import Framework
 from county_innovation.regions.models import Region
 
@@ -85,7 +85,15 @@ WEB_CASES = [
     ("web:counties_geojson", "get", [], expect(404)),
     ("web:favicon", "get", [], expect(200, anonymous=200)),
 ]
-CASES += WEB_CASES
+ROBUSTNESS_CASES = [
+    # an empty form is refused with messages and sent back to the run's page
+    ("evaluation:robustness_create", "post", ["{published}"], expect(403, city_admin=302)),
+    ("evaluation:robustness_detail", "get", ["{analysis}"], EVERYONE_SIGNED_IN),
+    ("evaluation:robustness_status", "get", ["{analysis}"], EVERYONE_SIGNED_IN),
+    ("evaluation:robustness_detail", "get", ["{draft_analysis}"], ADMIN_ONLY),
+    ("evaluation:robustness_status", "get", ["{draft_analysis}"], ADMIN_ONLY),
+]
+CASES += WEB_CASES + ROBUSTNESS_CASES
 EXCLUDED_NAMESPACES = {"admin", "api"}
 
 
@@ -112,9 +120,13 @@ def runs(demo):
     draft = evaluation_run_create(
         framework=published.framework, period=2024, user=None, scope=Region.objects.get(code="360100")
     )
+    analysis = robustness_start(run=published, kind="uncertainty", spec={"replications": 10}, user=None)
+    draft_analysis = robustness_start(run=draft, kind="uncertainty", spec={"replications": 10}, user=None)
     return {
         "published": published.pk,
         "draft": draft.pk,
+        "analysis": analysis.pk,
+        "draft_analysis": draft_analysis.pk,
         "framework": Framework.objects.get(code="county").pk,
     }
 

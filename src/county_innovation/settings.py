@@ -48,6 +48,8 @@ INSTALLED_APPS = [
     "ninja",  # serves Swagger UI from its own static files instead of a CDN
     "simple_history",
     "axes",
+    "django_tasks",
+    "django_tasks_db",
     "county_innovation.web",
     "county_innovation.regions",
     "county_innovation.accounts",
@@ -70,6 +72,10 @@ MIDDLEWARE = [
     "simple_history.middleware.HistoryRequestMiddleware",
     "axes.middleware.AxesMiddleware",
 ]
+
+# Background work (robustness analyses): django-tasks with its database backend; a worker process runs
+# `county-innovation db_worker` (make demo starts one beside the web server).
+TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
 
 ROOT_URLCONF = "county_innovation.urls"
 WSGI_APPLICATION = "county_innovation.wsgi.application"

@@ -1,9 +1,10 @@
 from django import forms
 
+from county_innovation.indicators.forms import MethodSpecForm
 from county_innovation.indicators.models import Framework
 
 
-class RunCreateForm(forms.Form):
+class RunCreateForm(MethodSpecForm):
     framework = forms.ModelChoiceField(
         label="评价指标体系",
         queryset=Framework.objects.exclude(status=Framework.Status.DRAFT),
@@ -20,35 +21,102 @@ class RunCreateForm(forms.Form):
             "max_value": "年度应不晚于 2100 年。",
         },
     )
-    normalisation = forms.ChoiceField(
-        label="标准化方法", choices=[("minmax", "最小-最大（0–100）"), ("zscore", "Z分数（均值0，标准差1）")]
-    )
-    aggregation = forms.ChoiceField(
-        label="汇总方法",
-        choices=[("arithmetic", "加权算术平均"), ("geometric", "加权几何平均（标准化区间 1–100）")],
-    )
-    availability_threshold = forms.DecimalField(
-        label="数据完整率门槛（%）",
-        min_value=0,
-        max_value=100,
-        decimal_places=1,
-        initial=60,
-        error_messages={
-            "invalid": "门槛应为 0–100 之间的数字。",
-            "min_value": "门槛不能小于 0。",
-            "max_value": "门槛不能大于 100。",
-        },
-    )
     publish = forms.BooleanField(label="计算后立即发布", required=False)
 
-    def method_spec(self, framework: Framework) -> dict:
-        spec = dict(framework.method_spec)
-        spec["normalisation"] = self.cleaned_data["normalisation"]
-        spec["aggregation"] = self.cleaned_data["aggregation"]
-        if spec["aggregation"] == "geometric" and spec["normalisation"] == "minmax":
-            # A geometric mean needs positive inputs; COINr's practice is min-max onto 1–100.
-            spec["minmax_range"] = [1.0, 100.0]
-        if spec["aggregation"] == "geometric" and spec["normalisation"] == "zscore":
-            spec["zscore_mean_sd"] = [10.0, 2.0]
-        spec["availability_threshold"] = float(self.cleaned_data["availability_threshold"]) / 100
+    field_order = [
+        "framework",
+        "period",
+        "impute",
+        "treat",
+        "normalisation",
+        "weighting",
+        "aggregation",
+        "availability_threshold",
+        "publish",
+    ]
+
+
+class RobustnessForm(forms.Form):
+    """The uncertain choices of an uncertainty or sensitivity analysis, in the engine's spec vocabulary."""
+
+    kind = forms.ChoiceField(
+        label="分析类型",
+        choices=[
+            ("uncertainty", "不确定性分析（排名区间）"),
+            ("sensitivity", "敏感性分析（一阶与总效应指数）"),
+        ],
+    )
+    replications = forms.IntegerField(
+        label="模拟次数（敏感性分析为基础样本数 N）",
+        min_value=1,
+        max_value=20000,
+        initial=500,
+        error_messages={
+            "min_value": "模拟次数至少为 1。",
+            "max_value": "模拟次数不能超过 20000。",
+            "invalid": "模拟次数应为整数。",
+            "required": "请填写模拟次数。",
+        },
+    )
+    seed = forms.IntegerField(
+        label="随机种子",
+        min_value=0,
+        initial=1,
+        error_messages={"invalid": "随机种子应为非负整数。", "min_value": "随机种子不能为负数。"},
+    )
+    noise_indicators = forms.IntegerField(
+        label="指标权重扰动（±%）",
+        min_value=0,
+        max_value=99,
+        initial=25,
+        error_messages={"max_value": "扰动应小于 100%。", "min_value": "扰动不能为负。"},
+    )
+    noise_dimensions = forms.IntegerField(
+        label="维度权重扰动（±%）",
+        min_value=0,
+        max_value=99,
+        initial=25,
+        error_messages={"max_value": "扰动应小于 100%。", "min_value": "扰动不能为负。"},
+    )
+    normalisations = forms.MultipleChoiceField(
+        label="标准化备选",
+        required=False,
+        initial=["minmax:1,100", "zscore:10,2"],
+        choices=[
+            ("minmax:1,100", "最小-最大（1–100）"),
+            ("zscore:10,2", "Z分数（均值10，标准差2）"),
+            ("minmax:0,100", "最小-最大（0–100）"),
+            ("rank", "排名"),
+            ("fracmax", "占最大值比例"),
+        ],
+        widget=forms.CheckboxSelectMultiple,
+    )
+    aggregations = forms.MultipleChoiceField(
+        label="汇总备选",
+        required=False,
+        initial=["arithmetic", "geometric"],
+        choices=[("arithmetic", "加权算术平均"), ("geometric", "加权几何平均"), ("harmonic", "加权调和平均")],
+        widget=forms.CheckboxSelectMultiple,
+    )
+    imputations = forms.MultipleChoiceField(
+        label="插补备选",
+        required=False,
+        choices=[("none", "不插补"), ("mean", "均值"), ("median", "中位数")],
+        widget=forms.CheckboxSelectMultiple,
+    )
+    treatments = forms.BooleanField(label="异常值处理开/关作为不确定因素", required=False)
+    leave_one_out = forms.BooleanField(label="逐一剔除指标", required=False)
+
+    def spec(self) -> dict:
+        data = self.cleaned_data
+        spec: dict = {"replications": data["replications"], "seed": data["seed"] or 0}
+        noise = {"1": data["noise_indicators"] / 100, "2": data["noise_dimensions"] / 100}
+        spec["weight_noise"] = {k: v for k, v in noise.items() if v}
+        for key in ("normalisations", "aggregations", "imputations"):
+            if len(data[key]) > 1:
+                spec[key] = list(data[key])
+        if data["treatments"]:
+            spec["treatments"] = [True, False]
+        if data["leave_one_out"]:
+            spec["leave_one_out"] = True
         return spec

@@ -7,7 +7,7 @@ from django.db.models import QuerySet
 
 from county_innovation.accounts.models import User
 from county_innovation.accounts.permissions import is_city_admin
-from county_innovation.evaluation.models import EvaluationRun, RegionResult
+from county_innovation.evaluation.models import EvaluationRun, RegionResult, RobustnessAnalysis
 from county_innovation.regions.models import Region
 
 
@@ -91,3 +91,38 @@ def region_profile(run: EvaluationRun, region: Region, k: int = 3) -> Profile | 
     strengths = [g for g in gaps if g[1] > 0][:k]
     weaknesses = [g for g in reversed(gaps) if g[1] < 0][:k]
     return Profile(result=mine, dimension_average=average, strengths=strengths, weaknesses=weaknesses)
+
+
+# Below this variance of the output (mean absolute rank shift), ranks hardly move between replications and
+# variance-based indices are ratios of noise.
+SENSITIVITY_MIN_VARIANCE = 0.01
+
+
+def robustness_chart(analysis: RobustnessAnalysis) -> dict:
+    """Chart payloads: each unit's nominal rank with its 5–95 % rank interval, and the sensitivity indices."""
+    codes = [r["uCode"] for r in analysis.rank_stats]
+    names = dict(Region.objects.filter(code__in=codes).values_list("code", "name"))
+    rows = sorted(analysis.rank_stats, key=lambda r: (r["Nominal"] is None, r["Nominal"] or 0))
+    intervals = {
+        "title": f"排名区间（{analysis.replications:,} 次模拟，5%–95%）",
+        "subtitle": "条形为排名的 5%–95% 分位区间，圆点为名义排名，菱形为中位数",
+        "units": [names.get(r["uCode"], r["uCode"]) for r in rows],
+        "nominal": [r["Nominal"] for r in rows],
+        "median": [r["Median"] for r in rows],
+        "mean": [r["Mean"] for r in rows],
+        "interval": [[r["Q5"], r["Q95"]] for r in rows],
+    }
+    sensitivity = None
+    if analysis.indices:
+        sensitivity = {
+            "title": "敏感性指数（对平均排名变动的方差贡献）",
+            "subtitle": "一阶指数 Si（Saltelli 2010）与总效应指数 STi（Jansen），竖线为 5%–95% 自助法区间",
+            "indices": analysis.indices,
+            "unreliable": (analysis.output_variance or 0.0) < SENSITIVITY_MIN_VARIANCE
+            or any(v is None for r in analysis.indices for v in r.values()),
+        }
+    return {
+        "intervals": intervals,
+        "sensitivity": sensitivity,
+        "rows": list(zip(intervals["units"], rows, strict=True)),
+    }

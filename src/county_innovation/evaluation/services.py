@@ -1,5 +1,6 @@
 """Running, re-checking and publishing evaluations: the bridge between the database and the engine."""
 
+import time
 from dataclasses import dataclass
 
 import numpy as np
@@ -11,7 +12,7 @@ from county_innovation import __version__ as ENGINE_VERSION
 from county_innovation.accounts.models import User
 from county_innovation.common.errors import DomainError
 from county_innovation.engine import EngineError, EvaluationResult, MethodSpec, evaluate
-from county_innovation.evaluation.models import EvaluationRun, RegionResult
+from county_innovation.evaluation.models import EvaluationRun, RegionResult, RobustnessAnalysis
 from county_innovation.indicators.models import Framework
 from county_innovation.indicators.selectors import data_values_for, framework_hierarchy, framework_indicators
 from county_innovation.indicators.services import framework_freeze
@@ -105,7 +106,11 @@ def _region_results(run: EvaluationRun, framework: Framework, result: Evaluation
     hierarchy = result.hierarchy
     root = hierarchy.root
     dimensions = hierarchy.children(root)
-    contributions = result.contributions()
+    try:
+        contributions = result.contributions()
+    except EngineError:
+        # Harmonic, generalised and TOPSIS aggregation do not split into additive parts per indicator.
+        contributions = pd.DataFrame(index=result.data.index)
 
     def clean(value: object) -> float | None:
         return None if pd.isna(value) else float(value)
@@ -169,3 +174,124 @@ def evaluation_run_publish(*, run: EvaluationRun, user: User) -> EvaluationRun:
     run.save(update_fields=["status", "published_at"])
     framework_freeze(framework=run.framework)
     return run
+
+
+# --- Robustness analyses (uncertainty and sensitivity), run in the background ----------------------------
+
+# The analysis a city admin gets when they change nothing: COINr's reference design (weights of the
+# dimensions and the index ±25 %, min-max 1–100 or z-score (10, 2), arithmetic or geometric mean).
+DEFAULT_ROBUSTNESS_SPEC = {
+    "replications": 500,
+    "seed": 1,
+    "weight_noise": {"1": 0.25, "2": 0.25},
+    "normalisations": ["minmax:1,100", "zscore:10,2"],
+    "aggregations": ["arithmetic", "geometric"],
+}
+# Sensitivity analysis multiplies the work by (k + 2); keep its default base sample smaller.
+DEFAULT_SENSITIVITY_BASE = 200
+MAX_REPLICATIONS = 20000
+
+
+def _run_inputs(run: EvaluationRun) -> tuple[pd.DataFrame, object, MethodSpec]:
+    codes = [i.code for i in framework_indicators(run.framework)]
+    data = frame_from_json(run.input_data, codes)
+    return data, framework_hierarchy(run.framework), MethodSpec.from_dict(run.method_spec)
+
+
+def robustness_spec_check(*, kind: str, spec: dict) -> dict:
+    """Validate an analysis spec with the engine; return it as stored. Raises DomainError in Chinese."""
+    from county_innovation.engine.uncertainty import UncertaintySpec
+
+    if kind not in RobustnessAnalysis.Kind.values:
+        raise DomainError(f"未知的分析类型「{kind}」：应为 uncertainty（不确定性）或 sensitivity（敏感性）。")
+    try:
+        parsed = UncertaintySpec.from_dict(spec)
+    except EngineError as exc:
+        raise DomainError(f"分析设置有误：{exc}") from None
+    if parsed.replications > MAX_REPLICATIONS:
+        raise DomainError(f"模拟次数 {parsed.replications} 过大，请不超过 {MAX_REPLICATIONS}。")
+    return parsed.to_dict()
+
+
+@transaction.atomic
+def robustness_start(*, run: EvaluationRun, kind: str, spec: dict, user: User | None) -> RobustnessAnalysis:
+    """Record an analysis and queue it for the background worker (after the transaction commits)."""
+    from county_innovation.evaluation.tasks import robustness_execute
+
+    stored = robustness_spec_check(kind=kind, spec=spec)
+    analysis = RobustnessAnalysis.objects.create(
+        run=run, kind=kind, spec=stored, created_by=user, stage="等待后台计算进程"
+    )
+
+    def enqueue() -> None:
+        result = robustness_execute.enqueue(analysis.pk)
+        RobustnessAnalysis.objects.filter(pk=analysis.pk).update(task_id=str(result.id))
+
+    transaction.on_commit(enqueue)
+    return analysis
+
+
+def _progress(analysis: RobustnessAnalysis, progress: float, stage: str, **fields: object) -> None:
+    RobustnessAnalysis.objects.filter(pk=analysis.pk).update(progress=progress, stage=stage, **fields)
+
+
+def robustness_execute_now(*, analysis_id: int) -> RobustnessAnalysis:
+    """Compute one queued analysis, reporting progress as it goes; failures are stored, not raised."""
+    from county_innovation.engine.sensitivity import run_sensitivity
+    from county_innovation.engine.uncertainty import UncertaintySpec, run_uncertainty
+
+    analysis = RobustnessAnalysis.objects.select_related("run__framework").get(pk=analysis_id)
+    if analysis.is_finished:
+        return analysis
+    started = time.perf_counter()
+    _progress(analysis, 0.05, "读取评价输入数据与方法", status=RobustnessAnalysis.Status.RUNNING)
+    try:
+        data, hierarchy, base = _run_inputs(analysis.run)
+        spec = UncertaintySpec.from_dict(analysis.spec)
+        _progress(analysis, 0.15, "蒙特卡洛模拟中（向量化计算全部重复）")
+        if analysis.kind == RobustnessAnalysis.Kind.SENSITIVITY:
+            outcome = run_sensitivity(data, hierarchy, base, spec)
+            variance = float(outcome.variance)
+            indices = _records(outcome.indices)
+            rank_stats = _records(outcome.rank_stats)
+            replications = len(outcome.output)
+        else:
+            outcome = run_uncertainty(data, hierarchy, base, spec)
+            variance = None
+            indices = []
+            rank_stats = _records(outcome.rank_stats)
+            replications = spec.replications
+        _progress(analysis, 0.9, "汇总排名区间")
+    except (EngineError, ValueError) as exc:
+        _progress(
+            analysis,
+            1.0,
+            "失败",
+            status=RobustnessAnalysis.Status.FAILED,
+            error=str(exc),
+            finished_at=timezone.now(),
+            seconds=time.perf_counter() - started,
+        )
+    else:
+        _progress(
+            analysis,
+            1.0,
+            "已完成",
+            status=RobustnessAnalysis.Status.DONE,
+            rank_stats=rank_stats,
+            indices=indices,
+            replications=replications,
+            output_variance=variance,
+            finished_at=timezone.now(),
+            seconds=time.perf_counter() - started,
+        )
+    analysis.refresh_from_db()
+    return analysis
+
+
+def _records(frame: pd.DataFrame) -> list[dict]:
+    frame = frame.reset_index() if frame.index.name else frame
+    return [
+        {str(k): (None if pd.isna(v) else (v if isinstance(v, str) else float(v))) for k, v in row.items()}
+        for row in frame.to_dict(orient="records")
+    ]

@@ -9,4 +9,7 @@ urlpatterns = [
     path("<int:pk>/", views.run_detail, name="run_detail"),
     path("<int:pk>/publish/", views.run_publish, name="run_publish"),
     path("<int:pk>/recheck/", views.run_recheck, name="run_recheck"),
+    path("<int:pk>/robustness/", views.robustness_create, name="robustness_create"),
+    path("robustness/<int:pk>/", views.robustness_detail, name="robustness_detail"),
+    path("robustness/<int:pk>/status/", views.robustness_status, name="robustness_status"),
 ]

@@ -8,13 +8,14 @@ from django.views.decorators.http import require_POST
 
 from county_innovation.accounts import permissions
 from county_innovation.common.errors import DomainError
-from county_innovation.evaluation.forms import RunCreateForm
-from county_innovation.evaluation.models import EvaluationRun
-from county_innovation.evaluation.selectors import run_results, runs_visible_to
+from county_innovation.evaluation.forms import RobustnessForm, RunCreateForm
+from county_innovation.evaluation.models import EvaluationRun, RobustnessAnalysis
+from county_innovation.evaluation.selectors import robustness_chart, run_results, runs_visible_to
 from county_innovation.evaluation.services import (
     evaluation_run_create,
     evaluation_run_publish,
     evaluation_run_recheck,
+    robustness_start,
 )
 from county_innovation.indicators.selectors import framework_dimensions
 from county_innovation.regions.selectors import city_region
@@ -22,7 +23,7 @@ from county_innovation.regions.selectors import city_region
 
 @login_required
 def run_list(request: HttpRequest) -> HttpResponse:
-    form = RunCreateForm(initial={"normalisation": "minmax", "aggregation": "arithmetic"})
+    form = RunCreateForm(initial=RunCreateForm.initial_from({}))
     return render(
         request,
         "evaluation/run_list.html",
@@ -48,7 +49,7 @@ def run_create(request: HttpRequest) -> HttpResponse:
                 period=form.cleaned_data["period"],
                 user=request.user,
                 scope=city_region(),
-                method_spec=form.method_spec(framework),
+                method_spec=form.method_spec(framework.method_spec),
             )
             if form.cleaned_data["publish"]:
                 evaluation_run_publish(run=run, user=request.user)
@@ -93,6 +94,9 @@ def run_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "dims": dims,
             "rows": rows,
             "can_publish": permissions.can_run_evaluations(request.user) and not run.is_published,
+            "can_analyse": permissions.can_run_evaluations(request.user),
+            "analyses": run.analyses.all()[:20],
+            "robustness_form": RobustnessForm(initial={"kind": "uncertainty"}),
         },
     )
 
@@ -131,3 +135,61 @@ def run_recheck(request: HttpRequest, pk: int) -> HttpResponse:
                 f"复算不一致：哈希一致={report.same_hash}，最大差异 {report.max_abs_difference:.3g}。",
             )
     return redirect("evaluation:run_detail", pk=run.pk)
+
+
+@login_required
+@require_POST
+def robustness_create(request: HttpRequest, pk: int) -> HttpResponse:
+    run = get_object_or_404(EvaluationRun, pk=pk)
+    permissions.require(
+        permissions.can_run_evaluations(request.user), "只有市科技局管理员可以发起稳健性分析。"
+    )
+    form = RobustnessForm(request.POST)
+    if not form.is_valid():
+        for errors in form.errors.values():
+            for e in errors:
+                messages.error(request, e)
+        return redirect("evaluation:run_detail", pk=run.pk)
+    try:
+        analysis = robustness_start(
+            run=run, kind=form.cleaned_data["kind"], spec=form.spec(), user=request.user
+        )
+    except DomainError as exc:
+        messages.error(request, exc.message)
+        return redirect("evaluation:run_detail", pk=run.pk)
+    return redirect("evaluation:robustness_detail", pk=analysis.pk)
+
+
+def _analysis_for(request: HttpRequest, pk: int) -> RobustnessAnalysis:
+    analysis = get_object_or_404(
+        RobustnessAnalysis.objects.select_related("run__framework", "run__scope"), pk=pk
+    )
+    permissions.require_view_run(request.user, analysis.run)
+    return analysis
+
+
+@login_required
+def robustness_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    analysis = _analysis_for(request, pk)
+    return render(
+        request,
+        "evaluation/robustness_detail.html",
+        {
+            "nav": "evaluation",
+            "analysis": analysis,
+            "run": analysis.run,
+            "chart": robustness_chart(analysis)
+            if analysis.status == RobustnessAnalysis.Status.DONE
+            else None,
+        },
+    )
+
+
+@login_required
+def robustness_status(request: HttpRequest, pk: int) -> HttpResponse:
+    """The progress bar, polled by htmx every second until the analysis finishes; then the page reloads."""
+    analysis = _analysis_for(request, pk)
+    response = render(request, "evaluation/_robustness_progress.html", {"analysis": analysis})
+    if analysis.is_finished and request.htmx:
+        response["HX-Refresh"] = "true"
+    return response

@@ -8,6 +8,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from county_innovation.accounts import permissions
 from county_innovation.common.errors import DomainError
 from county_innovation.evaluation.selectors import runs_visible_to
+from county_innovation.indicators.forms import MethodSpecForm
 from county_innovation.indicators.models import Framework, Indicator
 from county_innovation.indicators.selectors import framework_dimensions
 from county_innovation.indicators.services import framework_new_version
@@ -71,18 +72,13 @@ def framework_new(request: HttpRequest, pk: int) -> HttpResponse:
     weights = {key[len("weight_") :]: value for key, value in post.items() if key.startswith("weight_")}
     removed = post.getlist("remove")
     added = {code: post.get(f"add_dim_{code}", "") for code in post.getlist("add")}
-    spec = {
-        "normalisation": post.get("normalisation", framework.method_spec.get("normalisation")),
-        "aggregation": post.get("aggregation", framework.method_spec.get("aggregation")),
-    }
-    if spec["aggregation"] == "geometric" and spec["normalisation"] == "minmax":
-        spec["minmax_range"] = [1.0, 100.0]
-    try:
-        threshold = float(post.get("availability_threshold", "60")) / 100
-    except ValueError:
-        messages.error(request, "数据完整率门槛应为 0–100 之间的数字。")
+    method_form = MethodSpecForm(post)
+    if not method_form.is_valid():
+        for errors in method_form.errors.values():
+            for e in errors:
+                messages.error(request, e)
         return redirect("indicators:framework_detail", pk=pk)
-    spec["availability_threshold"] = threshold
+    spec = method_form.method_spec(framework.method_spec)
     try:
         new = framework_new_version(
             framework=framework,

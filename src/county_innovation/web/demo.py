@@ -80,11 +80,17 @@ class DemoReport:
     accounts: list[tuple[str, str, str]]
 
 
+# Each region has its own profile of strengths and weaknesses (a fixed offset per indicator) around its
+# capacity, and each year adds a little noise: so rankings differ by dimension and move a little over time.
+PROFILE_SD = 0.2
+YEARLY_SD = 0.05
+
+
 def _value(
     rng: np.random.Generator, d: IndicatorDef, lo_hi: tuple[float, float], capacity: float, year: int
 ) -> Decimal:
     lo, hi = lo_hi
-    level = float(np.clip(capacity + rng.normal(0, 0.08), 0, 1.05))
+    level = float(np.clip(capacity + rng.normal(0, YEARLY_SD), 0, 1.05))
     value = lo + (hi - lo) * level
     if d.value_kind in GROWING_KINDS:
         value *= YEARLY_GROWTH ** (year - DEMO_PERIODS.start) * rng.uniform(0.95, 1.05)
@@ -113,6 +119,7 @@ def _synthetic_values(rng: np.random.Generator, city: Region) -> list[DataValue]
     ]
     plans += [(t, _town_capacity(rng, t), TOWN_INDICATORS, TOWN_RANGES) for t in towns_of(city)]
     for region, capacity, defs, ranges in plans:
+        profile = {d.code: capacity + rng.normal(0, PROFILE_SD) for d in defs}
         for year in DEMO_PERIODS:
             for d in defs:
                 if rng.random() < MISSING_SHARE:
@@ -125,7 +132,7 @@ def _synthetic_values(rng: np.random.Generator, city: Region) -> list[DataValue]
                         region=region,
                         period=year,
                         indicator=indicators[d.code],
-                        value=_value(rng, d, lo_hi, capacity, year),
+                        value=_value(rng, d, lo_hi, profile[d.code], year),
                         status=DataValue.Status.SUBMITTED,
                         channel=DataValue.Channel.DEMO,
                         comment="演示数据（随机生成，非真实统计）",

@@ -160,6 +160,12 @@ def dimension_contributions(
     """
     if result.index is None:
         return [None for _ in dimensions]
+    if aggregation not in ("arithmetic", "geometric") or not result.contributions:
+        # No additive decomposition (harmonic, generalised, TOPSIS): split the index in proportion to each
+        # dimension's weight × score, which shows the profile while keeping the stack equal to the index.
+        parts = [d.weight * (result.dimension_scores.get(d.code) or 0.0) for d in dimensions]
+        total = sum(parts)
+        return [result.index * p / total if total else result.index / len(dimensions) for p in parts]
     sums = [sum(result.contributions.get(i.code) or 0.0 for i in d.indicators) for d in dimensions]
     if aggregation != "geometric":
         return sums

@@ -1,5 +1,7 @@
 """`county-innovation demo [--no-serve]`: migrate, load the Nanchang demo, print the accounts, serve."""
 
+import subprocess
+import sys
 import time
 
 from django.core.management import call_command
@@ -36,5 +38,14 @@ class Command(BaseCommand):
             self.stdout.write(f"      {username:<14} {password:<12} {name}")
         if options["no_serve"]:
             return
+        # Robustness analyses run in the background: start a django-tasks worker beside the web server.
+        worker = subprocess.Popen(
+            [sys.executable, "-m", "county_innovation.cli", "db_worker", "--interval", "0.5"]
+        )
+        self.stdout.write(f"      后台计算进程已启动（pid {worker.pid}）")
         self.stdout.write(self.style.SUCCESS(f"打开 http://{options['addr']}/ 查看（Ctrl+C 停止）"))
-        call_command("runserver", options["addr"], use_reloader=False)
+        try:
+            call_command("runserver", options["addr"], use_reloader=False)
+        finally:
+            worker.terminate()
+            worker.wait(timeout=10)

@@ -48,6 +48,89 @@
   }
 
   var builders = {
+    // Rank intervals of an uncertainty analysis: per unit a bar from the 5th to the 95th percentile rank,
+    // the nominal rank as a dot and the median as a tick; best rank at the top.
+    rankIntervals: function (d) {
+      var n = d.units.length;
+      var bars = d.interval.map(function (q, i) { return [i, q[0], q[1]]; });
+      return {
+        title: title(d),
+        legend: legend(46),
+        grid: { left: 120, right: 30, top: 86, bottom: 40 },
+        tooltip: {
+          trigger: "axis", axisPointer: { type: "shadow" },
+          formatter: function (ps) {
+            var i = ps[0].dataIndex;
+            return esc(d.units[i]) + "<br>名义排名：" + d.nominal[i] + "<br>中位数：" + d.median[i] +
+              "<br>平均：" + fmt(d.mean[i]) + "<br>5%–95% 区间：" + d.interval[i][0] + "–" + d.interval[i][1];
+          }
+        },
+        xAxis: axisName("排名（1 为最好）", { type: "value", min: 1, max: Math.max(n, 2), inverse: false,
+                                             nameLocation: "middle", nameGap: 26, minInterval: 1 }),
+        yAxis: { type: "category", data: d.units, inverse: true, axisLabel: { color: INK },
+                 axisLine: { lineStyle: { color: LINE } } },
+        series: [
+          {
+            name: "5%–95% 排名区间", type: "custom", data: bars, z: 2,
+            itemStyle: { color: "#9cc3e6" },
+            encode: { x: [1, 2], y: 0 },
+            renderItem: function (params, api) {
+              var y = api.value(0), lo = api.coord([api.value(1), y]), hi = api.coord([api.value(2), y]);
+              var h = Math.max(4, api.size([0, 1])[1] * 0.35);
+              var style = { fill: "#9cc3e6", stroke: "#2f80c0", lineWidth: 1 };
+              return {
+                type: "group", children: [
+                  { type: "rect", shape: { x: lo[0], y: lo[1] - h / 2, width: Math.max(hi[0] - lo[0], 2), height: h },
+                    style: style },
+                  { type: "line", shape: { x1: lo[0], y1: lo[1] - h, x2: lo[0], y2: lo[1] + h }, style: { stroke: "#2f80c0" } },
+                  { type: "line", shape: { x1: hi[0], y1: hi[1] - h, x2: hi[0], y2: hi[1] + h }, style: { stroke: "#2f80c0" } }
+                ]
+              };
+            }
+          },
+          { name: "名义排名", type: "scatter", z: 3, symbolSize: 9, itemStyle: { color: "#1d4e89" },
+            data: d.nominal.map(function (v, i) { return [v, i]; }) },
+          { name: "中位数", type: "scatter", z: 4, symbol: "diamond", symbolSize: 8, itemStyle: { color: "#f2a541" },
+            data: d.median.map(function (v, i) { return [v, i]; }) }
+        ]
+      };
+    },
+
+    // First-order (Si) and total (STi) sensitivity indices with their 5–95 % bootstrap bounds.
+    sensitivity: function (d) {
+      var params = d.indices.map(function (r) { return r.Parameter; });
+      function whiskers(key, offset, color) {
+        return {
+          name: key + " 置信区间", type: "custom", z: 5, itemStyle: { color: color },
+          data: d.indices.map(function (r, i) { return [i, r[key + "_q5"], r[key + "_q95"]]; }),
+          renderItem: function (p, api) {
+            var x = api.value(0), band = api.size([1, 0])[0];
+            var lo = api.coord([x, api.value(1)]), hi = api.coord([x, api.value(2)]);
+            var cx = lo[0] + offset * band * 0.2;
+            return { type: "group", children: [
+              { type: "line", shape: { x1: cx, y1: lo[1], x2: cx, y2: hi[1] }, style: { stroke: "#3d405b", lineWidth: 1.5 } },
+              { type: "line", shape: { x1: cx - 5, y1: lo[1], x2: cx + 5, y2: lo[1] }, style: { stroke: "#3d405b" } },
+              { type: "line", shape: { x1: cx - 5, y1: hi[1], x2: cx + 5, y2: hi[1] }, style: { stroke: "#3d405b" } }
+            ] };
+          }
+        };
+      }
+      return {
+        title: title(d), legend: legend(46),
+        grid: { left: 60, right: 20, top: 86, bottom: 40 },
+        tooltip: { trigger: "axis", valueFormatter: function (v) { return fmt(v); } },
+        xAxis: { type: "category", data: params, axisLabel: { color: INK } },
+        yAxis: axisName("指数", { type: "value", min: 0, max: 1 }),
+        series: [
+          { name: "一阶指数 Si", type: "bar", barGap: "20%", barMaxWidth: 40, itemStyle: { color: "#2f80c0" },
+            data: d.indices.map(function (r) { return r.Si; }) },
+          { name: "总效应指数 STi", type: "bar", barMaxWidth: 40, itemStyle: { color: "#f2a541" },
+            data: d.indices.map(function (r) { return r.STi; }) },
+          whiskers("Si", -1, "#3d405b"), whiskers("STi", 1, "#3d405b")
+        ]
+      };
+    },
+
     stacked: function (d) {
       var n = d.categories.length;
       var series = d.series.map(function (s, i) {
