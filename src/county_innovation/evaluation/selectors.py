@@ -96,6 +96,15 @@ def region_profile(run: EvaluationRun, region: Region, k: int = 3) -> Profile | 
 # Below this variance of the output (mean absolute rank shift), ranks hardly move between replications and
 # variance-based indices are ratios of noise.
 SENSITIVITY_MIN_VARIANCE = 0.01
+# The engine's factor names, as the page shows them.
+FACTOR_LABELS = {
+    "Weights": "权重",
+    "Normalisation": "标准化方法",
+    "Aggregation": "汇总方法",
+    "Imputation": "缺失值插补",
+    "Treatment": "异常值处理",
+    "LeaveOneOut": "逐一剔除指标",
+}
 
 
 def robustness_chart(analysis: RobustnessAnalysis) -> dict:
@@ -117,7 +126,9 @@ def robustness_chart(analysis: RobustnessAnalysis) -> dict:
         sensitivity = {
             "title": "敏感性指数（对平均排名变动的方差贡献）",
             "subtitle": "一阶指数 Si（Saltelli 2010）与总效应指数 STi（Jansen），竖线为 5%–95% 自助法区间",
-            "indices": analysis.indices,
+            "indices": [
+                {**r, "label": FACTOR_LABELS.get(r["Parameter"], r["Parameter"])} for r in analysis.indices
+            ],
             "unreliable": (analysis.output_variance or 0.0) < SENSITIVITY_MIN_VARIANCE
             or any(v is None for r in analysis.indices for v in r.values()),
         }

@@ -98,15 +98,17 @@
 
     // First-order (Si) and total (STi) sensitivity indices with their 5–95 % bootstrap bounds.
     sensitivity: function (d) {
-      var params = d.indices.map(function (r) { return r.Parameter; });
+      var BAR = 36;
+      var params = d.indices.map(function (r) { return r.label || r.Parameter; });
       function whiskers(key, offset, color) {
         return {
           name: key + " 置信区间", type: "custom", z: 5, itemStyle: { color: color },
           data: d.indices.map(function (r, i) { return [i, r[key + "_q5"], r[key + "_q95"]]; }),
           renderItem: function (p, api) {
-            var x = api.value(0), band = api.size([1, 0])[0];
+            var x = api.value(0);
             var lo = api.coord([x, api.value(1)]), hi = api.coord([x, api.value(2)]);
-            var cx = lo[0] + offset * band * 0.2;
+            // Bars are BAR px wide with a 20 % gap: their centres sit half a bar and half a gap from the middle.
+            var cx = lo[0] + offset * BAR * 0.6;
             return { type: "group", children: [
               { type: "line", shape: { x1: cx, y1: lo[1], x2: cx, y2: hi[1] }, style: { stroke: "#3d405b", lineWidth: 1.5 } },
               { type: "line", shape: { x1: cx - 5, y1: lo[1], x2: cx + 5, y2: lo[1] }, style: { stroke: "#3d405b" } },
@@ -120,11 +122,12 @@
         grid: { left: 60, right: 20, top: 86, bottom: 40 },
         tooltip: { trigger: "axis", valueFormatter: function (v) { return fmt(v); } },
         xAxis: { type: "category", data: params, axisLabel: { color: INK } },
-        yAxis: axisName("指数", { type: "value", min: 0, max: 1 }),
+        yAxis: axisName("", { type: "value", max: 1,
+                              min: function (v) { return Math.min(0, Math.floor(v.min * 10) / 10); } }),
         series: [
-          { name: "一阶指数 Si", type: "bar", barGap: "20%", barMaxWidth: 40, itemStyle: { color: "#2f80c0" },
+          { name: "一阶指数 Si", type: "bar", barGap: "20%", barWidth: BAR, itemStyle: { color: "#2f80c0" },
             data: d.indices.map(function (r) { return r.Si; }) },
-          { name: "总效应指数 STi", type: "bar", barMaxWidth: 40, itemStyle: { color: "#f2a541" },
+          { name: "总效应指数 STi", type: "bar", barWidth: BAR, itemStyle: { color: "#f2a541" },
             data: d.indices.map(function (r) { return r.STi; }) },
           whiskers("Si", -1, "#3d405b"), whiskers("STi", 1, "#3d405b")
         ]
