@@ -2,12 +2,14 @@
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.db import transaction
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_POST
 
 from county_innovation.accounts import permissions
 from county_innovation.common.errors import DomainError
+from county_innovation.common.forms import form_errors_to_messages
 from county_innovation.evaluation.forms import RobustnessForm, RunCreateForm
 from county_innovation.evaluation.models import EvaluationRun, RobustnessAnalysis
 from county_innovation.evaluation.selectors import robustness_chart, run_results, runs_visible_to
@@ -23,17 +25,17 @@ from county_innovation.regions.selectors import city_region
 
 @login_required
 def run_list(request: HttpRequest) -> HttpResponse:
-    form = RunCreateForm(initial=RunCreateForm.initial_from({}))
-    return render(
-        request,
-        "evaluation/run_list.html",
-        {
-            "nav": "evaluation",
-            "runs": runs_visible_to(request.user)[:200],
-            "form": form,
-            "can_run": permissions.can_run_evaluations(request.user),
-        },
-    )
+    return _run_list_page(request, RunCreateForm(initial=RunCreateForm.initial_from({})))
+
+
+def _run_list_page(request: HttpRequest, form: RunCreateForm, status: int = 200) -> HttpResponse:
+    context = {
+        "nav": "evaluation",
+        "runs": runs_visible_to(request.user)[:200],
+        "form": form,
+        "can_run": permissions.can_run_evaluations(request.user),
+    }
+    return render(request, "evaluation/run_list.html", context, status=status)
 
 
 @login_required
@@ -44,15 +46,16 @@ def run_create(request: HttpRequest) -> HttpResponse:
     if form.is_valid():
         framework = form.cleaned_data["framework"]
         try:
-            run = evaluation_run_create(
-                framework=framework,
-                period=form.cleaned_data["period"],
-                user=request.user,
-                scope=city_region(),
-                method_spec=form.method_spec(framework.method_spec),
-            )
-            if form.cleaned_data["publish"]:
-                evaluation_run_publish(run=run, user=request.user)
+            with transaction.atomic():  # a run that cannot be published is not kept half-done
+                run = evaluation_run_create(
+                    framework=framework,
+                    period=form.cleaned_data["period"],
+                    user=request.user,
+                    scope=city_region(),
+                    method_spec=form.method_spec(framework.method_spec),
+                )
+                if form.cleaned_data["publish"]:
+                    evaluation_run_publish(run=run, user=request.user)
         except DomainError as exc:
             messages.error(request, exc.message)
         else:
@@ -61,20 +64,8 @@ def run_create(request: HttpRequest) -> HttpResponse:
             )
             return redirect("evaluation:run_detail", pk=run.pk)
     else:
-        for errors in form.errors.values():
-            for e in errors:
-                messages.error(request, e)
-    return render(
-        request,
-        "evaluation/run_list.html",
-        {
-            "nav": "evaluation",
-            "runs": runs_visible_to(request.user)[:200],
-            "form": form,
-            "can_run": True,
-        },
-        status=400,
-    )
+        form_errors_to_messages(request, form)
+    return _run_list_page(request, form, status=400)
 
 
 @login_required
@@ -146,9 +137,7 @@ def robustness_create(request: HttpRequest, pk: int) -> HttpResponse:
     )
     form = RobustnessForm(request.POST)
     if not form.is_valid():
-        for errors in form.errors.values():
-            for e in errors:
-                messages.error(request, e)
+        form_errors_to_messages(request, form)
         return redirect("evaluation:run_detail", pk=run.pk)
     try:
         analysis = robustness_start(

@@ -7,6 +7,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 
 from county_innovation.accounts import permissions
 from county_innovation.common.errors import DomainError
+from county_innovation.common.forms import form_errors_to_messages
 from county_innovation.evaluation.selectors import runs_visible_to
 from county_innovation.indicators.forms import MethodSpecForm
 from county_innovation.indicators.models import Framework, Indicator
@@ -74,9 +75,7 @@ def framework_new(request: HttpRequest, pk: int) -> HttpResponse:
     added = {code: post.get(f"add_dim_{code}", "") for code in post.getlist("add")}
     method_form = MethodSpecForm(post)
     if not method_form.is_valid():
-        for errors in method_form.errors.values():
-            for e in errors:
-                messages.error(request, e)
+        form_errors_to_messages(request, method_form)
         return redirect("indicators:framework_detail", pk=pk)
     spec = method_form.method_spec(framework.method_spec)
     try:
