@@ -3,6 +3,7 @@
 from dataclasses import dataclass
 from statistics import median
 
+import pandas as pd
 from django.db.models import QuerySet
 
 from county_innovation.accounts.models import User
@@ -137,3 +138,35 @@ def robustness_chart(analysis: RobustnessAnalysis) -> dict:
         "sensitivity": sensitivity,
         "rows": list(zip(intervals["units"], rows, strict=True)),
     }
+
+
+def rank_gains(run: EvaluationRun, region_code: str, gain: int = 1, k: int = 3) -> list:
+    """The k indicators whose smallest improvement (relative to their current value) gains ``gain`` ranks.
+
+    Each item is the engine's RankGain (required value in the indicator's raw units and a Chinese sentence).
+    Empty for a unit ranked first or not ranked.
+    """
+    from county_innovation.engine import EngineError
+    from county_innovation.engine.explain import what_would_it_take
+    from county_innovation.evaluation.snapshot import run_engine_result
+
+    result = run_engine_result(run)
+    root = result.hierarchy.root
+    rank = result.ranks.at[region_code, root] if region_code in result.ranks.index else None
+    if rank is None or pd.isna(rank) or int(rank) <= 1:
+        return []
+    gains = []
+    for indicator in result.hierarchy.indicators:
+        if pd.isna(result.data.at[region_code, indicator]):
+            continue
+        try:
+            found = what_would_it_take(result, region_code, indicator, gain=gain)
+        except EngineError:
+            continue
+        if found.required_value is not None:
+            gains.append(found)
+
+    def relative(g) -> float:
+        return abs(g.change) / abs(g.current_value) if g.current_value else float("inf")
+
+    return sorted(gains, key=relative)[:k]

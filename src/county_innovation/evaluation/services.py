@@ -13,6 +13,7 @@ from county_innovation.accounts.models import User
 from county_innovation.common.errors import DomainError
 from county_innovation.engine import EngineError, EvaluationResult, MethodSpec, evaluate
 from county_innovation.evaluation.models import EvaluationRun, RegionResult, RobustnessAnalysis
+from county_innovation.evaluation.snapshot import frame_from_json, frame_to_json
 from county_innovation.indicators.models import Framework
 from county_innovation.indicators.selectors import data_values_for, framework_hierarchy, framework_indicators
 from county_innovation.indicators.services import framework_freeze
@@ -38,19 +39,6 @@ def evaluation_input(*, framework: Framework, scope: Region, period: int) -> pd.
     for (region, indicator), value in values.items():
         frame.at[region, indicator] = float(value)
     return frame
-
-
-def frame_to_json(frame: pd.DataFrame) -> dict[str, dict[str, float | None]]:
-    return {
-        str(unit): {str(k): (None if pd.isna(v) else float(v)) for k, v in row.items()}
-        for unit, row in frame.iterrows()
-    }
-
-
-def frame_from_json(data: dict[str, dict[str, float | None]], columns: list[str]) -> pd.DataFrame:
-    frame = pd.DataFrame.from_dict(data, orient="index", dtype="float64")
-    frame.index.name = "region"
-    return frame.reindex(columns=columns)
 
 
 @dataclass

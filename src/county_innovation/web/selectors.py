@@ -15,6 +15,7 @@ from county_innovation.evaluation.selectors import (
     index_trend,
     published_periods,
     published_run,
+    rank_gains,
     region_profile,
 )
 from county_innovation.indicators.models import Indicator
@@ -583,3 +584,13 @@ def dimension_chart(page: RegionPage) -> dict:
         "x_name": "维度",
         "y_name": "维度得分",
     }
+
+
+def rank_gain_lines(page: RegionPage) -> list[dict]:
+    """The cheapest single-indicator improvements that gain the region one rank, with names and % change."""
+    names = {i.code: f"{i.name}（{i.unit}）" for d in page.ranking.dimensions for i in d.indicators}
+    lines = []
+    for gain in rank_gains(page.ranking.run, page.region.code):
+        percent = 100 * gain.change / gain.current_value if gain.current_value else None
+        lines.append({"gain": gain, "label": names.get(gain.indicator, gain.indicator), "percent": percent})
+    return lines

@@ -81,6 +81,8 @@ def region(request: HttpRequest, code: str) -> HttpResponse:
     if page is None:
         return render(request, "web/region_empty.html", context)
     context["dimension_chart"] = selectors.dimension_chart(page)
+    if show_raw:  # the answer is in raw values, which only the region's own officers may see
+        context["rank_gains"] = selectors.rank_gain_lines(page)
     template = "web/county.html" if region.is_county else "web/town.html"
     return render(request, template, context)
 

@@ -415,3 +415,29 @@ def test_users_without_a_region_see_no_raw_values(demo, client_for, role):
 def test_region_page_empty_state_before_anything_is_published(no_demo, client_for):
     html = client_for("city_admin").get("/regions/360121/").content.decode()
     assert 'data-testid="empty-state"' in html and "南昌县尚无已发布的评价结果" in html
+
+
+def test_a_county_sees_what_it_would_take_to_gain_a_rank(demo, client):
+    from county_innovation.engine import evaluate
+    from county_innovation.evaluation.selectors import rank_gains
+
+    client.login(username="jinxian", password="demo-2025")
+    page = client.get(reverse("web:region", args=["360124"])).content.decode()
+    assert 'data-testid="rank-gains"' in page and "再前进一名" in page
+    run = EvaluationRun.objects.get(framework__code="county", period=2024, status="published")
+    gains = rank_gains(run, "360124")
+    assert gains and escape(gains[0].message) in page
+    # raising that indicator to the required value really gains the rank
+    from county_innovation.evaluation.snapshot import run_engine_result
+
+    result = run_engine_result(run)
+    data = result.data.copy()
+    data.at["360124", gains[0].indicator] = gains[0].required_value
+    again = evaluate(data, result.hierarchy, result.spec)
+    assert again.ranks.at["360124", "index"] <= result.ranks.at["360124", "index"] - 1
+
+
+def test_what_it_would_take_is_not_shown_outside_the_region(demo, client):
+    client.login(username="nanchangxian", password="demo-2025")
+    page = client.get(reverse("web:region", args=["360124"])).content.decode()
+    assert 'data-testid="rank-gains"' not in page
