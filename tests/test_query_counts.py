@@ -1,0 +1,28 @@
+"""Guards against N+1 queries: the busiest pages run a bounded number of queries however many regions
+they list (the town dashboard lists 139 towns; one query per town would blow each budget)."""
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+
+BUDGETS = [
+    ("web:dashboard", [], "", 40),
+    ("web:dashboard", [], "?level=town", 40),
+    ("web:region", ["360124"], "", 45),
+    ("web:region", ["360121100"], "", 40),
+    ("evaluation:run_list", [], "", 15),
+    ("collection:entry", [], "", 20),
+    ("collection:grid", ["360121", 2024], "", 20),
+    ("regions:zone_list", [], "", 25),
+    ("indicators:framework_list", [], "", 10),
+]
+
+
+@pytest.mark.parametrize(("name", "args", "query", "budget"), BUDGETS)
+def test_page_stays_within_its_query_budget(demo, client, name, args, query, budget):
+    client.login(username="admin", password="demo-2025")
+    with CaptureQueriesContext(connection) as ctx:
+        response = client.get(reverse(name, args=args) + query)
+    assert response.status_code == 200
+    assert len(ctx.captured_queries) <= budget, f"{name}{query}: {len(ctx.captured_queries)} queries"
