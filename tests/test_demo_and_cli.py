@@ -83,3 +83,22 @@ def test_console_script_loads_regions_into_a_fresh_database(tmp_path):
         [*script, "regions", "load", "--city", "3601"], env=env, cwd=ROOT, capture_output=True, text=True
     )
     assert bad.returncode != 0 and "城市代码「3601」无效" in bad.stderr
+
+
+def test_production_settings_pass_the_deployment_check(tmp_path):
+    env = {
+        **os.environ,
+        "COUNTY_INNOVATION_VAR": str(tmp_path),
+        "DJANGO_HTTPS": "true",
+        "DJANGO_SECRET_KEY": "x" * 20 + "-production-secret-from-the-environment-" + "y" * 20,
+    }
+    env.pop("DATABASE_URL", None)
+    done = subprocess.run(
+        [sys.executable, "-m", "county_innovation.cli", "check", "--deploy", "--fail-level", "WARNING"],
+        env=env,
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+    )
+    assert done.returncode == 0, done.stderr
+    assert "no issues" in done.stdout

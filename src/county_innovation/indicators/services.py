@@ -2,11 +2,12 @@
 
 from decimal import Decimal, InvalidOperation
 
+import pandas as pd
 from django.db import transaction
 
 from county_innovation.accounts.models import User
 from county_innovation.common.errors import DomainError
-from county_innovation.engine import EngineError, MethodSpec
+from county_innovation.engine import EngineError, Hierarchy, MethodSpec, evaluate
 from county_innovation.indicators.defaults import (
     COUNTY_FRAMEWORK,
     COUNTY_INDICATORS,
@@ -175,9 +176,21 @@ def _check_tree(framework: Framework) -> None:
         if all(c.weight == 0 for c in children):
             raise DomainError(f"「{node.name}」下所有权重都为 0；请至少给一个下级设置正的权重。")
     try:
-        framework_hierarchy(framework)
+        hierarchy = framework_hierarchy(framework)
+        _dry_run(hierarchy, MethodSpec.from_dict(framework.method_spec))
     except EngineError as exc:
         raise DomainError(str(exc)) from None
+
+
+def _dry_run(hierarchy: Hierarchy, spec: MethodSpec) -> None:
+    """Evaluate three made-up units, so settings that only fail with data (a 监测标准值 method without its
+    targets, an AHP matrix naming a node that is not there) are refused when the version is made."""
+    codes = hierarchy.indicators
+    data = pd.DataFrame(
+        {code: [1.0 + i, 2.0 + (i % 2), 3.0 + 2 * i] for i, code in enumerate(codes)},
+        index=["u1", "u2", "u3"],
+    )
+    evaluate(data, hierarchy, spec)
 
 
 def framework_freeze(*, framework: Framework) -> None:

@@ -1,5 +1,7 @@
 """Framework pages: the list of versions, one version's tree and weights, and making a new version."""
 
+import json
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
@@ -78,6 +80,19 @@ def framework_new(request: HttpRequest, pk: int) -> HttpResponse:
         form_errors_to_messages(request, method_form)
         return redirect("indicators:framework_detail", pk=pk)
     spec = method_form.method_spec(framework.method_spec)
+    advanced = post.get("method_json", "").strip()
+    if advanced:  # AHP matrices, goalposts, 监测标准值 targets, per-indicator overrides (docs/engine.md)
+        try:
+            extra = json.loads(advanced)
+        except json.JSONDecodeError as exc:
+            messages.error(
+                request, f"高级方法设置不是有效的 JSON（第 {exc.lineno} 行第 {exc.colno} 列）：{exc.msg}。"
+            )
+            return redirect("indicators:framework_detail", pk=pk)
+        if not isinstance(extra, dict):
+            messages.error(request, '高级方法设置应为 JSON 对象，如 {"targets": {"fiscal_st_share": 5}}。')
+            return redirect("indicators:framework_detail", pk=pk)
+        spec.update(extra)
     try:
         new = framework_new_version(
             framework=framework,

@@ -165,3 +165,61 @@ def test_percent_accepts_a_percent_sign_and_refuses_over_100(percent_indicator):
     assert parse_value(percent_indicator, "2.5%") == Decimal("2.5")
     with pytest.raises(ValueProblem, match="不能超过 100%"):
         parse_value(percent_indicator, "120")
+
+
+def _new_version_post(client, fw, method_json):
+    return client.post(
+        reverse("indicators:framework_new", args=[fw.pk]),
+        {
+            "normalisation": "minmax",
+            "aggregation": "arithmetic",
+            "availability_threshold": "60",
+            "method_json": method_json,
+        },
+        follow=True,
+    )
+
+
+AHP_CONSISTENT = (
+    '{"ahp": {"index": {"order": ["input", "enterprise", "environment", "performance"], '
+    '"matrix": [[1, 2, 2, 4], [0.5, 1, 1, 2], [0.5, 1, 1, 2], [0.25, 0.5, 0.5, 1]]}}}'
+)
+
+
+def test_city_admin_sets_ahp_weights_and_the_evaluation_uses_them(client_for, frameworks, demo):
+    from county_innovation.evaluation.services import evaluation_run_create
+    from county_innovation.regions.models import Region
+
+    response = _new_version_post(client_for("city_admin"), frameworks["county"], AHP_CONSISTENT)
+    assert "已创建" in response.content.decode()
+    new = Framework.objects.get(code="county", version=2)
+    assert new.method_spec["ahp"]["index"]["order"][0] == "input"
+    run = evaluation_run_create(
+        framework=new, period=2024, user=None, scope=Region.objects.get(code="360100")
+    )
+    result = run.results.get(region_id="360121")
+    # the index is the AHP-weighted mean of the dimension scores (weights 0.4, 0.2, 0.2, 0.1 normalised)
+    dims = result.dimension_scores
+    expected = (
+        4 * dims["input"] + 2 * dims["enterprise"] + 2 * dims["environment"] + dims["performance"]
+    ) / 9
+    assert result.index == pytest.approx(expected, rel=1e-9)
+
+
+@pytest.mark.parametrize(
+    ("method_json", "message"),
+    [
+        (
+            '{"ahp": {"index": {"order": ["input", "enterprise", "environment", "performance"], '
+            '"matrix": [[1, 9, 1, 1], [0.1111, 1, 9, 1], [1, 0.1111, 1, 9], [1, 1, 0.1111, 1]]}}}',
+            "一致性",
+        ),
+        ('{"ahp": ', "不是有效的 JSON"),
+        ("[1, 2]", "应为 JSON 对象"),
+        ('{"normalisation": "target"}', "没有设置标准值"),
+    ],
+)
+def test_bad_advanced_method_settings_are_refused(client_for, frameworks, method_json, message):
+    response = _new_version_post(client_for("city_admin"), frameworks["county"], method_json)
+    assert message in response.content.decode()
+    assert not Framework.objects.filter(code="county", version=2).exists()
