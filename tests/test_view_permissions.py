@@ -93,7 +93,29 @@ ROBUSTNESS_CASES = [
     ("evaluation:robustness_detail", "get", ["{draft_analysis}"], ADMIN_ONLY),
     ("evaluation:robustness_status", "get", ["{draft_analysis}"], ADMIN_ONLY),
 ]
-CASES += WEB_CASES + ROBUSTNESS_CASES
+# {firm}: an enterprise of 莲塘镇 (南昌县) linked to the "enterprise" user; {other_firm}: one of 进贤县, not linked.
+ENTERPRISE_FIGURES = expect(403, city_admin=200, county=200, enterprise=200)
+ENTERPRISE_CASES = [
+    ("enterprises:list", "get", [], EVERYONE_SIGNED_IN),
+    ("enterprises:detail", "get", ["{firm}"], EVERYONE_SIGNED_IN),
+    ("enterprises:detail", "get", ["{other_firm}"], EVERYONE_SIGNED_IN),
+    ("enterprises:self_check", "get", ["{firm}"], ENTERPRISE_FIGURES),
+    ("enterprises:self_check", "get", ["{other_firm}"], expect(403, city_admin=200, other_county=200)),
+    ("enterprises:year_edit", "get", ["{firm}", 2025], ENTERPRISE_FIGURES),
+    ("enterprises:year_edit", "get", ["{other_firm}", 2025], expect(403, city_admin=200, other_county=200)),
+    # an empty form is refused with the problems listed
+    (
+        "enterprises:year_edit",
+        "post",
+        ["{firm}", 2025],
+        expect(403, city_admin=400, county=400, enterprise=400),
+    ),
+    ("enterprises:qualification_new", "get", ["{firm}"], expect(403, city_admin=200, county=200)),
+    ("enterprises:qualification_new", "post", ["{firm}"], expect(403, city_admin=400, county=400)),
+    ("enterprises:batch_check", "get", ["360121"], expect(403, city_admin=200, county=200)),
+    ("enterprises:batch_check", "get", ["360124"], expect(403, city_admin=200, other_county=200)),
+]
+CASES += WEB_CASES + ROBUSTNESS_CASES + ENTERPRISE_CASES
 EXCLUDED_NAMESPACES = {"admin", "api"}
 
 
@@ -114,8 +136,25 @@ def test_every_view_is_in_the_table():
     assert _names(get_resolver()) == {name for name, *_ in CASES}
 
 
+def _firm(users, code: str, town: str, member=None) -> int:
+    from datetime import date
+
+    from county_innovation.enterprises.services import enterprise_create, enterprise_member_add
+
+    firm = enterprise_create(
+        user=None,
+        credit_code=code,
+        name=f"权限测试企业{town}",
+        town=Region.objects.get(code=town),
+        founded=date(2015, 1, 1),
+    )
+    if member is not None:
+        enterprise_member_add(user=None, enterprise=firm, member=member)
+    return firm.pk
+
+
 @pytest.fixture
-def runs(demo):
+def runs(demo, users):
     published = EvaluationRun.objects.filter(status="published", framework__code="county").first()
     draft = evaluation_run_create(
         framework=published.framework, period=2024, user=None, scope=Region.objects.get(code="360100")
@@ -128,6 +167,8 @@ def runs(demo):
         "analysis": analysis.pk,
         "draft_analysis": draft_analysis.pk,
         "framework": Framework.objects.get(code="county").pk,
+        "firm": _firm(users, "914403001922038216", "360121100", users["enterprise"]),
+        "other_firm": _firm(users, "91110108551385082Q", "360124100"),
     }
 
 

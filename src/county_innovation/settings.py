@@ -56,6 +56,7 @@ INSTALLED_APPS = [
     "county_innovation.indicators",
     "county_innovation.collection",
     "county_innovation.evaluation",
+    "county_innovation.enterprises",
 ]
 
 MIDDLEWARE = [
@@ -167,8 +168,16 @@ COUNTY_INNOVATION_CITY = os.environ.get("COUNTY_INNOVATION_CITY", "360100")
 COUNTY_INNOVATION_GEOJSON = os.environ.get("COUNTY_INNOVATION_GEOJSON", "")
 
 SESSION_COOKIE_HTTPONLY = True
-SESSION_COOKIE_SECURE = _env_bool("DJANGO_SECURE_COOKIES", False)
-CSRF_COOKIE_SECURE = SESSION_COOKIE_SECURE
+# Behind HTTPS (DJANGO_HTTPS=true): secure cookies, redirect to HTTPS, HSTS; `check --deploy` is then clean.
+HTTPS = _env_bool("DJANGO_HTTPS", False)
+SESSION_COOKIE_SECURE = CSRF_COOKIE_SECURE = HTTPS
+SECURE_SSL_REDIRECT = HTTPS
+SECURE_HSTS_SECONDS = int(os.environ.get("DJANGO_HSTS_SECONDS", "31536000")) if HTTPS else 0
+SECURE_HSTS_INCLUDE_SUBDOMAINS = HTTPS
+SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https") if HTTPS else None
+SESSION_COOKIE_AGE = 8 * 60 * 60  # a working day
+# HSTS preload is irreversible for the whole domain: the deploying bureau decides, not the software.
+SILENCED_SYSTEM_CHECKS = ["security.W021"]
 X_FRAME_OPTIONS = "DENY"
 
 LOGGING = {

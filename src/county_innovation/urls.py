@@ -15,6 +15,7 @@ urlpatterns = [
     path("evaluation/", include("county_innovation.evaluation.urls")),
     path("frameworks/", include("county_innovation.indicators.urls")),
     path("zones/", include("county_innovation.regions.urls")),
+    path("enterprises/", include("county_innovation.enterprises.urls")),
     path("api/", api.urls),
     path("admin/", admin.site.urls),
 ]

@@ -17,6 +17,7 @@ from county_innovation.regions.models import Region
 
 if TYPE_CHECKING:
     from county_innovation.accounts.models import User
+    from county_innovation.enterprises.models import Enterprise
     from county_innovation.evaluation.models import EvaluationRun
     from county_innovation.indicators.models import Indicator
 
@@ -113,3 +114,73 @@ def require_enter_data(user: User) -> None:
 
 def require_view_run(user: User, run: EvaluationRun) -> None:
     require(can_view_run(user, run), "该评价结果尚未发布，只有市科技局管理员可以查看。")
+
+
+# --- Technology enterprises (enterprises app) -------------------------------------------------------------
+# Names and qualifications are public to every signed-in user. Yearly figures are visible only to the
+# enterprise's own accounts, the officers of its county (whose subtree holds its town) and the city admin
+# (issue 6, item 7). A town officer sees the enterprises of its town listed, but not their figures: the
+# figures are reported to the county, and towns do not score enterprises.
+
+
+def is_enterprise_member(user: User, enterprise: Enterprise) -> bool:
+    return bool(
+        user.is_authenticated
+        and user.role == Role.ENTERPRISE
+        and enterprise.users.filter(pk=user.pk).exists()
+    )
+
+
+def is_county_officer_of(user: User, region: Region) -> bool:
+    """A county officer whose county contains ``region`` (a town or the county itself)."""
+    return bool(user.is_authenticated and user.role == Role.COUNTY and in_scope(user, region))
+
+
+def can_view_enterprise_figures(user: User, enterprise: Enterprise) -> bool:
+    return (
+        is_city_admin(user)
+        or is_county_officer_of(user, enterprise.town)
+        or is_enterprise_member(user, enterprise)
+    )
+
+
+def can_edit_enterprise_figures(user: User, enterprise: Enterprise) -> bool:
+    """Enter a year's figures: the enterprise itself, its county officer (who collects them), the city admin."""
+    return can_view_enterprise_figures(user, enterprise)
+
+
+def can_manage_enterprises(user: User, town: Region) -> bool:
+    """Register an enterprise in ``town``, change its registry entry or add a qualification."""
+    return is_city_admin(user) or is_county_officer_of(user, town)
+
+
+def can_batch_check_county(user: User, county: Region) -> bool:
+    return is_city_admin(user) or is_county_officer_of(user, county)
+
+
+def require_view_enterprise_figures(user: User, enterprise: Enterprise) -> None:
+    require(
+        can_view_enterprise_figures(user, enterprise),
+        f"您无权查看「{enterprise.name}」的经营数据：企业数据只对企业本身、所在县（区）科技局和市科技局开放。",
+    )
+
+
+def require_edit_enterprise_figures(user: User, enterprise: Enterprise) -> None:
+    require(
+        can_edit_enterprise_figures(user, enterprise),
+        f"您无权填报「{enterprise.name}」的经营数据：只有企业本身、所在县（区）科技局和市科技局可以填报。",
+    )
+
+
+def require_manage_enterprises(user: User, town: Region) -> None:
+    require(
+        can_manage_enterprises(user, town),
+        f"您无权登记或修改「{town.name}」的企业：只有所在县（区）科技局和市科技局可以维护企业名录。",
+    )
+
+
+def require_batch_check_county(user: User, county: Region) -> None:
+    require(
+        can_batch_check_county(user, county),
+        f"您无权对「{county.name}」的企业进行批量测评：只有该县（区）科技局和市科技局可以。",
+    )

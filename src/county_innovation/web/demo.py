@@ -12,6 +12,7 @@ from simple_history.utils import bulk_create_with_history
 from county_innovation.accounts.demo import DEMO_ACCOUNTS
 from county_innovation.accounts.models import User
 from county_innovation.common.errors import DomainError
+from county_innovation.enterprises.demo import enterprises_demo_load
 from county_innovation.evaluation.models import EvaluationRun
 from county_innovation.evaluation.services import evaluation_run_create, evaluation_run_publish
 from county_innovation.indicators.defaults import COUNTY_INDICATORS, TOWN_INDICATORS, IndicatorDef
@@ -78,6 +79,7 @@ class DemoReport:
     values: int
     runs: int
     accounts: list[tuple[str, str, str]]
+    enterprises: int = 0
 
 
 # Each region has its own profile of strengths and weaknesses (a fixed offset per indicator) around its
@@ -183,6 +185,7 @@ def demo_load(*, seed: int = DEMO_SEED) -> DemoReport:
         description="随机生成的南昌市演示数据集，量级仿照公开资料，非真实统计。",
     )
     accounts = _demo_accounts(city)
+    enterprises = enterprises_demo_load()  # links the demo account「enterprise」to its company
     admin = User.objects.get(username="admin")
     runs = 0
     for framework in frameworks:
@@ -193,4 +196,6 @@ def demo_load(*, seed: int = DEMO_SEED) -> DemoReport:
             evaluation_run_publish(run=run, user=admin)
             runs += 1
     regions = Region.objects.filter(code__startswith=city.prefix).count()
-    return DemoReport(regions=regions, values=len(values), runs=runs, accounts=accounts)
+    return DemoReport(
+        regions=regions, values=len(values), runs=runs, accounts=accounts, enterprises=enterprises.enterprises
+    )

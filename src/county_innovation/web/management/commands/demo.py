@@ -29,7 +29,8 @@ class Command(BaseCommand):
         except DomainError as exc:
             raise CommandError(str(exc)) from None
         self.stdout.write(
-            f"      {report.regions} 个区划，{report.values:,} 条演示数据，{report.runs} 次评价"
+            f"      {report.regions} 个区划，{report.values:,} 条演示数据，{report.runs} 次评价，"
+            f"{report.enterprises} 家演示企业"
             f"（用时 {time.perf_counter() - started:.1f} 秒）"
         )
         self.stdout.write(self.style.WARNING("      以上均为随机生成的演示数据，不是真实统计数据。"))

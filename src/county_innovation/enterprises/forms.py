@@ -1,0 +1,73 @@
+"""Forms of the enterprise pages: they parse types only; the rules between figures live in ``services``."""
+
+from django import forms
+from django.utils import timezone
+
+from county_innovation.enterprises.models import QualificationKind
+from county_innovation.enterprises.services import COUNT_FIELDS, MONEY_FIELDS, OPTIONAL_MONEY_FIELDS
+
+
+class YearFiguresForm(forms.Form):
+    """A year's figures; labels name the unit, amounts are 万元 with at most two decimals."""
+
+    def __init__(self, *args: object, **kwargs: object) -> None:
+        super().__init__(*args, **kwargs)
+        for name, label in COUNT_FIELDS:
+            unit = "人" if name in {"employees", "tech_staff"} else "件" if name.startswith("ip_") else "项"
+            self.fields[name] = forms.IntegerField(label=f"{label}（{unit}）")
+        for name, label in MONEY_FIELDS:
+            self.fields[name] = forms.DecimalField(label=f"{label}（万元）", max_digits=14, decimal_places=2)
+        for name, label in OPTIONAL_MONEY_FIELDS:
+            self.fields[name] = forms.DecimalField(
+                label=f"{label}（万元）", max_digits=14, decimal_places=2, required=False
+            )
+
+
+class SelfCheckForm(forms.Form):
+    """The date of the check and what the registry does not record, declared by the enterprise."""
+
+    as_of = forms.DateField(
+        label="测评日期",
+        widget=forms.DateInput(attrs={"type": "date"}),
+        help_text="读取此日期之前三个完整会计年度的数据",
+    )
+    serious_violation = forms.BooleanField(
+        label="申请前一年内发生过重大安全、重大质量事故或严重环境违法行为", required=False
+    )
+    national_award_top3 = forms.BooleanField(
+        label="近五年获国家级科技奖励，且在获奖单位中排前三", required=False
+    )
+    provincial_rd_institution = forms.BooleanField(label="拥有经认定的省部级以上研发机构", required=False)
+    led_standard = forms.BooleanField(label="近五年主导制定过国际、国家或行业标准", required=False)
+
+    @classmethod
+    def from_query(cls, data: dict) -> "SelfCheckForm":
+        return cls(data if "as_of" in data else {"as_of": timezone.localdate().isoformat(), **data.dict()})
+
+
+class AsOfForm(forms.Form):
+    as_of = forms.DateField(label="测评日期", widget=forms.DateInput(attrs={"type": "date"}))
+
+
+class EnterpriseFilterForm(forms.Form):
+    town = forms.ChoiceField(label="乡镇（街道）", required=False)
+    kind = forms.ChoiceField(
+        label="有效资质", required=False, choices=[("", "全部"), *QualificationKind.choices]
+    )
+    q = forms.CharField(label="名称或代码", required=False, max_length=50)
+
+    def __init__(self, *args: object, towns: list = (), **kwargs: object) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["town"].choices = [("", "全部"), *[(t.code, t.name) for t in towns]]
+
+
+class QualificationForm(forms.Form):
+    kind = forms.ChoiceField(label="资质类型", choices=QualificationKind.choices)
+    number = forms.CharField(label="证书编号/入库登记编号", max_length=50)
+    valid_from = forms.DateField(label="发证（入库）日期", widget=forms.DateInput(attrs={"type": "date"}))
+    valid_to = forms.DateField(
+        label="有效期至",
+        required=False,
+        widget=forms.DateInput(attrs={"type": "date"}),
+        help_text="高新技术企业（三年）和科技型中小企业（当年年底）可留空，按规定计算",
+    )

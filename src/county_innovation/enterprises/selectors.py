@@ -1,0 +1,265 @@
+"""Reads of the enterprise registry: lists within a user's scope, expiry reminders, and the eligibility payload.
+
+The eligibility rules live in ``engine.eligibility`` and are never repeated here: ``enterprise_payload`` turns
+the registry's yearly figures into the rules' JSON contract (issue 6, item 3), and ``enterprise_check`` /
+``county_batch_check`` hand it to ``evaluate_enterprise``.
+"""
+
+from dataclasses import dataclass, field
+from datetime import date, timedelta
+from decimal import ROUND_DOWN, Decimal
+
+from django.db.models import Prefetch, Q, QuerySet
+from django.utils import timezone
+
+from county_innovation.accounts import permissions
+from county_innovation.accounts.models import Role, User
+from county_innovation.common.errors import DomainError
+from county_innovation.engine.eligibility import EligibilityInputError, evaluate_enterprise
+from county_innovation.enterprises.models import Enterprise, EnterpriseYear, Qualification, QualificationKind
+from county_innovation.regions.models import Region
+
+# Qualifications ending within this many days are flagged on the enterprise page and the county's list.
+EXPIRY_REMINDER_DAYS = 90
+# The rules read the last three fiscal years (国科发火〔2016〕32号 第十一条（五）; 成长性 over three years).
+YEARS_READ = 3
+DIRECT_KEYS = ("hightech_certificate", "national_award_top3", "provincial_rd_institution", "led_standard")
+
+
+def enterprises_visible(user: User) -> QuerySet[Enterprise]:
+    """The list a user sees: a regional officer their subtree; experts and enterprises the public directory."""
+    queryset = Enterprise.objects.select_related("town", "town__parent").prefetch_related(
+        Prefetch("qualifications", queryset=Qualification.objects.order_by("kind", "-valid_to"))
+    )
+    if user.role in permissions.REGIONAL_ROLES and not user.is_superuser:
+        root = permissions.scope_root(user)
+        if root is None:
+            return queryset.none()
+        return queryset.filter(town__code__startswith=root.prefix)
+    return queryset
+
+
+def enterprises_filter(
+    queryset: QuerySet[Enterprise], *, town: str = "", kind: str = "", text: str = "", on: date | None = None
+) -> QuerySet[Enterprise]:
+    """Narrow a list by town (or county) code, a qualification valid on ``on``, and a name or code fragment."""
+    if town:
+        queryset = queryset.filter(town__code__startswith=town)
+    if kind:
+        on = on or timezone.localdate()
+        queryset = queryset.filter(
+            qualifications__kind=kind, qualifications__valid_from__lte=on, qualifications__valid_to__gte=on
+        ).distinct()
+    if text:
+        queryset = queryset.filter(Q(name__icontains=text) | Q(credit_code__icontains=text))
+    return queryset
+
+
+def enterprises_of_member(user: User) -> QuerySet[Enterprise]:
+    if user.role != Role.ENTERPRISE:
+        return Enterprise.objects.none()
+    return user.enterprises.select_related("town")
+
+
+def towns_for_filter(user: User) -> QuerySet[Region]:
+    towns = Region.objects.filter(level=Region.Level.TOWN, enterprises__isnull=False).distinct()
+    root = permissions.scope_root(user)
+    if user.role in permissions.REGIONAL_ROLES and root is not None:
+        towns = towns.filter(code__startswith=root.prefix)
+    return towns.order_by("code")
+
+
+def qualifications_expiring(
+    enterprises: QuerySet[Enterprise] | None = None,
+    *,
+    within_days: int = EXPIRY_REMINDER_DAYS,
+    today: date | None = None,
+) -> QuerySet[Qualification]:
+    """Qualifications still valid today whose validity ends within ``within_days`` days, soonest first."""
+    today = today or timezone.localdate()
+    queryset = Qualification.objects.filter(
+        valid_to__gte=today, valid_to__lte=today + timedelta(days=within_days)
+    )
+    if enterprises is not None:
+        queryset = queryset.filter(enterprise__in=enterprises.values("pk"))
+    return queryset.select_related("enterprise", "enterprise__town").order_by("valid_to", "enterprise__name")
+
+
+def qualification_status(qualification: Qualification, today: date | None = None) -> str:
+    """ "valid", "expiring" (within the reminder window), "expired" or "future"."""
+    today = today or timezone.localdate()
+    if qualification.valid_from > today:
+        return "future"
+    if qualification.valid_to < today:
+        return "expired"
+    if qualification.valid_to <= today + timedelta(days=EXPIRY_REMINDER_DAYS):
+        return "expiring"
+    return "valid"
+
+
+def qualification_valid(enterprise: Enterprise, kind: str, on: date) -> Qualification | None:
+    return (
+        enterprise.qualifications.filter(kind=kind, valid_from__lte=on, valid_to__gte=on)
+        .order_by("-valid_to")
+        .first()
+    )
+
+
+def enterprise_years(enterprise: Enterprise) -> list[EnterpriseYear]:
+    return list(enterprise.years.order_by("-year"))
+
+
+def fiscal_years(as_of: date) -> list[int]:
+    """The last three complete fiscal years before ``as_of``, oldest first."""
+    return [as_of.year - YEARS_READ + i for i in range(YEARS_READ)]
+
+
+_ZERO = Decimal("0")
+
+
+def enterprise_payload(
+    enterprise: Enterprise,
+    as_of: date,
+    *,
+    declared: dict | None = None,
+    years: dict[int, EnterpriseYear] | None = None,
+    hightech_certificate: bool | None = None,
+) -> dict:
+    """The eligibility rules' input (issue 6, item 3) from the registry's figures of the last three years.
+
+    Amounts are Decimal 万元; lists are the three fiscal years before ``as_of``, oldest first; single numbers
+    are the last year's. A year before the enterprise existed (or its founding year, when not entered) counts
+    as zero, as the rules do for a firm younger than three years; any other missing year is refused.
+    ``declared`` holds what the registry does not record: ``serious_violation`` and the direct
+    qualifications of 第八条 other than the 高企 certificate, which comes from the registered qualifications.
+    ``years`` and ``hightech_certificate`` may be given to avoid queries per enterprise in a batch.
+    """
+    declared = declared or {}
+    wanted = fiscal_years(as_of)
+    if years is None:
+        years = {y.year: y for y in enterprise.years.filter(year__in=wanted)}
+    missing = [y for y in wanted if y not in years and y > enterprise.founded.year]
+    if missing:
+        raise DomainError(
+            f"「{enterprise.name}」缺少 {'、'.join(str(y) for y in missing)} 年的数据，"
+            f"无法按近三年（{wanted[0]}–{wanted[-1]}年）测评；请先填报。"
+        )
+    if wanted[-1] not in years:
+        raise DomainError(
+            f"「{enterprise.name}」没有 {wanted[-1]} 年的数据（成立于 {enterprise.founded:%Y-%m-%d}），无法测评。"
+        )
+    rows = [years.get(y) for y in wanted]
+    last = rows[-1]
+
+    def series(name: str) -> list[Decimal]:
+        return [getattr(row, name) if row is not None else _ZERO for row in rows]
+
+    certificate = hightech_certificate
+    if certificate is None:
+        certificate = qualification_valid(enterprise, QualificationKind.HIGHTECH, as_of) is not None
+    return {
+        "founded": enterprise.founded.isoformat(),
+        "as_of": as_of.isoformat(),
+        "employees": last.employees,
+        "tech_staff": last.tech_staff,
+        "sales_revenue": series("sales_revenue"),
+        "total_revenue": last.total_revenue,
+        "hightech_revenue": last.hightech_revenue,
+        "rd_expense": series("rd_expense"),
+        "rd_expense_domestic": series("rd_expense_domestic"),
+        "total_cost": last.total_cost,
+        "total_assets": last.total_assets,
+        "net_assets": series("net_assets"),
+        "ip_class1": last.ip_class1,
+        "ip_class2": last.ip_class2,
+        "in_hightech_field": bool(enterprise.hightech_field),
+        "serious_violation": bool(declared.get("serious_violation", False)),
+        "direct": {
+            "hightech_certificate": certificate,
+            **{key: bool(declared.get(key, False)) for key in DIRECT_KEYS[1:]},
+        },
+    }
+
+
+def _evaluate(payload: dict) -> dict:
+    try:
+        return evaluate_enterprise(payload)
+    except EligibilityInputError as error:
+        raise DomainError(f"登记的数据无法测评：{error}", list(error.errors.values())) from error
+
+
+def percent(ratio: float | None) -> str:
+    """A ratio of the rules' output (0.039) as the page shows it (3.90%)."""
+    # Cut, not rounded, as the rules' reasons do: 3.999% must not read as the 4% it falls short of.
+    return "—" if ratio is None else f"{(Decimal(str(ratio)) * 100).quantize(Decimal('0.01'), ROUND_DOWN)}%"
+
+
+@dataclass
+class CheckRow:
+    enterprise: Enterprise
+    result: dict | None = None
+    problem: str = ""
+    gaps: list[str] = field(default_factory=list)
+
+    @property
+    def main_gap(self) -> str:
+        return self.problem or (self.gaps[0] if self.gaps else "")
+
+
+def enterprise_check(enterprise: Enterprise, as_of: date, *, declared: dict | None = None) -> dict:
+    """{"payload": …, "result": the rules' output}; raises DomainError when figures are missing."""
+    payload = enterprise_payload(enterprise, as_of, declared=declared)
+    result = _evaluate(payload)
+    return {
+        "payload": payload,
+        "result": result,
+        "rd_ratio": percent(result["high_tech"]["rd_ratio"]),
+        "rd_ratio_required": percent(result["high_tech"]["rd_ratio_required"]),
+    }
+
+
+def result_gaps(result: dict) -> list[str]:
+    """The reasons that stand between the enterprise and a qualification, 高企 first, then 科小."""
+    gaps: list[str] = []
+    if not result["high_tech"]["conditions_met"]:
+        gaps += list(result["high_tech"]["reasons"])
+    if not result["tech_sme"]["eligible"]:
+        gaps += list(result["tech_sme"]["reasons"])
+    return gaps
+
+
+def county_batch_check(county: Region, as_of: date) -> list[CheckRow]:
+    """Every enterprise of the county checked by the rules, with the main gap; one query for all figures."""
+    wanted = fiscal_years(as_of)
+    enterprises = (
+        Enterprise.objects.filter(town__code__startswith=county.prefix)
+        .select_related("town")
+        .prefetch_related(
+            Prefetch("years", queryset=EnterpriseYear.objects.filter(year__in=wanted), to_attr="years_read"),
+            Prefetch(
+                "qualifications",
+                queryset=Qualification.objects.filter(
+                    kind=QualificationKind.HIGHTECH, valid_from__lte=as_of, valid_to__gte=as_of
+                ),
+                to_attr="hightech_valid",
+            ),
+        )
+        .order_by("town__code", "name")
+    )
+    rows = []
+    for enterprise in enterprises:
+        row = CheckRow(enterprise=enterprise)
+        try:
+            payload = enterprise_payload(
+                enterprise,
+                as_of,
+                years={y.year: y for y in enterprise.years_read},
+                hightech_certificate=bool(enterprise.hightech_valid),
+            )
+            row.result = _evaluate(payload)
+        except DomainError as error:
+            row.problem = error.message
+        else:
+            row.gaps = result_gaps(row.result)
+        rows.append(row)
+    return rows
