@@ -587,10 +587,31 @@ def dimension_chart(page: RegionPage) -> dict:
 
 
 def rank_gain_lines(page: RegionPage) -> list[dict]:
-    """The cheapest single-indicator improvements that gain the region one rank, with names and % change."""
-    names = {i.code: f"{i.name}（{i.unit}）" for d in page.ranking.dimensions for i in d.indicators}
+    """The cheapest single-indicator improvements that gain the region one rank, as sentences for the page."""
+    indicators = {i.code: i for d in page.ranking.dimensions for i in d.indicators}
     lines = []
     for gain in rank_gains(page.ranking.run, page.region.code):
-        percent = 100 * gain.change / gain.current_value if gain.current_value else None
-        lines.append({"gain": gain, "label": names.get(gain.indicator, gain.indicator), "percent": percent})
+        indicator = indicators[gain.indicator]
+        required = gain.required_value
+        if indicator.value_kind == "count":  # whole enterprises, patents…: round towards the improvement
+            required = math.ceil(required - 1e-9) if gain.change > 0 else math.floor(required + 1e-9)
+        verb = "降低到" if gain.change < 0 else "提高到"
+        sentence = (
+            f"其他指标不变，{indicator.name}从 {_number(gain.current_value)} {verb} {_number(required)}"
+            f"（{indicator.unit}），{page.region.name}的总排名可从第 {gain.current_rank} 名升至第 {gain.target_rank} 名。"
+        )
+        percent = 100 * (required - gain.current_value) / gain.current_value if gain.current_value else None
+        lines.append(
+            {
+                "gain": gain,
+                "label": f"{indicator.name}（{indicator.unit}）",
+                "required": required,
+                "percent": percent,
+                "sentence": sentence,
+            }
+        )
     return lines
+
+
+def _number(value: float) -> str:
+    return f"{value:,.0f}" if float(value).is_integer() else f"{value:,.2f}"

@@ -9,7 +9,7 @@ from django.utils import timezone
 
 from county_innovation.common.errors import DomainError, ScopeError
 from county_innovation.enterprises import selectors, services
-from county_innovation.enterprises.models import EnterpriseYear, QualificationKind
+from county_innovation.enterprises.models import Enterprise, EnterpriseYear, QualificationKind
 from county_innovation.enterprises.tests.conftest import VALID_CODE, count_rows, figures
 from county_innovation.regions.models import Region
 
@@ -232,7 +232,8 @@ def test_expiring_selector_takes_only_the_reminder_window(firm, users):
         valid_from=today - timedelta(days=900),
         valid_to=today - timedelta(days=1),
     )
-    assert list(selectors.qualifications_expiring(within_days=90, today=today)) == [soon]
+    mine = Enterprise.objects.filter(pk=firm.pk)  # the session's demo enterprises have reminders of their own
+    assert list(selectors.qualifications_expiring(mine, within_days=90, today=today)) == [soon]
     assert selectors.qualification_status(soon, today) == "expiring"
 
 
