@@ -24,19 +24,6 @@ def _allow_orm_beside_playwright(monkeypatch):
 
 
 @pytest.fixture
-def demo_restored_afterwards(django_db_blocker):
-    """Reload the session's demo data once a transactional browser test has flushed the database.
-
-    Request it before ``transactional_db`` so that it is torn down after the flush.
-    """
-    yield
-    from county_innovation.web.demo import demo_load
-
-    with django_db_blocker.unblock():
-        demo_load()
-
-
-@pytest.fixture
 def browser():
     if shutil.which(CHROMIUM) is None:
         pytest.skip(

@@ -19,8 +19,29 @@ def run(demo):
 
 
 def _work():
-    """What the deployment's `county-innovation db_worker` does: take every queued task and run it."""
+    """Run every queued task in this process, through the task each queue row names.
+
+    The worker command itself (`county-innovation db_worker`) closes database connections between tasks,
+    which would end a test's transaction on PostgreSQL; it runs for real in
+    test_the_database_worker_runs_a_queued_analysis, with committed transactions.
+    """
+    for row in DBTaskResult.objects.filter(status="READY").order_by("enqueued_at"):
+        row.task.call(*row.args_kwargs["args"], **row.args_kwargs["kwargs"])
+        row.delete()
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_database_worker_runs_a_queued_analysis(demo_restored_afterwards, transactional_db, users):
+    from county_innovation.web.demo import demo_load
+
+    demo_load()
+    run = EvaluationRun.objects.get(framework__code="county", period=2024, status="published")
+    analysis = robustness_start(run=run, kind="uncertainty", spec={"replications": 50}, user=None)
+    assert DBTaskResult.objects.get().status == "READY"  # committed, so the worker can see it
     call_command("db_worker", "--batch", "--no-startup-delay", verbosity=0)
+    analysis.refresh_from_db()
+    assert analysis.status == "done" and len(analysis.rank_stats) == 9
+    assert DBTaskResult.objects.get().status == "SUCCESSFUL"
 
 
 def test_uncertainty_runs_in_the_background_and_gives_rank_intervals(
