@@ -96,6 +96,11 @@ ROBUSTNESS_CASES = [
 # {firm}: an enterprise of 莲塘镇 (南昌县) linked to the "enterprise" user; {other_firm}: one of 进贤县, not linked.
 ENTERPRISE_FIGURES = expect(403, city_admin=200, county=200, enterprise=200)
 ENTERPRISE_CASES = [
+    # bulk import and export (enterprises/importing.py, exporting.py); an empty upload is refused with 400
+    ("enterprises:import_template", "get", [], expect(403, city_admin=200, county=200, other_county=200)),
+    ("enterprises:import", "get", [], expect(403, city_admin=200, county=200, other_county=200)),
+    ("enterprises:import", "post", [], expect(403, city_admin=400, county=400, other_county=400)),
+    ("enterprises:export", "get", [], expect(200, expert=403)),
     ("enterprises:list", "get", [], EVERYONE_SIGNED_IN),
     ("enterprises:detail", "get", ["{firm}"], EVERYONE_SIGNED_IN),
     ("enterprises:detail", "get", ["{other_firm}"], EVERYONE_SIGNED_IN),
@@ -115,7 +120,25 @@ ENTERPRISE_CASES = [
     ("enterprises:batch_check", "get", ["360121"], expect(403, city_admin=200, county=200)),
     ("enterprises:batch_check", "get", ["360124"], expect(403, city_admin=200, other_county=200)),
 ]
-CASES += WEB_CASES + ROBUSTNESS_CASES + ENTERPRISE_CASES
+# {pool}: the year of a cultivation round opened over the demo enterprises; the pool shows figure-derived tiers
+# and gaps, so only the city admin and the county officers (their own county) see it.
+POOL_READERS = expect(403, city_admin=200, county=200, other_county=200)
+POOL_CASES = [
+    ("enterprises:pool", "get", [], POOL_READERS),
+    ("enterprises:pool_flows", "get", [], POOL_READERS),
+    ("enterprises:pool_round", "get", ["{pool}"], POOL_READERS),
+    ("enterprises:pool_near", "get", ["{pool}"], POOL_READERS),
+    ("enterprises:pool_open", "post", [], expect(403, city_admin=400)),  # an empty form is refused
+    # an empty selection is refused with a message and sent back to the round
+    (
+        "enterprises:pool_select",
+        "post",
+        ["{pool}"],
+        expect(403, city_admin=302, county=302, other_county=302),
+    ),
+    ("enterprises:pool_close", "post", ["{pool}"], expect(403, city_admin=302)),
+]
+CASES += WEB_CASES + ROBUSTNESS_CASES + ENTERPRISE_CASES + POOL_CASES
 EXCLUDED_NAMESPACES = {"admin", "api"}
 
 
@@ -169,7 +192,21 @@ def runs(demo, users):
         "framework": Framework.objects.get(code="county").pk,
         "firm": _firm(users, "914403001922038216", "360121100", users["enterprise"]),
         "other_firm": _firm(users, "91110108551385082Q", "360124100"),
+        "pool": _pool_year(),
     }
+
+
+def _pool_year() -> int:
+    """The open cultivation round of the demo (its last year), or a new one when the demo has none."""
+    from django.utils import timezone
+
+    from county_innovation.enterprises.cultivation import cultivation_round_open
+    from county_innovation.enterprises.models import CultivationRound
+
+    latest = CultivationRound.objects.filter(status="open").order_by("-year").first()
+    if latest is not None:
+        return latest.year
+    return cultivation_round_open(user=None, year=timezone.localdate().year - 1).year
 
 
 @pytest.mark.parametrize("role", ROLES)

@@ -184,3 +184,17 @@ def require_batch_check_county(user: User, county: Region) -> None:
         can_batch_check_county(user, county),
         f"您无权对「{county.name}」的企业进行批量测评：只有该县（区）科技局和市科技局可以。",
     )
+
+
+def can_import_enterprises(user: User) -> bool:
+    """The city admin for the city; a county officer for its county's towns (each row is checked again)."""
+    return is_city_admin(user) or (
+        user.is_authenticated and user.role == Role.COUNTY and scope_root(user) is not None
+    )
+
+
+def require_import_enterprises(user: User) -> None:
+    require(
+        can_import_enterprises(user),
+        "您无权批量导入企业：只有市科技局和县（区）科技局可以导入本辖区乡镇（街道）的企业。",
+    )

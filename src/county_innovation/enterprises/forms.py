@@ -3,7 +3,7 @@
 from django import forms
 from django.utils import timezone
 
-from county_innovation.enterprises.models import QualificationKind
+from county_innovation.enterprises.models import CultivationTier, QualificationKind
 from county_innovation.enterprises.services import COUNT_FIELDS, MONEY_FIELDS, OPTIONAL_MONEY_FIELDS
 
 
@@ -70,4 +70,16 @@ class QualificationForm(forms.Form):
         required=False,
         widget=forms.DateInput(attrs={"type": "date"}),
         help_text="高新技术企业（三年）和科技型中小企业（当年年底）可留空，按规定计算",
+    )
+
+
+class PoolOpenForm(forms.Form):
+    year = forms.IntegerField(label="年度", min_value=2000, max_value=2100)
+    note = forms.CharField(label="说明", max_length=200, required=False)
+
+
+class PoolFilterForm(forms.Form):
+    county = forms.CharField(required=False)
+    tier = forms.ChoiceField(
+        label="梯队", required=False, choices=[("", "全部梯队"), *CultivationTier.choices]
     )

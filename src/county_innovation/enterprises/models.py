@@ -176,3 +176,117 @@ class Qualification(models.Model):
 
     def is_valid_on(self, day: date) -> bool:
         return self.valid_from <= day <= self.valid_to
+
+
+# --- Cultivation pool (培育库) -------------------------------------------------------------------------------
+# An annual selection round (年度遴选) places every registered enterprise in a tier by the official rules and
+# its registered qualifications, with the gap to the next tier; the writes are in ``enterprises.cultivation``.
+
+
+class CultivationTier(models.TextChoices):
+    """培育梯队, lowest first; ``TIER_ORDER`` gives the rank used to compare tiers."""
+
+    NONE = "none", "未入梯队"
+    TECH_SME = "tech_sme", "科技型中小企业"
+    HIGHTECH = "hightech", "高新技术企业"
+    GAZELLE = "gazelle", "瞪羚企业"
+    POTENTIAL_UNICORN = "potential_unicorn", "潜在独角兽企业"
+    UNICORN = "unicorn", "独角兽企业"
+
+
+TIER_ORDER: dict[str, int] = {tier: rank for rank, tier in enumerate(CultivationTier.values)}
+
+
+class CultivationRound(models.Model):
+    """One year's selection; ``rules`` records the rule sets and exchange rate that made its entries."""
+
+    class Status(models.TextChoices):
+        OPEN = "open", "遴选中"
+        CLOSED = "closed", "已关闭"
+
+    year = models.PositiveSmallIntegerField("年度", unique=True, help_text="按该年度及之前两年的数据测评")
+    status = models.CharField("状态", max_length=10, choices=Status.choices, default=Status.OPEN)
+    note = models.CharField("说明", max_length=200, blank=True)
+    rules = models.JSONField("遴选规则", default=dict)
+    opened_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name="开启人",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    opened_at = models.DateTimeField("开启时间")
+    closed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name="关闭人",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    closed_at = models.DateTimeField("关闭时间", null=True, blank=True)
+
+    class Meta:
+        verbose_name = "年度遴选"
+        verbose_name_plural = "年度遴选"
+        ordering = ["-year"]
+
+    def __str__(self) -> str:
+        return f"{self.year}年度培育库遴选"
+
+    @property
+    def is_open(self) -> bool:
+        return self.status == self.Status.OPEN
+
+
+class PoolEntry(models.Model):
+    """An enterprise in one round: its tier, the tier it held in the previous round, and its gap."""
+
+    round = models.ForeignKey(
+        CultivationRound, verbose_name="遴选", on_delete=models.CASCADE, related_name="entries"
+    )
+    enterprise = models.ForeignKey(
+        Enterprise, verbose_name="企业", on_delete=models.CASCADE, related_name="pool_entries"
+    )
+    tier = models.CharField("梯队", max_length=20, choices=CultivationTier.choices)
+    previous_tier = models.CharField(
+        "上一轮梯队",
+        max_length=20,
+        choices=CultivationTier.choices,
+        blank=True,
+        help_text="空表示上一轮未参评",
+    )
+    basis = models.CharField("梯队依据", max_length=200, blank=True)
+    evaluated = models.BooleanField("已按规则测评", default=False, help_text="数据不全时只按登记的资质定梯队")
+    target_tier = models.CharField("目标梯队", max_length=20, choices=CultivationTier.choices, blank=True)
+    near = models.BooleanField("接近达标", default=False)
+    gap = models.TextField("差距", blank=True, help_text="按规则的理由，每行一条")
+    tech_sme_score = models.PositiveSmallIntegerField("科小评价得分", null=True, blank=True)
+    hightech_failed = models.JSONField("未满足的第十一条条件", default=list, blank=True)
+    scores = models.JSONField("测评得分", default=dict, blank=True)
+    selected = models.BooleanField("重点培育", default=False)
+    selected_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name="遴选人",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    selected_at = models.DateTimeField("遴选时间", null=True, blank=True)
+
+    class Meta:
+        verbose_name = "培育库企业"
+        verbose_name_plural = "培育库企业"
+        ordering = ["round_id", "enterprise__town_id", "enterprise__name"]
+        constraints = [
+            models.UniqueConstraint(fields=["round", "enterprise"], name="pool_entry_unique"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.round} {self.enterprise} {self.get_tier_display()}"
+
+    @property
+    def gap_lines(self) -> list[str]:
+        return [line for line in self.gap.splitlines() if line]

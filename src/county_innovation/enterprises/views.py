@@ -4,27 +4,101 @@ Thin: each view asks ``accounts.permissions``, calls a selector or service and r
 DomainError is shown as Chinese messages. Figures appear only where ``can_view_enterprise_figures`` allows.
 """
 
+from urllib.parse import quote
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils import timezone
-from django.views.decorators.http import require_GET, require_http_methods
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from county_innovation.accounts import permissions
 from county_innovation.accounts.models import Role
-from county_innovation.common.errors import DomainError
-from county_innovation.enterprises import selectors, services
+from county_innovation.collection.excel import XLSX_CONTENT_TYPE
+from county_innovation.collection.forms import ImportForm
+from county_innovation.common.errors import DomainError, ScopeError
+from county_innovation.enterprises import cultivation, exporting, importing, selectors, services
 from county_innovation.enterprises.forms import (
     AsOfForm,
     EnterpriseFilterForm,
+    PoolFilterForm,
+    PoolOpenForm,
     QualificationForm,
     SelfCheckForm,
     YearFiguresForm,
 )
-from county_innovation.enterprises.models import Enterprise, EnterpriseYear
+from county_innovation.enterprises.models import CultivationRound, Enterprise, EnterpriseYear
 from county_innovation.regions.models import Region
+
+IMPORT_PROBLEMS_SHOWN = 200
+
+
+def _xlsx(content: bytes, filename: str) -> HttpResponse:
+    response = HttpResponse(content, content_type=XLSX_CONTENT_TYPE)
+    response["Content-Disposition"] = f"attachment; filename*=UTF-8''{quote(filename)}"
+    return response
+
+
+@login_required
+@require_GET
+def import_template(request: HttpRequest) -> HttpResponse:
+    permissions.require_import_enterprises(request.user)
+    return _xlsx(exporting.template_build(request.user), exporting.template_filename())
+
+
+@login_required
+@require_GET
+def enterprise_export(request: HttpRequest) -> HttpResponse:
+    user = request.user
+    permissions.require(
+        permissions.scope_root(user) is not None or user.role == Role.ENTERPRISE,
+        "您的账号没有管辖范围，无权导出企业名录：导出限于本辖区（或本企业）的企业。",
+    )
+    return _xlsx(exporting.workbook_build(exporting.export_data(user)), exporting.export_filename())
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def enterprise_import(request: HttpRequest) -> HttpResponse:
+    permissions.require_import_enterprises(request.user)
+    form = ImportForm(request.POST or None, request.FILES or None)
+    problems: list[str] = []
+    status = 200
+    if request.method == "POST" and form.is_valid():
+        upload = form.cleaned_data["file"]
+        try:
+            report = importing.enterprise_import_excel(
+                user=request.user, file_name=upload.name, content=upload.read()
+            )
+        except DomainError as error:
+            messages.error(request, error.message)
+            problems, status = error.problems, 400
+        else:
+            messages.success(
+                request,
+                f"导入完成：企业新增 {report.enterprises_created} 家、更新 {report.enterprises_updated} 家"
+                f"（未变 {report.enterprises_unchanged} 家）；年度数据新增 {report.years_created} 条、"
+                f"更新 {report.years_updated} 条（未变 {report.years_unchanged} 条）。",
+            )
+            return redirect("enterprises:import")
+    elif request.method == "POST":
+        status = 400
+    return render(
+        request,
+        "enterprises/import.html",
+        {
+            "nav": "enterprises",
+            "form": form,
+            "problems": problems[:IMPORT_PROBLEMS_SHOWN],
+            "problems_hidden": max(0, len(problems) - IMPORT_PROBLEMS_SHOWN),
+        },
+        status=status,
+    )
+
 
 PAGE_SIZE = 50
 
@@ -72,6 +146,8 @@ def enterprise_list(request: HttpRequest) -> HttpResponse:
             "mine": list(selectors.enterprises_of_member(user)),
             "counties": counties,
             "today": timezone.localdate(),
+            "can_import": permissions.can_import_enterprises(user),
+            "can_pool": bool(counties),  # the pool, like the batch check, is for the city and county bureaus
         },
     )
 
@@ -226,5 +302,180 @@ def batch_check(request: HttpRequest, code: str) -> HttpResponse:
                 "tech_sme": sum(1 for r in checked if r.result["tech_sme"]["eligible"]),
                 "high_tech": sum(1 for r in checked if r.result["high_tech"]["conditions_met"]),
             },
+        },
+    )
+
+
+# --- Cultivation pool (培育库): rounds, a round's tiers, the almost-qualifying list, movement between tiers ---
+# Reads and writes go through ``enterprises.cultivation``; the pool is open to the city admin and the county
+# officers only (``cultivation.pool_scope``), since tiers and gaps come from the enterprises' figures.
+
+
+def _pool_scope(request: HttpRequest) -> Region | None:
+    try:
+        return cultivation.pool_scope(request.user, request.GET.get("county", "").strip())
+    except ScopeError as error:
+        raise PermissionDenied(error.message) from error
+    except DomainError as error:
+        raise Http404(error.message) from error
+
+
+def _pool_round(year: int) -> CultivationRound:
+    return get_object_or_404(CultivationRound, year=year)
+
+
+@login_required
+@require_GET
+def pool_index(request: HttpRequest) -> HttpResponse:
+    county = _pool_scope(request)
+    return render(
+        request,
+        "enterprises/pool_index.html",
+        {
+            "nav": "enterprises",
+            "county": county,
+            "rounds": list(cultivation.pool_rounds()),
+            "can_open": permissions.is_city_admin(request.user),
+            "form": PoolOpenForm(initial={"year": timezone.localdate().year - 1}),
+        },
+    )
+
+
+@login_required
+@require_POST
+def pool_open(request: HttpRequest) -> HttpResponse:
+    permissions.require(
+        permissions.is_city_admin(request.user), "您无权开启年度遴选：只有市科技局管理员可以。"
+    )
+    form = PoolOpenForm(request.POST)
+    problems: list[str] = []
+    if form.is_valid():
+        try:
+            pool_round = cultivation.cultivation_round_open(
+                user=request.user, year=form.cleaned_data["year"], note=form.cleaned_data["note"]
+            )
+        except DomainError as error:
+            problems = error.problems or [error.message]
+        else:
+            messages.success(
+                request, f"已开启 {pool_round.year} 年度遴选，共 {pool_round.entries.count()} 家企业。"
+            )
+            return redirect("enterprises:pool_round", year=pool_round.year)
+    else:
+        problems = ["请填写要遴选的年度（如 2025）。"]
+    return render(
+        request,
+        "enterprises/pool_index.html",
+        {
+            "nav": "enterprises",
+            "county": None,
+            "rounds": list(cultivation.pool_rounds()),
+            "can_open": True,
+            "form": form,
+            "problems": problems,
+        },
+        status=400,
+    )
+
+
+@login_required
+@require_GET
+def pool_round(request: HttpRequest, year: int) -> HttpResponse:
+    county = _pool_scope(request)
+    pool_round = _pool_round(year)
+    form = PoolFilterForm(request.GET or None)
+    tier = form.cleaned_data.get("tier", "") if form.is_valid() else ""
+    in_scope = cultivation.pool_entries(pool_round, county)
+    entries = list(cultivation.pool_entries(pool_round, county, tier=tier))
+    user = request.user
+    return render(
+        request,
+        "enterprises/pool_round.html",
+        {
+            "nav": "enterprises",
+            "pool_round": pool_round,
+            "county": county,
+            "counties": list(cultivation.pool_counties(user)),
+            "form": form,
+            "tier": tier,
+            "counts": cultivation.tier_counts(in_scope),
+            "entries": [
+                (e, pool_round.is_open and permissions.can_manage_enterprises(user, e.enterprise.town))
+                for e in entries
+            ],
+            "can_close": pool_round.is_open and permissions.is_city_admin(user),
+        },
+    )
+
+
+@login_required
+@require_POST
+def pool_select(request: HttpRequest, year: int) -> HttpResponse:
+    pool_round = _pool_round(year)
+    if not (permissions.is_city_admin(request.user) or request.user.role == Role.COUNTY):
+        raise PermissionDenied("您无权调整重点培育企业：只有县（区）科技局和市科技局可以。")
+    ids = [int(v) for v in request.POST.getlist("entry") if v.isdigit()]
+    selected = request.POST.get("action") != "unselect"
+    try:
+        changed = cultivation.pool_entries_select(
+            user=request.user, pool_round=pool_round, entry_ids=ids, selected=selected
+        )
+    except ScopeError as error:
+        raise PermissionDenied(error.message) from error
+    except DomainError as error:
+        messages.error(request, error.message)
+    else:
+        messages.success(request, f"已{'列入' if selected else '移出'}重点培育 {changed} 家企业。")
+    query = request.POST.get("query", "")
+    url = reverse("enterprises:pool_round", args=[year])
+    return redirect(f"{url}?{query}" if query else url)
+
+
+@login_required
+@require_POST
+def pool_close(request: HttpRequest, year: int) -> HttpResponse:
+    pool_round = _pool_round(year)
+    try:
+        cultivation.cultivation_round_close(user=request.user, pool_round=pool_round)
+    except ScopeError as error:
+        raise PermissionDenied(f"您无权关闭年度遴选：{error.message}") from error
+    except DomainError as error:
+        messages.error(request, error.message)
+    else:
+        messages.success(request, f"{year} 年度遴选已关闭，名单已冻结。")
+    return redirect("enterprises:pool_round", year=year)
+
+
+@login_required
+@require_GET
+def pool_near(request: HttpRequest, year: int) -> HttpResponse:
+    county = _pool_scope(request)
+    pool_round = _pool_round(year)
+    return render(
+        request,
+        "enterprises/pool_near.html",
+        {
+            "nav": "enterprises",
+            "pool_round": pool_round,
+            "county": county,
+            "counties": list(cultivation.pool_counties(request.user)),
+            "entries": cultivation.near_entries(pool_round, county),
+            "near_score": cultivation.NEAR_TECH_SME_MIN_SCORE,
+        },
+    )
+
+
+@login_required
+@require_GET
+def pool_flows(request: HttpRequest) -> HttpResponse:
+    county = _pool_scope(request)
+    return render(
+        request,
+        "enterprises/pool_flows.html",
+        {
+            "nav": "enterprises",
+            "county": county,
+            "counties": list(cultivation.pool_counties(request.user)),
+            "sankey": cultivation.sankey_payload(county),
         },
     )

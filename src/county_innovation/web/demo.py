@@ -12,6 +12,7 @@ from simple_history.utils import bulk_create_with_history
 from county_innovation.accounts.demo import DEMO_ACCOUNTS
 from county_innovation.accounts.models import User
 from county_innovation.common.errors import DomainError
+from county_innovation.enterprises.cultivation import cultivation_demo_load
 from county_innovation.enterprises.demo import enterprises_demo_load
 from county_innovation.evaluation.models import EvaluationRun
 from county_innovation.evaluation.services import evaluation_run_create, evaluation_run_publish
@@ -186,6 +187,7 @@ def demo_load(*, seed: int = DEMO_SEED) -> DemoReport:
     )
     accounts = _demo_accounts(city)
     enterprises = enterprises_demo_load()  # links the demo account「enterprise」to its company
+    cultivation_demo_load()  # a selection round for each demo year, so the pool's flows have something to show
     admin = User.objects.get(username="admin")
     runs = 0
     for framework in frameworks:

@@ -240,6 +240,33 @@
 
     map: function (d, el) {
       return d.mode === "geo" ? geoMap(d, el) : tileMap(d);
+    },
+
+    // Movement between the tiers of the cultivation pool: a column per selection year ("2024·高新技术企业"),
+    // node size the enterprises of that tier, link width the enterprises moving from one tier to the next.
+    sankey: function (d) {
+      return {
+        title: title(d),
+        tooltip: {
+          trigger: "item", formatter: function (p) {
+            if (p.dataType === "edge") {
+              return esc(p.data.source) + " → " + esc(p.data.target) + "：" + p.data.value + " 家";
+            }
+            return esc(p.name) + "：" + p.data.count + " 家";
+          }
+        },
+        series: [{
+          type: "sankey", top: 64, bottom: 16, left: 8, right: 150, nodeWidth: 14, nodeGap: 12,
+          layoutIterations: 0, draggable: false, emphasis: { focus: "adjacency" },
+          label: { color: INK, fontSize: 12, formatter: function (p) { return p.name + "（" + p.data.count + "）"; } },
+          lineStyle: { color: "gradient", curveness: 0.5, opacity: 0.35 },
+          data: d.nodes.map(function (n) {
+            return { name: n.name, depth: n.depth, count: n.count, value: n.count,
+                     itemStyle: { color: PALETTE[n.tier_index % PALETTE.length] } };
+          }),
+          links: d.links
+        }]
+      };
     }
   };
 
