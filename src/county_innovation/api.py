@@ -12,6 +12,7 @@ from ninja.errors import AuthenticationError, ValidationError
 
 from county_innovation.accounts.auth import API_AUTH, NOT_AUTHENTICATED
 from county_innovation.common.errors import DomainError, ScopeError
+from county_innovation.enterprises.api import router as enterprises_router
 from county_innovation.evaluation.api import router as evaluation_router
 from county_innovation.indicators.api import router as indicators_router
 from county_innovation.regions.api import router as regions_router
@@ -30,6 +31,7 @@ api = NinjaAPI(
 api.add_router("/", regions_router)
 api.add_router("/", indicators_router)
 api.add_router("/", evaluation_router)
+api.add_router("/", enterprises_router)
 
 
 @api.exception_handler(DomainError)

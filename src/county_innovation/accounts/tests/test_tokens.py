@@ -12,6 +12,7 @@ from county_innovation.accounts.services import api_token_authenticate, api_toke
 from county_innovation.accounts.tests.api_sample import ApiSample, api_sample_create, call, token_for
 from county_innovation.api import api
 from county_innovation.common.errors import DomainError
+from county_innovation.engine.eligibility.tests.factory import BASE as ELIGIBILITY_PAYLOAD
 from county_innovation.evaluation.models import EvaluationRun
 from county_innovation.indicators.models import DataValue
 
@@ -108,6 +109,8 @@ CASES = [
     Case(
         "post", "/api/evaluations/{run_id}/publish", "city_admin", 200, "county", params={"run_id": "draft"}
     ),
+    # stateless: the figures are sent, nothing of the registry is read, so every signed-in role may call it
+    Case("post", "/api/eligibility", "enterprise", 200, None, body=ELIGIBILITY_PAYLOAD),
 ]
 
 

@@ -79,3 +79,30 @@ def test_year_form_refusal_writes_nothing(client_for, firm, last_years):
     response = client_for("enterprise").post(reverse("enterprises:year_edit", args=[firm.pk, year]), data)
     assert response.status_code == 302
     assert EnterpriseYear.objects.get(pk=record.pk).tech_staff == 1
+
+
+def test_eligibility_api_answers_the_json_contract(client_for):
+    import json
+
+    from county_innovation.engine.eligibility.tests.factory import payload
+
+    client = client_for("enterprise")
+    response = client.post("/api/eligibility", data=json.dumps(payload()), content_type="application/json")
+    assert response.status_code == 200, response.content
+    body = response.json()
+    assert set(body) == {"tech_sme", "high_tech"}
+    assert body["tech_sme"]["eligible"] is True and body["tech_sme"]["score"] >= 60
+
+
+def test_eligibility_api_refuses_bad_figures_in_chinese(client_for):
+    import json
+
+    from county_innovation.engine.eligibility.tests.factory import payload
+
+    client = client_for("enterprise")
+    bad = payload(employees=-3, sales_revenue=[1, 2])
+    response = client.post("/api/eligibility", data=json.dumps(bad), content_type="application/json")
+    assert response.status_code == 400
+    body = response.json()
+    assert body["detail"] == "企业数据有误，无法测评。" and len(body["problems"]) >= 2
+    assert all(not p.isascii() for p in body["problems"])
