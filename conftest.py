@@ -1,9 +1,18 @@
 """Fixtures shared by every app's tests: Nanchang's regions, the default frameworks, one user per role,
 and the demo data set (synthetic 2020–2024 values with published evaluations)."""
 
+import os
+
 import pytest
+from hypothesis import settings as hypothesis_settings
 
 from county_innovation.accounts.models import User
+
+# In CI (CI=true) the property tests draw the same examples every run, so a landing never depends on luck;
+# on a developer's machine they keep exploring new examples.
+hypothesis_settings.register_profile("ci", derandomize=True, database=None, print_blob=True)
+if os.environ.get("CI"):
+    hypothesis_settings.load_profile("ci")
 
 _DEMO_REPORT = {}
 

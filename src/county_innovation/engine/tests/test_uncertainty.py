@@ -251,7 +251,10 @@ def problems(draw: st.DrawFn) -> tuple[pd.DataFrame, Hierarchy]:
                 Node(code, f"D{d}", draw(st.sampled_from([1.0, 2.0])), draw(st.sampled_from([1, -1])))
             )
     n = draw(st.integers(3, 8))
-    cell = st.one_of(st.floats(-1e3, 1e3, allow_nan=False), st.just(np.nan))
+    # Figures with at most six decimals, as reported data have: a value like 6e-270 would make a z-score's
+    # variance underflow to 0 (the column then counts as constant under z-score but not under min-max),
+    # which says nothing about the method and would make the property below fail by chance.
+    cell = st.one_of(st.floats(-1e3, 1e3, allow_nan=False).map(lambda x: round(x, 6)), st.just(np.nan))
     rows = draw(st.lists(st.lists(cell, min_size=len(codes), max_size=len(codes)), min_size=n, max_size=n))
     return pd.DataFrame(rows, index=[f"U{i}" for i in range(n)], columns=codes), Hierarchy(nodes)
 
