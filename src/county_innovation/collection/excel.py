@@ -10,13 +10,13 @@ from dataclasses import dataclass
 
 from django.utils import timezone
 from openpyxl import Workbook as OpenpyxlWorkbook
-from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
+from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.datavalidation import DataValidation
 
 from county_innovation.collection.selectors import TemplateData
 from county_innovation.common.errors import DomainError
-from county_innovation.common.excel import CellValue, Workbook, is_blank
+from county_innovation.common.excel import BORDER, HEADER_FILL, CellValue, Workbook, header_cells, is_blank
 from county_innovation.indicators.models import Indicator, ValueKind
 
 # Bump when the layout changes in a way an older template could be misread; the import refuses other versions.
@@ -38,11 +38,7 @@ _NUMBER_FORMATS = {
     ValueKind.PERCENT: "0.00",
     ValueKind.RATE: "0.00",
 }
-_HEADER_FILL = PatternFill("solid", fgColor="DCE6F1")
-_CODE_FILL = PatternFill("solid", fgColor="F2F2F2")
 _KEY_FILL = PatternFill("solid", fgColor="F7F9FC")
-_THIN = Side(style="thin", color="BFBFBF")
-_BORDER = Border(left=_THIN, right=_THIN, top=_THIN, bottom=_THIN)
 
 
 def template_filename(data: TemplateData) -> str:
@@ -77,12 +73,19 @@ def _entry_sheet(ws, data: TemplateData) -> None:
     ws.row_dimensions[HEADER_ROW].height = 60
 
     for col, (header, code) in enumerate((("区划代码", CODE_MARKER), ("区划名称", NAME_MARKER)), start=1):
-        _header_cell(ws, col, header, code)
+        header_cells(ws, header_row=HEADER_ROW, code_row=CODE_ROW, col=col, header=header, code=code)
     ws.column_dimensions["A"].width = 13
     ws.column_dimensions["B"].width = 16
     for offset, indicator in enumerate(data.indicators):
         col = FIRST_VALUE_COLUMN + offset
-        _header_cell(ws, col, f"{indicator.name}\n（{indicator.unit}）", indicator.code)
+        header_cells(
+            ws,
+            header_row=HEADER_ROW,
+            code_row=CODE_ROW,
+            col=col,
+            header=f"{indicator.name}\n（{indicator.unit}）",
+            code=indicator.code,
+        )
         ws.column_dimensions[get_column_letter(col)].width = 16
 
     last_row = FIRST_DATA_ROW + len(data.regions) - 1
@@ -90,30 +93,18 @@ def _entry_sheet(ws, data: TemplateData) -> None:
         for col, text in ((1, region.code), (2, region.name)):
             cell = ws.cell(r, col, text)
             cell.fill = _KEY_FILL
-            cell.border = _BORDER
+            cell.border = BORDER
             cell.number_format = "@"
         for offset, indicator in enumerate(data.indicators):
             cell = ws.cell(r, FIRST_VALUE_COLUMN + offset, data.values.get((region.code, indicator.code)))
             cell.number_format = _NUMBER_FORMATS.get(indicator.value_kind, "General")
-            cell.border = _BORDER
+            cell.border = BORDER
     for offset, indicator in enumerate(data.indicators):
         letter = get_column_letter(FIRST_VALUE_COLUMN + offset)
         validation = _validation(indicator)
         ws.add_data_validation(validation)
         validation.add(f"{letter}{FIRST_DATA_ROW}:{letter}{max(last_row, FIRST_DATA_ROW)}")
     ws.freeze_panes = ws.cell(FIRST_DATA_ROW, FIRST_VALUE_COLUMN)
-
-
-def _header_cell(ws, col: int, header: str, code: str) -> None:
-    cell = ws.cell(HEADER_ROW, col, header)
-    cell.font = Font(bold=True)
-    cell.fill = _HEADER_FILL
-    cell.alignment = Alignment(wrap_text=True, vertical="center", horizontal="center")
-    cell.border = _BORDER
-    code_cell = ws.cell(CODE_ROW, col, code)
-    code_cell.font = Font(color="808080", size=9)
-    code_cell.fill = _CODE_FILL
-    code_cell.border = _BORDER
 
 
 def _validation(indicator: Indicator) -> DataValidation:
@@ -155,8 +146,8 @@ def _guide_sheet(ws, data: TemplateData) -> None:
     for col, text in enumerate(headers, start=1):
         cell = ws.cell(header_row, col, text)
         cell.font = Font(bold=True)
-        cell.fill = _HEADER_FILL
-        cell.border = _BORDER
+        cell.fill = HEADER_FILL
+        cell.border = BORDER
     for r, indicator in enumerate(data.indicators, start=header_row + 1):
         row = [
             indicator.code,
@@ -169,7 +160,7 @@ def _guide_sheet(ws, data: TemplateData) -> None:
         ]
         for col, text in enumerate(row, start=1):
             cell = ws.cell(r, col, text)
-            cell.border = _BORDER
+            cell.border = BORDER
             cell.alignment = Alignment(wrap_text=True, vertical="top")
     for letter, width in zip("ABCDEFG", (26, 40, 14, 18, 8, 14, 60), strict=True):
         ws.column_dimensions[letter].width = width

@@ -8,6 +8,7 @@ import io
 from dataclasses import dataclass
 
 import python_calamine
+from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
 from openpyxl.utils import get_column_letter
 
 from county_innovation.common.errors import DomainError
@@ -64,3 +65,24 @@ def workbook_read(content: bytes) -> Workbook:
             "请用 Excel 打开检查后重新保存再上传。"
         ) from None
     return Workbook(sheets=sheets)
+
+
+# --- writing: the look every template the platform issues shares ----------------------------------------
+
+HEADER_FILL = PatternFill("solid", fgColor="DCE6F1")
+CODE_FILL = PatternFill("solid", fgColor="F2F2F2")
+THIN = Side(style="thin", color="BFBFBF")
+BORDER = Border(left=THIN, right=THIN, top=THIN, bottom=THIN)
+
+
+def header_cells(ws, *, header_row: int, code_row: int, col: int, header: str, code: str) -> None:
+    """A column's header (bold, wrapped) and, below it, the grey code an import matches the column on."""
+    cell = ws.cell(header_row, col, header)
+    cell.font = Font(bold=True)
+    cell.fill = HEADER_FILL
+    cell.alignment = Alignment(wrap_text=True, vertical="center", horizontal="center")
+    cell.border = BORDER
+    code_cell = ws.cell(code_row, col, code)
+    code_cell.font = Font(color="808080", size=9)
+    code_cell.fill = CODE_FILL
+    code_cell.border = BORDER

@@ -12,12 +12,13 @@ from dataclasses import dataclass
 
 from django.utils import timezone
 from openpyxl import Workbook as OpenpyxlWorkbook
-from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
+from openpyxl.styles import Font
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.datavalidation import DataValidation
 
 from county_innovation.accounts import permissions
 from county_innovation.accounts.models import Role, User
+from county_innovation.common.excel import header_cells
 from county_innovation.enterprises import selectors
 from county_innovation.enterprises.models import Enterprise, EnterpriseYear, HightechField, ListingStatus
 from county_innovation.enterprises.services import COUNT_FIELDS, MONEY_FIELDS, OPTIONAL_MONEY_FIELDS
@@ -58,10 +59,6 @@ YEARS_COLUMNS = (
 )
 MONEY_NAMES = {name for name, _ in MONEY_FIELDS + OPTIONAL_MONEY_FIELDS}
 
-_HEADER_FILL = PatternFill("solid", fgColor="DCE6F1")
-_CODE_FILL = PatternFill("solid", fgColor="F2F2F2")
-_THIN = Side(style="thin", color="BFBFBF")
-_BORDER = Border(left=_THIN, right=_THIN, top=_THIN, bottom=_THIN)
 _TEXT_COLUMNS = {
     "credit_code",
     "town_code",
@@ -170,14 +167,7 @@ def _data_sheet(ws, data: EnterpriseWorkbook, columns: tuple, rows: Iterable[lis
     title.font = Font(bold=True, size=14, color="C0392B" if data.demo else "1D4E89")
     ws.row_dimensions[HEADER_ROW].height = 45
     for col, (code, header) in enumerate(columns, start=1):
-        cell = ws.cell(HEADER_ROW, col, header)
-        cell.font = Font(bold=True)
-        cell.fill = _HEADER_FILL
-        cell.alignment = Alignment(wrap_text=True, vertical="center", horizontal="center")
-        cell.border = _BORDER
-        code_cell = ws.cell(CODE_ROW, col, code)
-        code_cell.font = Font(color="808080", size=9)
-        code_cell.fill = _CODE_FILL
+        header_cells(ws, header_row=HEADER_ROW, code_row=CODE_ROW, col=col, header=header, code=code)
         letter = get_column_letter(col)
         dimension = ws.column_dimensions[letter]
         dimension.width = 22 if code in {"credit_code", "name", "industry_name"} else 14

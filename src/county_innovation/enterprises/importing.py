@@ -337,7 +337,7 @@ def _year_rows(
                 )
                 enterprise = None
         cell_problems: list[str] = []
-        year = services._parse_count(sheet.get(row, "year"), "年度", cell_problems)
+        year = services.parse_count(sheet.get(row, "year"), "年度", cell_problems)
         for text in cell_problems:
             problems.add(sheet, i, "year", text)
         if code is not None and year is not None:
@@ -357,12 +357,12 @@ def _year_rows(
                 raw = int(raw)  # Excel stores every number as a float; "-5", not "-5.0", in messages
             cell_problems = []
             if name in COUNT_NAMES:
-                clean[name] = services._parse_count(raw, label, cell_problems)
+                clean[name] = services.parse_count(raw, label, cell_problems)
             elif name in OPTIONAL_FIGURES and is_blank(raw):
                 clean[name] = None
             else:
                 negative_ok = name in services.MAY_BE_NEGATIVE
-                clean[name] = services._parse_amount(
+                clean[name] = services.parse_amount(
                     raw, label, negative_ok=negative_ok, problems=cell_problems
                 )
             for text in cell_problems:

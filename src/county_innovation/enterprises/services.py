@@ -175,7 +175,7 @@ def enterprise_update(*, user: User | None, enterprise: Enterprise, **changes: o
     return enterprise
 
 
-def _parse_amount(value: object, label: str, *, negative_ok: bool, problems: list[str]) -> Decimal | None:
+def parse_amount(value: object, label: str, *, negative_ok: bool, problems: list[str]) -> Decimal | None:
     if value is None or (isinstance(value, str) and not value.strip()):
         problems.append(f"请填写「{label}」。")
         return None
@@ -197,7 +197,7 @@ def _parse_amount(value: object, label: str, *, negative_ok: bool, problems: lis
     return amount
 
 
-def _parse_count(value: object, label: str, problems: list[str]) -> int | None:
+def parse_count(value: object, label: str, problems: list[str]) -> int | None:
     if value is None or (isinstance(value, str) and not value.strip()):
         problems.append(f"请填写「{label}」。")
         return None
@@ -223,15 +223,15 @@ def year_figures_check(*, enterprise: Enterprise, year: int, figures: dict) -> t
     if not enterprise.founded.year <= year <= this_year:
         problems.append(f"年度 {year} 不在 {enterprise.founded.year}（成立年份）至 {this_year} 年之间。")
     for field, label in COUNT_FIELDS:
-        clean[field] = _parse_count(figures.get(field), label, problems)
+        clean[field] = parse_count(figures.get(field), label, problems)
     for field, label in MONEY_FIELDS:
-        clean[field] = _parse_amount(
+        clean[field] = parse_amount(
             figures.get(field), label, negative_ok=field in MAY_BE_NEGATIVE, problems=problems
         )
     for field, label in OPTIONAL_MONEY_FIELDS:
         raw = figures.get(field)
         blank = raw is None or (isinstance(raw, str) and not raw.strip())
-        clean[field] = None if blank else _parse_amount(raw, label, negative_ok=False, problems=problems)
+        clean[field] = None if blank else parse_amount(raw, label, negative_ok=False, problems=problems)
     pairs = (
         ("tech_staff", "employees", "科技人员 {a} 人多于职工总数 {b} 人，科技人员应包含在职工总数之内。"),
         (

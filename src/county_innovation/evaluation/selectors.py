@@ -1,13 +1,13 @@
 """Reads of evaluation results for the pages, the API and the reports."""
 
 from dataclasses import dataclass
-from statistics import median
 
 import pandas as pd
 from django.db.models import QuerySet
 
 from county_innovation.accounts.models import User
 from county_innovation.accounts.permissions import is_city_admin
+from county_innovation.engine import strengths_weaknesses
 from county_innovation.evaluation.models import EvaluationRun, RegionResult, RobustnessAnalysis
 from county_innovation.regions.models import Region
 
@@ -83,14 +83,10 @@ def region_profile(run: EvaluationRun, region: Region, k: int = 3) -> Profile | 
     for d in dims:
         values = [r.dimension_scores.get(d) for r in results if r.dimension_scores.get(d) is not None]
         average[d] = sum(values) / len(values) if values else None
-    gaps = []
-    for code, value in mine.normalised.items():
-        others = [r.normalised.get(code) for r in results if r.normalised.get(code) is not None]
-        if value is not None and others:
-            gaps.append((code, value - median(others)))
-    gaps.sort(key=lambda g: g[1], reverse=True)
-    strengths = [g for g in gaps if g[1] > 0][:k]
-    weaknesses = [g for g in reversed(gaps) if g[1] < 0][:k]
+    normalised = pd.DataFrame.from_dict(
+        {r.region_id: r.normalised for r in results}, orient="index", dtype="float64"
+    )
+    strengths, weaknesses = strengths_weaknesses(normalised, region.code, k)
     return Profile(result=mine, dimension_average=average, strengths=strengths, weaknesses=weaknesses)
 
 
