@@ -1,0 +1,152 @@
+"""Reads of the task tree for the leading group's overview, its xlsx export, county profiles and the API."""
+
+from __future__ import annotations
+
+import datetime
+from dataclasses import dataclass, field
+
+from django.db.models import Prefetch, Q
+from django.utils import timezone
+
+from county_innovation.accounts.models import Role, User
+from county_innovation.accounts.permissions import is_city_admin, scope_root
+from county_innovation.regions.models import Region
+from county_innovation.supervision.models import STALL_DAYS, TaskAssignment, TaskItem, TaskReport
+
+
+@dataclass
+class ItemProgress:
+    """One item of the tree as the overview shows it."""
+
+    item: TaskItem
+    depth: int
+    percent: int
+    last_report: TaskReport | None
+    deadline: datetime.date | None
+    overdue: bool
+    stalled: bool
+    units: list[TaskAssignment] = field(default_factory=list)
+
+    @property
+    def label(self) -> str:
+        return f"{self.item.number} {self.item.title}"
+
+    @property
+    def flag(self) -> str:
+        if self.item.is_closed:
+            return "已办结"
+        if self.overdue:
+            return "逾期"
+        if self.stalled:
+            return "停滞"
+        return "正常推进"
+
+
+def _progress(
+    item: TaskItem, depth: int, today: datetime.date, units: list[TaskAssignment] | None = None
+) -> ItemProgress:
+    reports = list(item.reports.all())  # prefetched, newest first
+    last = reports[0] if reports else None
+    percent = 100 if item.is_closed else (last.percent if last else 0)
+    units = units if units is not None else list(item.assignments.all())
+    deadlines = [d for d in [item.deadline, *(a.deadline for a in units)] if d is not None]
+    deadline = min(deadlines) if deadlines else None
+    open_ = not item.is_closed and percent < 100
+    overdue = bool(open_ and deadline is not None and deadline < today)
+    since = last.reported_at.date() if last else None
+    stalled = bool(open_ and units and (since is None or (today - since).days > STALL_DAYS) and not overdue)
+    return ItemProgress(
+        item=item,
+        depth=depth,
+        percent=percent,
+        last_report=last,
+        deadline=deadline,
+        overdue=overdue,
+        stalled=stalled,
+        units=units,
+    )
+
+
+def _items():
+    return TaskItem.objects.prefetch_related(
+        Prefetch("reports", queryset=TaskReport.objects.order_by("-reported_at", "-pk")),
+        Prefetch("assignments", queryset=TaskAssignment.objects.select_related("region")),
+    )
+
+
+def task_tree(*, today: datetime.date | None = None) -> list[ItemProgress]:
+    """Every item in tree order (key tasks, then safeguard measures; children under their parent)."""
+    today = today or timezone.localdate()
+    items = list(_items().order_by("kind", "order", "pk"))
+    children: dict[int | None, list[TaskItem]] = {}
+    for item in items:
+        children.setdefault(item.parent_id, []).append(item)
+    kind_order = {TaskItem.Kind.KEY_TASK: 0, TaskItem.Kind.SAFEGUARD: 1}
+    rows: list[ItemProgress] = []
+
+    def walk(parent_id: int | None, depth: int) -> None:
+        for item in sorted(children.get(parent_id, []), key=lambda i: (kind_order[i.kind], i.order, i.pk)):
+            rows.append(_progress(item, depth, today))
+            walk(item.pk, depth + 1)
+
+    walk(None, 0)
+    return rows
+
+
+def item_progress_rows(*, region: Region, today: datetime.date | None = None) -> list[ItemProgress]:
+    """Items assigned to ``region`` (a county), with the county's own deadline where it has one."""
+    today = today or timezone.localdate()
+    items = _items().filter(assignments__region=region).distinct().order_by("kind", "order", "pk")
+    return [
+        _progress(item, 0, today, [a for a in item.assignments.all() if a.region_id == region.code])
+        for item in items
+    ]
+
+
+def overview(*, today: datetime.date | None = None) -> dict:
+    """The leading group's overview: counts, overdue and stalled lists, and the whole tree."""
+    rows = task_tree(today=today)
+    return {
+        "rows": rows,
+        "overdue": [r for r in rows if r.overdue],
+        "stalled": [r for r in rows if r.stalled],
+        "closed": sum(1 for r in rows if r.item.is_closed),
+        "total": len(rows),
+        "stall_days": STALL_DAYS,
+    }
+
+
+def items_reportable_by(user: User):
+    """Items the user may report on: all for the city admin; assigned ones for a department or county."""
+    qs = TaskItem.objects.all()
+    if is_city_admin(user):
+        return qs
+    if user.role == Role.DEPARTMENT and user.department:
+        return qs.filter(assignments__department=user.department).distinct()
+    root = scope_root(user)
+    if user.role == Role.COUNTY and root is not None:
+        return qs.filter(assignments__region=root).distinct()
+    return qs.none()
+
+
+def assignment_for(item: TaskItem, user: User) -> TaskAssignment | None:
+    """The user's own unit's assignment on ``item`` (None for the city admin reporting for the group)."""
+    if user.role == Role.DEPARTMENT and user.department:
+        return item.assignments.filter(department=user.department).first()
+    root = scope_root(user)
+    if user.role == Role.COUNTY and root is not None:
+        return item.assignments.filter(region=root).first()
+    return None
+
+
+def reports_of(item: TaskItem):
+    return item.reports.select_related("assignment__region", "reported_by").prefetch_related("attachments")
+
+
+def assigned_filter(user: User) -> Q:
+    root = scope_root(user)
+    if user.role == Role.COUNTY and root is not None:
+        return Q(assignments__region=root)
+    if user.role == Role.DEPARTMENT:
+        return Q(assignments__department=user.department)
+    return Q()
