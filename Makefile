@@ -3,7 +3,7 @@ SHELL := /bin/bash
 PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
-APT_PACKAGES := chromium fonts-noto-cjk
+APT_PACKAGES := chromium fonts-noto-cjk libreoffice-writer-nogui
 export PYTHONDONTWRITEBYTECODE := 1
 
 .PHONY: install demo test test-postgres lint format system-deps clean

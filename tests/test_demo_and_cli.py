@@ -28,7 +28,10 @@ def test_demo_no_serve_builds_everything_and_prints_the_accounts(no_demo):
     assert set(DataValue.objects.values_list("period", flat=True)) == {2020, 2021, 2022, 2023, 2024}
     # every county and town has data, some values are missing on purpose
     assert DataValue.objects.values("region").distinct().count() == 9 + 139
-    assert DataValue.objects.count() < (9 * 15 + 139 * 8) * 5
+    assert DataValue.objects.filter(indicator__origin="reported").count() < (9 * 15 + 139 * 8) * 5
+    # the enterprise registry's counts are published for every demo year, and every demo year's round is locked
+    assert DataValue.objects.filter(indicator__origin="registry", period=2024).exists()
+    assert set(DataValue.objects.values_list("status", flat=True)) == {"locked"}
     assert EvaluationRun.objects.filter(status="published").count() == 10
     for username in ("admin", "tongji", "nanchangxian", "liantang", "expert", "enterprise"):
         assert User.objects.get(username=username).check_password("demo-2025")

@@ -13,7 +13,8 @@ BUDGETS = [
     ("web:region", ["360121100"], "", 40),
     ("evaluation:run_list", [], "", 15),
     ("collection:entry", [], "", 20),
-    ("collection:grid", ["360121", 2024], "", 20),
+    # the round, the region's submissions and the validation rules (rules, last year's values, peers) since issue 4
+    ("collection:grid", ["360121", 2024], "", 26),
     ("regions:zone_list", [], "", 25),
     ("indicators:framework_list", [], "", 10),
 ]

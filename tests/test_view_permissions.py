@@ -8,10 +8,12 @@ its permission cases.
 import pytest
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
+from county_innovation.designation.tests.factory import permission_ids as designation_ids
 from county_innovation.evaluation.models import EvaluationRun
 from county_innovation.evaluation.services import evaluation_run_create, robustness_start
 from county_innovation.indicators.models import Framework
 from county_innovation.regions.models import Region
+from county_innovation.reports.tests.factory import bulletin_ids
 
 ROLES = [
     "anonymous",
@@ -115,6 +117,13 @@ ENTERPRISE_CASES = [
         ["{firm}", 2025],
         expect(403, city_admin=400, county=400, enterprise=400),
     ),
+    # registry pages (enterprise_new, enterprise_edit): the city admin and the county officers of the town;
+    # an empty form is refused with 400 and the problems listed
+    ("enterprises:new", "get", [], expect(403, city_admin=200, county=200, other_county=200)),
+    ("enterprises:new", "post", [], expect(403, city_admin=400, county=400, other_county=400)),
+    ("enterprises:edit", "get", ["{firm}"], expect(403, city_admin=200, county=200)),
+    ("enterprises:edit", "get", ["{other_firm}"], expect(403, city_admin=200, other_county=200)),
+    ("enterprises:edit", "post", ["{firm}"], expect(403, city_admin=400, county=400)),
     ("enterprises:qualification_new", "get", ["{firm}"], expect(403, city_admin=200, county=200)),
     ("enterprises:qualification_new", "post", ["{firm}"], expect(403, city_admin=400, county=400)),
     ("enterprises:batch_check", "get", ["360121"], expect(403, city_admin=200, county=200)),
@@ -139,6 +148,90 @@ POOL_CASES = [
     ("enterprises:pool_close", "post", ["{pool}"], expect(403, city_admin=302)),
 ]
 CASES += WEB_CASES + ROBUSTNESS_CASES + ENTERPRISE_CASES + POOL_CASES
+# Validation rules (collection/rules_views.py): the city admin only. {rule}: a rule of the county framework.
+RULE_CASES = [
+    ("collection:rule_index", "get", [], ADMIN_ONLY),
+    ("collection:rule_list", "get", ["{framework}"], ADMIN_ONLY),
+    ("collection:rule_new", "get", ["{framework}"], ADMIN_ONLY),
+    ("collection:rule_new", "post", ["{framework}"], ADMIN_ONLY | {"city_admin": 400}),  # empty form refused
+    ("collection:rule_edit", "get", ["{framework}", "{rule}"], ADMIN_ONLY),
+    ("collection:rule_deactivate", "post", ["{rule}"], expect(403, city_admin=302)),
+]
+CASES += RULE_CASES
+# Collection rounds (collection/round_views.py). {round}: the demo's open 2025 town round; {submission}: 莲塘镇's
+# submission in it (a draft: submitting it is refused for missing values, approving it for its status — both
+# send the user back with a message, 302, after the permission check has let them through).
+IN_SCOPE_OF_LIANTANG = expect(403, city_admin=200, department=200, county=200, town=200)
+ENTERS_DATA = expect(200, expert=403, enterprise=403)
+ROUND_CASES = [
+    ("collection:round_list", "get", [], ENTERS_DATA),
+    ("collection:round_list", "post", [], expect(403, city_admin=200)),  # an empty form is shown again
+    ("collection:round_detail", "get", ["{round}"], ENTERS_DATA),
+    ("collection:round_close", "post", ["{round}"], expect(403, city_admin=302)),
+    ("collection:round_reopen", "post", ["{round}"], expect(403, city_admin=302)),
+    ("collection:round_publish", "post", ["{round}"], expect(403, city_admin=302)),
+    ("collection:audit_export", "get", ["{round}"], ENTERS_DATA),
+    ("collection:round_registry", "post", ["{round}"], expect(403, city_admin=302)),
+    ("collection:submission_detail", "get", ["{submission}"], IN_SCOPE_OF_LIANTANG),
+    ("collection:submission_submit", "post", ["{submission}"], expect(403, county=302, town=302)),
+    ("collection:submission_approve", "post", ["{submission}"], expect(403, county=302)),
+    ("collection:submission_return", "post", ["{submission}"], expect(403, county=302)),
+    ("collection:submission_reopen", "post", ["{submission}"], expect(403, city_admin=302)),
+    ("collection:value_history", "get", ["360121100", 2024, "town_tech_smes"], IN_SCOPE_OF_LIANTANG),
+]
+CASES += ROUND_CASES
+# Designations (designation app) and task supervision (supervision app); ids from designation/tests/factory.py:
+# {pending} an application of a 南昌县 town, {reviewing} one with the "expert" user on its panel, {held} 莲塘镇's
+# accepted designation, {task} 三（七） (南昌县 and 进贤县 support it). Empty step forms are refused with a message
+# and sent back to the page (302).
+DESIGNATION_CASES = [
+    ("designation:list", "get", [], EVERYONE_SIGNED_IN),
+    ("designation:apply", "get", [], expect(403, city_admin=200, county=200, other_county=200)),
+    ("designation:apply", "post", [], expect(403, city_admin=400, county=400, other_county=400)),
+    ("designation:targets", "get", [], EVERYONE_SIGNED_IN),
+    ("designation:funding", "get", [], EVERYONE_SIGNED_IN),
+    ("designation:detail", "get", ["{pending}"], expect(403, city_admin=200, county=200)),
+    ("designation:detail", "get", ["{reviewing}"], expect(403, city_admin=200, county=200, expert=200)),
+    ("designation:detail", "get", ["{held}"], EVERYONE_SIGNED_IN),
+    ("designation:material_upload", "post", ["{pending}"], expect(403, city_admin=302, county=302)),
+    ("designation:material_download", "get", ["{material}"], expect(403, city_admin=200, county=200)),
+    ("designation:check", "post", ["{pending}"], expect(403, city_admin=302)),
+    ("designation:assign", "post", ["{pending}"], expect(403, city_admin=302)),
+    ("designation:score", "get", ["{review}"], expect(403, expert=200)),
+    ("designation:notice", "post", ["{reviewing}"], expect(403, city_admin=302)),
+    ("designation:objection", "post", ["{pending}"], expect(403, city_admin=302)),
+    ("designation:decide", "post", ["{pending}"], expect(403, city_admin=302)),
+    ("designation:report", "post", ["{held}"], expect(403, city_admin=302, county=302)),
+    ("designation:accept", "post", ["{held}"], expect(403, city_admin=302)),
+    ("designation:revoke", "post", ["{held}"], expect(403, city_admin=302)),
+    ("designation:funding_add", "post", ["{held}"], expect(403, city_admin=302)),
+    ("supervision:overview", "get", [], expect(200, expert=403, enterprise=403)),
+    ("supervision:export", "get", [], expect(403, city_admin=200, department=200)),
+    ("supervision:item", "get", ["{task}"], expect(200, expert=403, enterprise=403)),
+    ("supervision:report", "post", ["{task}"], expect(403, city_admin=302, county=302, other_county=302)),
+    ("supervision:assign", "post", ["{task}"], expect(403, city_admin=302)),
+    ("supervision:add", "post", ["{task}"], expect(403, city_admin=302)),
+    ("supervision:close", "post", ["{task}"], expect(403, city_admin=302)),
+    ("supervision:attachment", "get", ["{attachment}"], expect(200, expert=403, enterprise=403)),
+]
+CASES += DESIGNATION_CASES
+# Bulletins, county profiles, assessment sheets (reports app). {bulletin}: a stored version of the published
+# run; {draft_bulletin}: one of the unpublished run. A profile: city, departments, the county and its towns.
+NANCHANGXIAN_PROFILE = expect(403, city_admin=200, department=200, county=200, town=200, other_town=200)
+REPORTS_CASES = [
+    ("reports:bulletin_list", "get", [], EVERYONE_SIGNED_IN),
+    ("reports:bulletin_run", "get", ["{published}"], EVERYONE_SIGNED_IN),
+    ("reports:bulletin_run", "get", ["{draft}"], ADMIN_ONLY),
+    ("reports:bulletin_generate", "post", ["{published}"], expect(403, city_admin=302)),
+    ("reports:bulletin_download", "get", ["{bulletin}"], EVERYONE_SIGNED_IN),
+    ("reports:bulletin_download", "get", ["{draft_bulletin}"], ADMIN_ONLY),
+    ("reports:profile", "get", ["360121"], NANCHANGXIAN_PROFILE),
+    ("reports:profile", "get", ["360124"], expect(403, city_admin=200, department=200, other_county=200)),
+    ("reports:profile_docx", "get", ["360121"], NANCHANGXIAN_PROFILE),
+    ("reports:assessment", "get", [], expect(403, city_admin=200, department=200)),
+    ("reports:assessment_xlsx", "get", [], expect(403, city_admin=200, department=200)),
+]
+CASES += REPORTS_CASES
 EXCLUDED_NAMESPACES = {"admin", "api"}
 
 
@@ -193,7 +286,25 @@ def runs(demo, users):
         "firm": _firm(users, "914403001922038216", "360121100", users["enterprise"]),
         "other_firm": _firm(users, "91110108551385082Q", "360124100"),
         "pool": _pool_year(),
+        "rule": _validation_rule(),
+        **_round_ids(),
+        **bulletin_ids(published, draft),
+        **designation_ids(users),  # {pending} {held} {reviewing} {review} {material} {task} {attachment}
     }
+
+
+def _round_ids() -> dict[str, int]:
+    from county_innovation.collection.models import CollectionRound
+
+    round_ = CollectionRound.objects.get(framework__code="town", period=2025)
+    return {"round": round_.pk, "submission": round_.submissions.get(region_id="360121100", owner="").pk}
+
+
+def _validation_rule() -> int:
+    from county_innovation.collection.models import ValidationRule
+
+    framework = Framework.objects.get(code="county")
+    return ValidationRule.objects.create(framework=framework, kind="required", severity="error").pk
 
 
 def _pool_year() -> int:

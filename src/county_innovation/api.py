@@ -11,11 +11,16 @@ from ninja import NinjaAPI
 from ninja.errors import AuthenticationError, ValidationError
 
 from county_innovation.accounts.auth import API_AUTH, NOT_AUTHENTICATED
+from county_innovation.collection.api import router as collection_router
+from county_innovation.collection.round_api import router as rounds_router
 from county_innovation.common.errors import DomainError, ScopeError
+from county_innovation.designation.api import router as designation_router
 from county_innovation.enterprises.api import router as enterprises_router
 from county_innovation.evaluation.api import router as evaluation_router
 from county_innovation.indicators.api import router as indicators_router
 from county_innovation.regions.api import router as regions_router
+from county_innovation.reports.api import router as reports_router
+from county_innovation.supervision.api import router as supervision_router
 
 api = NinjaAPI(
     title="县域创新驱动发展监测管理平台 API",
@@ -30,8 +35,13 @@ api = NinjaAPI(
 )
 api.add_router("/", regions_router)
 api.add_router("/", indicators_router)
+api.add_router("/", collection_router)
+api.add_router("/", rounds_router)
 api.add_router("/", evaluation_router)
 api.add_router("/", enterprises_router)
+api.add_router("/", reports_router)
+api.add_router("/", designation_router)
+api.add_router("/", supervision_router)
 
 
 @api.exception_handler(DomainError)

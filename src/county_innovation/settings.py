@@ -20,6 +20,14 @@ def _env_bool(name: str, default: bool) -> bool:
 
 DEBUG = _env_bool("DJANGO_DEBUG", False)
 SECRET_KEY = os.environ.get("DJANGO_SECRET_KEY", "")
+if not SECRET_KEY and _env_bool("DJANGO_HTTPS", False):
+    # A production deployment (DJANGO_HTTPS=true) takes its secrets from the environment only.
+    from django.core.exceptions import ImproperlyConfigured
+
+    raise ImproperlyConfigured(
+        "生产环境（DJANGO_HTTPS=true）必须通过环境变量 DJANGO_SECRET_KEY 提供密钥，平台拒绝启动。"
+        " Set DJANGO_SECRET_KEY in the environment."
+    )
 if not SECRET_KEY:
     # A per-installation key kept under var/, so sessions survive restarts without a key in the repository.
     _key_file = VAR_DIR / "secret_key"
@@ -57,11 +65,17 @@ INSTALLED_APPS = [
     "county_innovation.collection",
     "county_innovation.evaluation",
     "county_innovation.enterprises",
+    "county_innovation.reports",
+    "county_innovation.designation",
+    "county_innovation.supervision",
 ]
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    # Refuses a request body far over the upload limit with 413 before anything reads it.
+    "county_innovation.common.uploads.RequestSizeLimitMiddleware",
+    "csp.middleware.CSPMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -76,7 +90,8 @@ MIDDLEWARE = [
 
 # Background work (robustness analyses): django-tasks with its database backend; a worker process runs
 # `county-innovation db_worker` (make demo starts one beside the web server).
-TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
+# Queue "reports": bulletins (Word + LibreOffice PDF, seconds each) kept apart from the analyses.
+TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend", "QUEUES": ["default", "reports"]}}
 
 ROOT_URLCONF = "county_innovation.urls"
 WSGI_APPLICATION = "county_innovation.wsgi.application"
@@ -101,13 +116,16 @@ _default_sqlite = f"sqlite:///{VAR_DIR / 'county_innovation.sqlite3'}"
 DATABASES = {
     "default": dj_database_url.parse(os.environ.get("DATABASE_URL", _default_sqlite), conn_max_age=60)
 }
+# WAL (readers never wait for the writer), a 20 s busy timeout, and transactions that take the write lock
+# when they begin (IMMEDIATE): a second writer then waits at BEGIN instead of failing with "database is
+# locked" when its read snapshot turns stale halfway through. Tested in tests/test_security.py.
+SQLITE_OPTIONS = {
+    "timeout": 20,
+    "transaction_mode": "IMMEDIATE",
+    "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
+}
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
-    # WAL and a busy timeout so that several users saving at once wait instead of seeing "database is locked".
-    DATABASES["default"]["OPTIONS"] = {
-        "timeout": 20,
-        "transaction_mode": "IMMEDIATE",
-        "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
-    }
+    DATABASES["default"]["OPTIONS"] = dict(SQLITE_OPTIONS)
     DATABASES["default"]["CONN_MAX_AGE"] = 0
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
@@ -168,6 +186,7 @@ COUNTY_INNOVATION_CITY = os.environ.get("COUNTY_INNOVATION_CITY", "360100")
 COUNTY_INNOVATION_GEOJSON = os.environ.get("COUNTY_INNOVATION_GEOJSON", "")
 
 SESSION_COOKIE_HTTPONLY = True
+SESSION_COOKIE_SAMESITE = CSRF_COOKIE_SAMESITE = "Lax"
 # Behind HTTPS (DJANGO_HTTPS=true): secure cookies, redirect to HTTPS, HSTS; `check --deploy` is then clean.
 HTTPS = _env_bool("DJANGO_HTTPS", False)
 SESSION_COOKIE_SECURE = CSRF_COOKIE_SECURE = HTTPS
@@ -179,6 +198,29 @@ SESSION_COOKIE_AGE = 8 * 60 * 60  # a working day
 # HSTS preload is irreversible for the whole domain: the deploying bureau decides, not the software.
 SILENCED_SYSTEM_CHECKS = ["security.W021"]
 X_FRAME_OPTIONS = "DENY"
+
+# Content security policy (django-csp): scripts only from our own static files, no inline code, no eval;
+# pages pass data to scripts through json_script. Style attributes stay allowed (style-src 'unsafe-inline')
+# because ECharts writes them into its tooltips and the progress bars take their width from data; <style>
+# elements and stylesheets from elsewhere are refused (style-src-elem). See docs/deployment.md.
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": ["'self'"],
+        "script-src": ["'self'"],
+        "style-src": ["'self'", "'unsafe-inline'"],
+        "style-src-elem": ["'self'"],
+        "img-src": ["'self'", "data:"],
+        "font-src": ["'self'"],
+        "connect-src": ["'self'"],
+        "object-src": ["'none'"],
+        "base-uri": ["'self'"],
+        "form-action": ["'self'"],
+        "frame-ancestors": ["'none'"],
+    }
+}
+
+# Uploads (Excel/CSV/JSON imports): the largest file accepted, checked by common/uploads.py.
+COUNTY_INNOVATION_UPLOAD_MAX_MB = float(os.environ.get("COUNTY_INNOVATION_UPLOAD_MAX_MB", "20"))
 
 LOGGING = {
     "version": 1,

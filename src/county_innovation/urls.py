@@ -16,6 +16,9 @@ urlpatterns = [
     path("frameworks/", include("county_innovation.indicators.urls")),
     path("zones/", include("county_innovation.regions.urls")),
     path("enterprises/", include("county_innovation.enterprises.urls")),
+    path("reports/", include("county_innovation.reports.urls")),
+    path("designation/", include("county_innovation.designation.urls")),
+    path("tasks/", include("county_innovation.supervision.urls")),
     path("api/", api.urls),
     path("admin/", admin.site.urls),
 ]

@@ -17,6 +17,7 @@ from county_innovation.regions.models import Region
 
 if TYPE_CHECKING:
     from county_innovation.accounts.models import User
+    from county_innovation.collection.models import Submission
     from county_innovation.enterprises.models import Enterprise
     from county_innovation.evaluation.models import EvaluationRun
     from county_innovation.indicators.models import Indicator
@@ -70,6 +71,66 @@ def can_edit_data(user: User, region: Region, indicator: Indicator | None = None
 def can_enter_data(user: User) -> bool:
     """Whether the user has a region scope to enter data for at all (experts and enterprises do not)."""
     return scope_root(user) is not None
+
+
+# --- Collection rounds and submissions (collection app) --------------------------------------------------
+# A region's own indicators are submitted by its own officers (a town by its town officer, or by its county's
+# officer who collects for it); a department's indicators by that department. Towns are approved by their
+# county, counties and departments by the city (issue 4, item 2). Rounds are the city admin's.
+
+
+def can_manage_rounds(user: User) -> bool:
+    return is_city_admin(user)
+
+
+def can_view_round(user: User) -> bool:
+    """The round list and a round's progress: everyone who enters data."""
+    return scope_root(user) is not None
+
+
+def can_submit(user: User, submission: Submission) -> bool:
+    if not in_scope(user, submission.region):
+        return False
+    if user.role == Role.DEPARTMENT:
+        return user.department == submission.owner
+    # A county officer also hands in the department-owned figures of its county that it collected itself.
+    return user.role in {Role.COUNTY, Role.TOWN} and (not submission.owner or user.role == Role.COUNTY)
+
+
+def can_approve(user: User, submission: Submission) -> bool:
+    """Towns' own submissions by the officers of their county; counties' and departments' by the city admin."""
+    region = submission.region
+    if not submission.owner and region.level == Region.Level.TOWN:
+        return user.is_authenticated and user.role == Role.COUNTY and in_scope(user, region)
+    return is_city_admin(user)
+
+
+def can_view_submission(user: User, submission: Submission) -> bool:
+    return in_scope(user, submission.region)
+
+
+def require_submit(user: User, submission: Submission) -> None:
+    require(
+        can_submit(user, submission),
+        f"您无权提交「{submission.region.name}」的{submission.owner_label if submission.owner else ''}数据："
+        "数据由该区划（或其所属县区）及负责指标的市直部门提交。",
+    )
+
+
+def require_approve(user: User, submission: Submission) -> None:
+    who = (
+        "所属县（区）科技局"
+        if submission.region.level == Region.Level.TOWN and not submission.owner
+        else "市科技局"
+    )
+    require(can_approve(user, submission), f"您无权审核「{submission.region.name}」的填报：应由{who}审核。")
+
+
+def require_view_submission(user: User, submission: Submission) -> None:
+    require(
+        can_view_submission(user, submission),
+        f"您无权查看「{submission.region.name}」的填报：该区划不在您的管辖范围内。",
+    )
 
 
 def can_view_run(user: User, run: EvaluationRun) -> bool:
@@ -197,4 +258,232 @@ def require_import_enterprises(user: User) -> None:
     require(
         can_import_enterprises(user),
         "您无权批量导入企业：只有市科技局和县（区）科技局可以导入本辖区乡镇（街道）的企业。",
+    )
+
+
+# --- Innovative county/town designations (designation app) and task supervision (supervision app) ----------
+# A county officer applies for its county or one of its towns and sees those applications; a town officer
+# sees its own town's; an expert sees only the applications assigned to them; the city admin runs the
+# review, the decision, acceptance and funding. Decided designations are public to every signed-in user.
+# The task tree is read by every regional role; a unit reports on the items it is assigned to.
+
+
+def _is_assigned_expert(user: User, designation) -> bool:
+    return bool(
+        user.is_authenticated
+        and user.role == Role.EXPERT
+        and designation.reviews.filter(expert_id=user.pk).exists()
+    )
+
+
+def can_apply_designation(user: User, region: Region) -> bool:
+    return is_city_admin(user) or is_county_officer_of(user, region)
+
+
+def can_manage_designations(user: User) -> bool:
+    return is_city_admin(user)
+
+
+def can_view_designation(user: User, designation) -> bool:
+    from county_innovation.designation.models import Designation
+
+    if not user.is_authenticated:
+        return False
+    if is_city_admin(user) or _is_assigned_expert(user, designation):
+        return True
+    if user.role in {Role.COUNTY, Role.TOWN} and in_scope(user, designation.region):
+        return True
+    return designation.status in {
+        Designation.Status.BUILDING,
+        Designation.Status.ACCEPTED,
+        Designation.Status.FAILED,
+        Designation.Status.REVOKED,
+    }
+
+
+def can_view_designation_materials(user: User, designation) -> bool:
+    return (
+        is_city_admin(user)
+        or is_county_officer_of(user, designation.region)
+        or _is_assigned_expert(user, designation)
+    )
+
+
+def can_edit_designation(user: User, designation) -> bool:
+    """Upload materials and yearly building reports: the applicant county's officer or the city admin."""
+    return is_city_admin(user) or is_county_officer_of(user, designation.region)
+
+
+def can_score_review(user: User, review) -> bool:
+    return bool(user.is_authenticated and user.role == Role.EXPERT and review.expert_id == user.pk)
+
+
+def require_apply_designation(user: User, region: Region) -> None:
+    require(
+        can_apply_designation(user, region),
+        f"您无权为「{region.name}」申报创新型县（乡镇）：只有所在县（区）科技局和市科技局可以申报。",
+    )
+
+
+def require_manage_designations(user: User) -> None:
+    require(
+        can_manage_designations(user),
+        "您无权办理该事项：形式审查、专家分配、公示、认定、验收、撤销和资金由市科技局办理，只有市科技局管理员可以操作。",
+    )
+
+
+def require_view_designation(user: User, designation) -> None:
+    require(
+        can_view_designation(user, designation),
+        "您无权查看该申报：申报材料只对申报县（区）、分配的评审专家和市科技局开放。",
+    )
+
+
+def require_view_designation_materials(user: User, designation) -> None:
+    require(
+        can_view_designation_materials(user, designation),
+        "您无权查看该申报的材料：只有申报县（区）科技局、分配的评审专家和市科技局可以下载。",
+    )
+
+
+def require_edit_designation(user: User, designation) -> None:
+    require(
+        can_edit_designation(user, designation),
+        "您无权修改该申报：只有申报县（区）科技局和市科技局可以上传材料或报送建设进展。",
+    )
+
+
+def require_score_review(user: User, review) -> None:
+    require(can_score_review(user, review), "您无权评分：只有分配到该申报的评审专家本人可以评分。")
+
+
+def can_view_tasks(user: User) -> bool:
+    return scope_root(user) is not None or is_city_admin(user)
+
+
+def can_manage_tasks(user: User) -> bool:
+    return is_city_admin(user)
+
+
+def can_export_tasks(user: User) -> bool:
+    """The leading group's meeting export: the city admin and the city departments (its members)."""
+    return is_city_admin(user) or bool(user.is_authenticated and user.role == Role.DEPARTMENT)
+
+
+def can_report_task(user: User, item) -> bool:
+    if is_city_admin(user):
+        return True
+    if not user.is_authenticated:
+        return False
+    if user.role == Role.DEPARTMENT and user.department:
+        return item.assignments.filter(department=user.department).exists()
+    root = scope_root(user)
+    if user.role == Role.COUNTY and root is not None:
+        return item.assignments.filter(region=root).exists()
+    return False
+
+
+def require_view_tasks(user: User) -> None:
+    require(can_view_tasks(user), "您无权查看重点任务督办：只有市、县（区）、乡镇和市直部门用户可以查看。")
+
+
+def require_manage_tasks(user: User) -> None:
+    require(can_manage_tasks(user), "您无权管理督办任务：只有市科技局管理员可以分解、分工和办结任务。")
+
+
+def require_export_tasks(user: User) -> None:
+    require(
+        can_export_tasks(user), "您无权导出督办台账：只有市科技局和市直部门（领导小组成员单位）可以导出。"
+    )
+
+
+def require_report_task(user: User, item) -> None:
+    require(
+        can_report_task(user, item),
+        f"您无权报送「{item.number} {item.title}」的进展：只有该任务的牵头或配合单位和市科技局可以报送。",
+    )
+
+
+# --- Bulletins, county profiles and assessment sheets (reports app) -----------------------------------------
+# A bulletin is the published ranking in document form: readable wherever its run is (every signed-in user once
+# published; the city admin before). A county profile (一县一档) holds the county's raw platform figures, so it is
+# open to the city admin, the city departments, the county's own officers and, read-only, its towns' officers.
+# The assessment sheet (年度综合考核) is the city's internal document: city admin and departments.
+
+
+def can_view_bulletin(user: User, run: EvaluationRun) -> bool:
+    return can_view_run(user, run)
+
+
+def can_generate_bulletin(user: User) -> bool:
+    return is_city_admin(user)
+
+
+def can_view_county_profile(user: User, county: Region) -> bool:
+    if is_city_admin(user):
+        return True
+    if not user.is_authenticated or user.region is None:
+        return False
+    if user.role == Role.DEPARTMENT:
+        return True
+    if user.role == Role.COUNTY:
+        return in_scope(user, county)
+    if user.role == Role.TOWN:
+        return user.region.code.startswith(county.prefix)
+    return False
+
+
+def can_view_assessment(user: User) -> bool:
+    return is_city_admin(user) or bool(user.is_authenticated and user.role == Role.DEPARTMENT)
+
+
+def require_view_bulletin(user: User, run: EvaluationRun) -> None:
+    require(can_view_bulletin(user, run), "该评价结果尚未发布，其通报只有市科技局管理员可以查看。")
+
+
+def require_generate_bulletin(user: User) -> None:
+    require(can_generate_bulletin(user), "您无权生成通报：只有市科技局管理员可以生成新版本的通报。")
+
+
+def require_view_county_profile(user: User, county: Region) -> None:
+    require(
+        can_view_county_profile(user, county),
+        f"您无权查看「{county.name}」的档案：一县一档只对市科技局、市直部门和本县（区）及其乡镇用户开放。",
+    )
+
+
+def require_view_assessment(user: User) -> None:
+    require(can_view_assessment(user), "您无权查看考核得分表：只有市科技局和市直部门可以查看。")
+
+
+# --- Validation rules (collection/rules.py, rules_views.py) ---------------------------------------------------
+# The rules of a framework decide what every county, town and department may save and submit, so only the
+# city admin configures them; everyone else never sees the configuration pages.
+
+
+def can_manage_rules(user: User) -> bool:
+    return is_city_admin(user)
+
+
+def require_manage_rules(user: User) -> None:
+    require(can_manage_rules(user), "您无权维护校验规则：只有市科技局管理员可以配置指标体系的校验规则。")
+
+
+# --- Enterprise registry pages (enterprises/views.py enterprise_new, enterprise_edit) -------------------------
+# Registering one enterprise needs a town the user may manage (``can_manage_enterprises``): the city admin any
+# town of the city, a county officer the towns of their county. Editing asks ``require_manage_enterprises``
+# with the enterprise's town (and the service asks again for the new town when it moves).
+
+
+def can_register_enterprises(user: User) -> bool:
+    """Open the registration page at all: the city admin, or a county officer who has a county."""
+    return is_city_admin(user) or bool(
+        user.is_authenticated and user.role == Role.COUNTY and user.region is not None
+    )
+
+
+def require_register_enterprises(user: User) -> None:
+    require(
+        can_register_enterprises(user),
+        "您无权登记企业：只有县（区）科技局和市科技局可以维护企业名录。",
     )

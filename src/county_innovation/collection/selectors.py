@@ -3,18 +3,20 @@
 What a user may touch is decided in ``accounts.permissions``; these functions only ask it.
 """
 
+import datetime as dt
 from dataclasses import dataclass, field
 from decimal import Decimal
 
-from django.db.models import Count, Q, QuerySet
+from django.db.models import Count, Min, Q, QuerySet
 from django.utils import timezone
 
 from county_innovation.accounts import permissions
-from county_innovation.accounts.models import User
-from county_innovation.collection.models import ImportBatch
+from county_innovation.accounts.models import Department, Role, User
+from county_innovation.collection.models import CollectionRound, ImportBatch, Submission, SubmissionEvent
 from county_innovation.common.errors import DomainError
 from county_innovation.indicators.models import DataValue, Framework, Indicator
 from county_innovation.indicators.selectors import (
+    data_values_for,
     framework_dimensions,
     framework_indicators,
     framework_latest,
@@ -144,16 +146,35 @@ class GridRow:
     last_year: Decimal | None
     entered: str = ""  # the text in the input: the stored value, or what was typed when a save was refused
     problem: str = ""
+    warning: str = ""  # a rule warning on the stored value, to be explained (说明) before submitting
+    comment: str = ""
+    editable: bool = False
+    computed: Decimal | None = None  # a formula's value, or a registry's published one (read-only rows)
+    submission: Submission | None = None
 
     @property
     def last_year_text(self) -> str:
         return decimal_text(self.last_year)
+
+    @property
+    def computed_text(self) -> str:
+        return decimal_text(self.computed)
 
 
 @dataclass
 class GridSection:
     name: str
     rows: list[GridRow] = field(default_factory=list)
+
+
+def grid_submissions(*, region: Region, period: int, framework: Framework) -> dict[str, Submission]:
+    """Owner → the region's submission in the round of ``framework`` and ``period`` (empty without a round)."""
+    return {
+        s.owner: s
+        for s in Submission.objects.filter(
+            round__framework__code=framework.code, round__period=period, region=region
+        ).select_related("round", "region", "updated_by", "decided_by")
+    }
 
 
 def entry_grid(
@@ -164,15 +185,23 @@ def entry_grid(
     framework: Framework,
     typed: dict[str, str] | None = None,
     problems: dict[str, str] | None = None,
+    typed_comments: dict[str, str] | None = None,
+    submissions: dict[str, Submission] | None = None,
 ) -> list[GridSection]:
     """The indicators the user fills in for ``region`` by dimension, with this and last year's values.
 
     ``typed`` and ``problems`` (by indicator code) come from a refused save, so the page shows what was typed
-    and the reason beside each bad cell.
+    and the reason beside each bad cell. Rule warnings on the stored values are shown beside their cells;
+    formula and registry indicators are listed read-only with their computed or published value.
     """
+    from county_innovation.collection.rules import check_values
+
     typed = typed or {}
+    typed_comments = typed_comments or {}
     problems = problems or {}
+    all_indicators = framework_indicators(framework)
     visible = {i.pk for i in entry_indicators(user, framework, region)}
+    visible |= {i.pk for i in all_indicators if not i.is_reported}
     values = DataValue.objects.filter(
         region=region, period__in=[period, period - 1], indicator_id__in=visible
     )
@@ -180,6 +209,24 @@ def entry_grid(
     previous = {}
     for dv in values.select_related("updated_by"):
         (current if dv.period == period else previous)[dv.indicator_id] = dv
+    not_reported = [i for i in all_indicators if not i.is_reported]
+    formulas = [i for i in not_reported if i.origin == "formula"]
+    derived = (
+        data_values_for(regions=[region], period=period, indicators=not_reported) if not_reported else {}
+    )
+    derived_last = (
+        data_values_for(regions=[region], period=period - 1, indicators=formulas) if formulas else {}
+    )
+    if submissions is None:
+        submissions = grid_submissions(region=region, period=period, framework=framework)
+    warnings: dict[str, str] = {}
+    if submissions:
+        codes = {i.pk: i.code for i in all_indicators}
+        stored_now = {(region.code, codes[pk]): dv.value for pk, dv in current.items() if pk in codes}
+        for finding in check_values(
+            framework=framework, period=period, values=stored_now, regions=[region.code], stage="save"
+        ):
+            warnings.setdefault(finding.indicator_code, finding.message)
     sections = []
     for dimension, leaves in framework_dimensions(framework):
         section = GridSection(name=dimension.name)
@@ -189,9 +236,21 @@ def entry_grid(
                 continue
             stored = current.get(indicator.pk)
             last = previous.get(indicator.pk)
+            submission = submissions.get(indicator.owner) if indicator.is_reported else None
             entered = (
                 typed[indicator.code] if indicator.code in typed else decimal_text(stored and stored.value)
             )
+            if not indicator.is_reported:
+                last_value = derived_last.get((region.code, indicator.code)) if last is None else last.value
+                section.rows.append(
+                    GridRow(
+                        indicator=indicator,
+                        stored=stored,
+                        last_year=last_value,
+                        computed=derived.get((region.code, indicator.code)),
+                    )
+                )
+                continue
             section.rows.append(
                 GridRow(
                     indicator=indicator,
@@ -199,6 +258,10 @@ def entry_grid(
                     last_year=last.value if last else None,
                     entered=entered,
                     problem=problems.get(indicator.code, ""),
+                    warning=warnings.get(indicator.code, ""),
+                    comment=typed_comments.get(indicator.code, stored.comment if stored else ""),
+                    editable=submission is not None and submission.editable,
+                    submission=submission,
                 )
             )
         if section.rows:
@@ -251,4 +314,139 @@ def import_batches(*, user: User, framework: Framework, period: int, limit: int 
         ImportBatch.objects.filter(imported_by=user, framework__code=framework.code, period=period)
         .select_related("framework")
         .order_by("-imported_at")[:limit]
+    )
+
+
+# --- rounds, submissions, reporting rate ------------------------------------------------------------------
+
+
+def rounds_visible(user: User) -> QuerySet[CollectionRound]:
+    if not permissions.can_view_round(user):
+        return CollectionRound.objects.none()
+    return CollectionRound.objects.select_related("framework").order_by("-period", "framework__code")
+
+
+def submissions_visible(user: User, round_: CollectionRound) -> QuerySet[Submission]:
+    """The round's submissions inside the user's region subtree (a department: its own and none other)."""
+    qs = round_.submissions.select_related("region", "submitted_by", "decided_by")
+    root = permissions.scope_root(user)
+    if root is None:
+        return qs.none()
+    qs = qs.filter(region__code__startswith=root.prefix)
+    if user.role == Role.DEPARTMENT:
+        qs = qs.filter(owner=user.department)
+    return qs.order_by("region_id", "owner")
+
+
+def submissions_to_review(user: User, round_: CollectionRound) -> list[Submission]:
+    return [
+        s
+        for s in submissions_visible(user, round_).filter(status=Submission.Status.SUBMITTED)
+        if permissions.can_approve(user, s)
+    ]
+
+
+@dataclass
+class RateRow:
+    """Reporting rate of one group of submissions (a county with its towns, or a department)."""
+
+    label: str
+    total: int = 0
+    submitted: int = 0  # submitted, approved or locked: the data has been handed in
+    approved: int = 0
+    on_time: int = 0
+    late: list[Submission] = field(default_factory=list)
+
+    @property
+    def complete_pct(self) -> float:
+        return round(100 * self.submitted / self.total, 1) if self.total else 0.0
+
+    @property
+    def on_time_pct(self) -> float:
+        return round(100 * self.on_time / self.total, 1) if self.total else 0.0
+
+
+HANDED_IN = {Submission.Status.SUBMITTED, Submission.Status.APPROVED, Submission.Status.LOCKED}
+
+
+def _first_submitted(round_: CollectionRound) -> dict[int, object]:
+    """Submission id → when it was first submitted (a returned and resubmitted one counts from its first)."""
+    rows = (
+        SubmissionEvent.objects.filter(submission__round=round_, action=SubmissionEvent.Action.SUBMIT)
+        .values("submission_id")
+        .annotate(first=Min("at"))
+    )
+    return {r["submission_id"]: r["first"] for r in rows}
+
+
+def round_progress(round_: CollectionRound, submissions: list[Submission] | None = None) -> dict:
+    """Reporting rate per county (its own and its towns' submissions) and per department, the overall rate,
+    and the submissions that are late (not handed in by the deadline, or handed in after it)."""
+    subs = submissions if submissions is not None else list(round_.submissions.select_related("region"))
+    first = _first_submitted(round_)
+    deadline_end = timezone.make_aware(
+        dt.datetime.combine(round_.deadline + dt.timedelta(days=1), dt.time.min)
+    )
+    overdue = timezone.now() >= deadline_end
+    counties = {
+        r.code[:6]: r.name
+        for r in Region.objects.filter(level=Region.Level.COUNTY, code__in={s.region_id[:6] for s in subs})
+    }
+    by_county: dict[str, RateRow] = {}
+    by_department: dict[str, RateRow] = {}
+    overall = RateRow(label="全部")
+    late: list[Submission] = []
+    for s in subs:
+        if s.owner:
+            row = by_department.setdefault(s.owner, RateRow(label=Department(s.owner).label))
+        else:
+            key = s.region_id[:6]
+            row = by_county.setdefault(key, RateRow(label=counties.get(key, key)))
+        handed_in = s.status in HANDED_IN
+        when = first.get(s.pk)
+        on_time = when is not None and when < deadline_end
+        is_late = (when is not None and not on_time) or (when is None and overdue)
+        for target in (row, overall):
+            target.total += 1
+            target.submitted += handed_in
+            target.approved += s.status in {Submission.Status.APPROVED, Submission.Status.LOCKED}
+            target.on_time += on_time
+        if is_late:
+            row.late.append(s)
+            late.append(s)
+    return {
+        "overall": overall,
+        "counties": [by_county[k] for k in sorted(by_county)],
+        "departments": [by_department[k] for k in sorted(by_department)],
+        "late": late,
+        "overdue": overdue,
+    }
+
+
+def round_reporting_rate(framework: Framework, period: int) -> dict | None:
+    """The reporting rate of the round of ``framework`` and ``period`` (for bulletins): complete and on-time %."""
+    from county_innovation.collection.workflow import round_for
+
+    round_ = round_for(framework, period)
+    if round_ is None:
+        return None
+    overall = round_progress(round_)["overall"]
+    return {
+        "round": round_.title,
+        "total": overall.total,
+        "complete_pct": overall.complete_pct,
+        "on_time_pct": overall.on_time_pct,
+    }
+
+
+def submission_events(submission: Submission) -> QuerySet[SubmissionEvent]:
+    return submission.events.select_related("actor").order_by("at", "pk")
+
+
+def value_history(*, region: Region, period: int, indicator: Indicator) -> list:
+    """Every recorded state of one value, newest first: who, when, through which channel, why."""
+    return list(
+        DataValue.history.filter(region=region, period=period, indicator=indicator)
+        .select_related("history_user")
+        .order_by("-history_date", "-history_id")
     )

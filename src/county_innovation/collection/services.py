@@ -5,31 +5,22 @@ Every value is checked by ``indicators.validation.parse_value`` and every region
 at once, and nothing is written until all pass.
 """
 
-import hashlib
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from decimal import Decimal
 
 from django.db import transaction
 from django.utils import timezone
-from simple_history.utils import bulk_create_with_history, bulk_update_with_history
 
 from county_innovation.accounts import permissions
 from county_innovation.accounts.models import User
-from county_innovation.collection import selectors
-from county_innovation.collection.excel import (
-    TEMPLATE_VERSION,
-    TemplateUpload,
-    template_parse,
-)
-from county_innovation.collection.models import ImportBatch
+from county_innovation.collection import selectors, workflow
+from county_innovation.collection.models import CollectionRound, Submission, SubmissionEvent
+from county_innovation.common.bulk import bulk_create_with_history, bulk_update_with_history
 from county_innovation.common.errors import DomainError
-from county_innovation.common.excel import cell_ref, is_blank, workbook_read
-from county_innovation.indicators.models import DataValue, Framework, Indicator
+from county_innovation.indicators.models import DataValue, Framework, Indicator, Origin
 from county_innovation.indicators.selectors import framework_indicators
 from county_innovation.indicators.validation import ValueProblem, parse_value
 from county_innovation.regions.models import Region
-
-Status = DataValue.Status
 
 
 class EntryInvalid(DomainError):
@@ -63,16 +54,260 @@ def _check_period(period: int) -> None:
         )
 
 
-def _next_status(stored: DataValue | None, value: Decimal, submit: bool) -> str:
-    """提交 makes every value submitted; 保存草稿 keeps an unchanged value's status, drafts a changed one."""
-    if submit:
-        return Status.SUBMITTED
-    if stored is not None and stored.value == value:
-        return stored.status
-    return Status.DRAFT
+# --- the one write path: grid, file imports and the API all end here --------------------------------------
+
+
+@dataclass
+class ValueChange:
+    region: Region
+    indicator: Indicator
+    value: Decimal | None  # None clears the stored value
+    comment: str | None = None  # 说明 for a rule warning; None leaves the stored one
+    source: str = ""  # where the change came from, e.g. "第5行 C列"; prefixed to problems about it
+
+
+@dataclass
+class WriteReport:
+    created: int = 0
+    updated: int = 0
+    deleted: int = 0
+    unchanged: int = 0
+    warnings: list = field(default_factory=list)  # rules.Finding
+    submissions: list[Submission] = field(default_factory=list)
+    dry_run: bool = False
+
+    @property
+    def changed(self) -> int:
+        return self.created + self.updated + self.deleted
+
+
+class WriteRefused(DomainError):
+    """Values refused by the round, a submission's status or a rule; ``by_cell`` maps (region, indicator code)
+    to the reason for the problems that belong to one value, so a form can show them beside the cell."""
+
+    def __init__(self, message: str, problems: list[str], by_cell: dict[tuple[str, str], str]) -> None:
+        super().__init__(message, problems)
+        self.by_cell = by_cell
+
+
+class EditConflict(DomainError):
+    """Someone else saved the same submission after the page was opened (optimistic locking)."""
+
+
+def open_round(framework: Framework, period: int) -> CollectionRound:
+    """The round values of ``framework`` and ``period`` may be written into, or a DomainError saying why not."""
+    _check_period(period)
+    round_ = workflow.round_for(framework, period)
+    if round_ is None:
+        raise DomainError(
+            f"{period}年度「{framework.name}」尚未发布填报任务，暂不能填报或导入数据；"
+            "请等待市科技局发布填报任务。"
+        )
+    if round_.status != CollectionRound.Status.OPEN:
+        raise DomainError(
+            f"填报任务「{round_.title}」{round_.get_status_display()}，不能再填报或修改数据；"
+            "如确需更正，请联系市科技局。"
+        )
+    if timezone.localdate() < round_.opens_on:
+        raise DomainError(f"填报任务「{round_.title}」将于 {round_.opens_on:%Y-%m-%d} 开始，目前还不能填报。")
+    return round_
+
+
+def _origin_problem(indicator: Indicator) -> str:
+    if indicator.origin == Origin.FORMULA:
+        return f"「{indicator.name}」由公式计算（{indicator.formula_text}），不能直接填报"
+    return f"「{indicator.name}」由登记名录自动发布，不能直接填报"
 
 
 @transaction.atomic
+def values_write(
+    *,
+    user: User,
+    framework: Framework,
+    period: int,
+    changes: list[ValueChange],
+    channel: str,
+    reason: str,
+    submit: bool = False,
+    dry_run: bool = False,
+    expected_versions: dict[int, int] | None = None,
+) -> WriteReport:
+    """Write ``changes`` into the open round of ``framework`` and ``period``: all of them or none.
+
+    Refused (WriteRefused listing every problem, nothing written) when a region or indicator is outside the
+    user's remit, an indicator is not collected by the round, a submission is not editable (submitted,
+    approved, locked), or a validation rule's error fires on the values as they would stand. Rule warnings
+    come back in the report. ``expected_versions`` (submission id → version the user's page showed) makes a
+    save by someone else in between an EditConflict. ``submit`` submits every touched submission after the
+    write; ``dry_run`` checks everything and reports what would change without writing.
+    """
+    from county_innovation.collection.rules import check_values
+
+    round_ = open_round(framework, period)
+    framework = round_.framework
+    collected = {i.pk for i in workflow.reported_indicators(framework)}
+    in_framework = {i.pk for i in framework_indicators(framework)}
+    regions = {c.region.code: c.region for c in changes}
+    submissions = {
+        (s.region_id, s.owner): s
+        for s in Submission.objects.select_for_update(of=("self",))
+        .filter(round=round_, region_id__in=list(regions))
+        .select_related("region", "updated_by")
+    }
+    problems: list[str] = []
+    by_cell: dict[tuple[str, str], str] = {}
+    refused_submissions: set[int] = set()
+    touched: dict[int, Submission] = {}
+    may_edit: dict[tuple[str, str], bool] = {}  # (region, owner) → asked once, not per value
+
+    def refuse(change: ValueChange, text: str, *, cell: bool = True) -> None:
+        problems.append(f"{change.source}：{text}" if change.source else text)
+        if cell:
+            by_cell[(change.region.code, change.indicator.code)] = text
+
+    for c in changes:
+        if c.indicator.pk not in in_framework:
+            refuse(c, f"指标「{c.indicator.name}」不属于「{framework.name}」第{framework.version}版")
+            continue
+        if c.indicator.pk not in collected:
+            refuse(c, _origin_problem(c.indicator))
+            continue
+        key = (c.region.code, c.indicator.owner)
+        if key not in may_edit:
+            may_edit[key] = permissions.can_edit_data(user, c.region, c.indicator)
+        if not may_edit[key]:
+            if not permissions.in_scope(user, c.region):
+                refuse(c, f"「{c.region.name}」不在您的管辖范围内，不能填报其数据")
+            else:
+                refuse(c, f"您无权填报指标「{c.indicator.name}」：该指标不由您的部门负责")
+            continue
+        submission = submissions.get((c.region.code, c.indicator.owner))
+        if submission is None:
+            refuse(c, f"「{c.region.name}」未参与填报任务「{round_.title}」")
+            continue
+        if not submission.editable:
+            if submission.pk not in refused_submissions:
+                refused_submissions.add(submission.pk)
+                problems.append(
+                    f"「{c.region.name}」（{submission.owner_label}）的填报{submission.get_status_display()}，"
+                    "数据不能再修改"
+                    + (
+                        "；如需更正，请联系审核单位退回"
+                        if submission.status == Submission.Status.SUBMITTED
+                        else ""
+                    )
+                )
+            continue
+        touched[submission.pk] = submission
+
+    if expected_versions:
+        for sub in touched.values():
+            expected = expected_versions.get(sub.pk)
+            if expected is not None and expected != sub.version:
+                who = sub.updated_by or "其他用户"
+                when = timezone.localtime(sub.updated_at).strftime("%H:%M")
+                raise EditConflict(
+                    f"「{sub.region.name}」（{sub.owner_label}）的数据已被{who}于 {when} 修改（在您打开本页之后），"
+                    "为避免覆盖他人的修改，本次保存未写入任何数据。请刷新页面查看最新数据后重新填写。"
+                )
+
+    stored = {
+        (dv.region_id, dv.indicator_id): dv
+        for dv in DataValue.objects.select_for_update().filter(
+            region_id__in=list(regions), period=period, indicator_id__in=list(collected)
+        )
+    }
+    # The values as they would stand after the write, for the rules (whole framework, touched regions).
+    codes = {i.pk: i.code for i in framework_indicators(framework)}
+    after: dict[tuple[str, str], Decimal | None] = {
+        (region, codes[ind]): dv.value for (region, ind), dv in stored.items() if ind in codes
+    }
+    for c in changes:
+        after[(c.region.code, c.indicator.code)] = c.value
+    report = WriteReport(dry_run=dry_run)
+    if not problems:
+        changed_cells = {(c.region.code, c.indicator.code): c for c in changes}
+        for finding in check_values(framework=framework, period=period, values=after, regions=list(regions)):
+            change = changed_cells.get((finding.region_code, finding.indicator_code))
+            if finding.severity == "error":
+                if change is not None:
+                    refuse(change, finding.message)
+                else:
+                    problems.append(finding.message)
+            else:
+                report.warnings.append(finding)
+    if problems:
+        message = (
+            f"{problems[0]}。本次数据均未保存。"
+            if len(problems) == 1
+            else f"有 {len(problems)} 处问题，本次数据均未保存。请按提示修改后重新提交。"
+        )
+        raise WriteRefused(message, problems, by_cell)
+
+    to_create, to_update, to_delete = [], [], []
+    changed_per_submission: dict[int, int] = {}
+    now = timezone.now()
+    for c in changes:
+        submission = submissions[(c.region.code, c.indicator.owner)]
+        dv = stored.get((c.region.code, c.indicator.pk))
+        if c.value is None:
+            if dv is not None:
+                to_delete.append(dv)
+                changed_per_submission[submission.pk] = changed_per_submission.get(submission.pk, 0) + 1
+            continue
+        comment = dv.comment if (c.comment is None and dv is not None) else (c.comment or "").strip()[:500]
+        if dv is None:
+            dv = DataValue(region_id=c.region.code, period=period, indicator_id=c.indicator.pk)
+            to_create.append(dv)
+        elif dv.value == c.value and dv.comment == comment and dv.status == submission.status:
+            report.unchanged += 1
+            continue
+        else:
+            to_update.append(dv)
+        changed_per_submission[submission.pk] = changed_per_submission.get(submission.pk, 0) + 1
+        dv.value, dv.comment, dv.status = c.value, comment, submission.status
+        dv.channel, dv.updated_by, dv.updated_at = channel, user, now
+    report.created, report.updated, report.deleted = len(to_create), len(to_update), len(to_delete)
+    report.submissions = [touched[pk] for pk in sorted(touched)]
+    if dry_run:
+        return report
+    reason = reason[:100]
+    if to_create:
+        bulk_create_with_history(
+            to_create, DataValue, batch_size=2000, default_user=user, default_change_reason=reason
+        )
+    if to_update:
+        bulk_update_with_history(
+            to_update,
+            DataValue,
+            ["value", "comment", "status", "channel", "updated_by", "updated_at"],
+            batch_size=2000,
+            default_user=user,
+            default_change_reason=reason,
+        )
+    for dv in to_delete:
+        dv._history_user = user
+        dv._change_reason = reason
+        dv.delete()
+    changed = [touched[pk] for pk in changed_per_submission]
+    if changed:
+        action = (
+            SubmissionEvent.Action.IMPORT
+            if channel == DataValue.Channel.IMPORT
+            else SubmissionEvent.Action.SAVE
+        )
+        workflow.record_edit(changed, user=user, action=action, changed=changed_per_submission)
+    if submit:
+        for submission in report.submissions:
+            if permissions.can_submit(user, submission):
+                try:
+                    workflow.submission_submit(user=user, submission=submission)
+                except DomainError as error:  # name the region: an import submits many at once
+                    name = submission.region.name
+                    raise DomainError(error.message, [f"{name}：{p}" for p in error.problems]) from None
+    return report
+
+
 def data_values_save(
     *,
     user: User,
@@ -82,22 +317,26 @@ def data_values_save(
     values: dict[str, object],
     submit: bool,
     channel: str,
+    comments: dict[str, str] | None = None,
+    versions: dict[int, int] | None = None,
 ) -> SaveReport:
     """Save one region's values for a period (the entry grid); ``values`` maps indicator code → typed text.
 
-    An empty entry removes a stored draft value; a submitted value cannot be emptied (it must be corrected
-    with a number), because 提交 told the county or city that the figure is final. An indicator absent from
-    ``values`` is left as it is. Raises PermissionDenied for a region or indicator the user may not edit, and
-    EntryInvalid listing every refused value; nothing is saved unless every value passes.
+    An empty entry clears the stored value; an indicator absent from ``values`` is left as it is. Raises
+    PermissionDenied for a region or indicator the user may not edit, EntryInvalid listing every refused value
+    by indicator code, EditConflict when someone saved in between. Nothing is saved unless every value passes.
+    ``submit`` then submits the region's submissions the user may submit, each on its own: a refused submission
+    leaves the saved values saved and raises DomainError with what is missing.
     """
     _check_period(period)
     if region.level != framework.level:
         raise DomainError(
             f"「{region.name}」不适用「{framework.name}」，请选择{framework.get_level_display()}级区划。"
         )
+    comments = comments or {}
     known = {i.code: i for i in framework_indicators(framework)}
     problems: dict[str, str] = {}
-    parsed: dict[str, tuple[Indicator, Decimal | None]] = {}
+    changes: list[ValueChange] = []
     for code, raw in values.items():
         indicator = known.get(code)
         if indicator is None:
@@ -105,267 +344,69 @@ def data_values_save(
             continue
         permissions.require_edit_data(user, region, indicator)
         try:
-            parsed[code] = (indicator, parse_value(indicator, raw))
+            value = parse_value(indicator, raw)
         except ValueProblem as problem:
             problems[code] = f"「{indicator.name}」：{problem}"
-    stored = {
-        dv.indicator.code: dv
-        for dv in DataValue.objects.select_for_update()
-        .filter(region=region, period=period, indicator__code__in=list(parsed))
-        .select_related("indicator")
-    }
-    for code, (indicator, value) in parsed.items():
-        dv = stored.get(code)
-        if value is None and dv is not None and dv.status == Status.SUBMITTED:
-            problems[code] = f"「{indicator.name}」：已提交的数值不能清空；如需更正，请填写正确的数值"
+            continue
+        changes.append(
+            ValueChange(region=region, indicator=indicator, value=value, comment=comments.get(code))
+        )
+    for code in comments:
+        if code not in values and code in known:
+            problems[code] = f"「{known[code].name}」：填写说明时请同时填写数值"
+    order = list(known)
     if problems:
-        order = list(known)
         raise EntryInvalid(
             dict(sorted(problems.items(), key=lambda kv: order.index(kv[0]) if kv[0] in order else 0))
         )
-
-    report = SaveReport(submitted=submit)
-    reason = DataValue.Channel(channel).label
-    for code, (indicator, value) in parsed.items():
-        dv = stored.get(code)
-        if value is None:
-            if dv is not None:
-                dv._history_user = user
-                dv._change_reason = reason
-                dv.delete()
-                report.deleted += 1
-            continue
-        status = _next_status(dv, value, submit)
-        if dv is None:
-            dv = DataValue(region=region, period=period, indicator=indicator)
-            report.created += 1
-        elif dv.value == value and dv.status == status:
-            report.unchanged += 1
-            continue
-        else:
-            report.updated += 1
-        dv.value, dv.status, dv.channel, dv.updated_by = value, status, channel, user
-        dv._history_user = user
-        dv._change_reason = reason
-        dv.save()
+    report = SaveReport()
+    if changes:
+        try:
+            written = values_write(
+                user=user,
+                framework=framework,
+                period=period,
+                changes=changes,
+                channel=channel,
+                reason=DataValue.Channel(channel).label,
+                expected_versions=versions,
+            )
+        except WriteRefused as refused:
+            cell = {ind: text for (reg, ind), text in refused.by_cell.items() if reg == region.code}
+            if cell and len(cell) == len(refused.problems):
+                raise EntryInvalid(
+                    {
+                        code: f"「{known[code].name}」：{text}"
+                        for code, text in sorted(cell.items(), key=lambda kv: order.index(kv[0]))
+                    }
+                ) from None
+            raise
+        report.created, report.updated, report.deleted, report.unchanged = (
+            written.created,
+            written.updated,
+            written.deleted,
+            written.unchanged,
+        )
+    else:
+        open_round(framework, period)
+    if submit:
+        submissions_submit_region(user=user, framework=framework, period=period, region=region)
+        report.submitted = True
     return report
 
 
-# --- Excel import -----------------------------------------------------------------------------------------
-
-
-@dataclass
-class ImportReport:
-    batch: ImportBatch
-    created: int
-    updated: int
-    unchanged: int
-
-
-@dataclass
-class _Entry:
-    region: Region
-    indicator: Indicator
-    value: Decimal
-
-
-def _check_meta(meta: dict[str, str], framework: Framework, period: int) -> None:
-    version = meta.get("template_version", "")
-    if version != TEMPLATE_VERSION:
-        raise DomainError(
-            f"模板格式版本（{version or '未知'}）与平台当前的模板（{TEMPLATE_VERSION}）不一致，"
-            "请重新下载模板后填写。"
+def submissions_submit_region(
+    *, user: User, framework: Framework, period: int, region: Region
+) -> list[Submission]:
+    """Submit every submission of ``region`` in the round that the user may submit (the grid's 提交)."""
+    round_ = open_round(framework, period)
+    mine = [
+        s
+        for s in Submission.objects.filter(round=round_, region=region).select_related(
+            "region", "round__framework"
         )
-    code = meta.get("framework_code", "")
-    if code != framework.code:
-        other = Framework.objects.filter(code=code).order_by("-version").first()
-        name = other.name if other else code or "未知体系"
-        raise DomainError(
-            f"该模板属于「{name}」，不能导入「{framework.name}」的数据；"
-            "请到对应指标体系的导入页上传，或下载本体系的模板。"
-        )
-    if meta.get("framework_version") != str(framework.version):
-        raise DomainError(
-            f"该模板基于「{framework.name}」第{meta.get('framework_version') or '?'}版，"
-            f"当前使用的是第{framework.version}版，指标可能已有变化；请重新下载模板后填写。"
-        )
-    if meta.get("period") != str(period):
-        raise DomainError(
-            f"该模板是 {meta.get('period') or '未知'} 年度的，不能导入为 {period} 年度的数据；"
-            f"请下载 {period} 年度的模板，或到 {meta.get('period')} 年度的导入页上传。"
-        )
-
-
-def _check_columns(
-    upload: TemplateUpload, user: User, framework: Framework, problems: list[str]
-) -> dict[int, Indicator]:
-    known = {i.code: i for i in framework_indicators(framework)}
-    scope = permissions.scope_root(user)
-    columns: dict[int, Indicator] = {}
-    seen: dict[str, int] = {}
-    for j, code in sorted(upload.columns.items()):
-        where = cell_ref(upload.code_row, j)
-        indicator = known.get(code)
-        if indicator is None:
-            problems.append(f"{where}：指标代码「{code}」不属于「{framework.name}」第{framework.version}版")
-        elif code in seen:
-            problems.append(
-                f"{where}：指标「{indicator.name}」重复，已在 {cell_ref(upload.code_row, seen[code])} 出现"
-            )
-        elif scope is None or not permissions.can_edit_data(user, scope, indicator):
-            problems.append(
-                f"{where}：您无权填报指标「{indicator.name}」（该指标不由您的部门负责），请删除该列"
-            )
-        else:
-            seen[code] = j
-            columns[j] = indicator
-    return columns
-
-
-def _region_code(raw: object) -> str:
-    if isinstance(raw, float) and raw.is_integer():
-        return str(int(raw))
-    return str(raw).strip()
-
-
-def _check_rows(
-    upload: TemplateUpload,
-    user: User,
-    framework: Framework,
-    columns: dict[int, Indicator],
-    problems: list[str],
-) -> list[_Entry]:
-    codes = {_region_code(row[0]) for _, row in upload.rows if row and not is_blank(row[0])}
-    regions = Region.objects.in_bulk(list(codes))
-    level = framework.get_level_display()
-    entries: list[_Entry] = []
-    first_row: dict[str, int] = {}
-    for i, row in upload.rows:
-        cells = {j: row[j] for j in columns if j < len(row) and not is_blank(row[j])}
-        raw_code = row[0] if row else ""
-        if is_blank(raw_code):
-            if cells:
-                problems.append(f"{cell_ref(i, 0)}：缺少区划代码")
-            continue
-        code = _region_code(raw_code)
-        region = regions.get(code)
-        where = cell_ref(i, 0)
-        if region is None:
-            problems.append(f"{where}：未知的区划代码「{code}」")
-            continue
-        if region.level != framework.level:
-            problems.append(
-                f"{where}：「{region.name}」（{code}）是{region.get_level_display()}区划，本模板只收{level}级数据"
-            )
-            continue
-        if not permissions.in_scope(user, region):
-            problems.append(f"{where}：「{region.name}」（{code}）不在您的管辖范围内，不能导入其数据")
-            continue
-        if code in first_row:
-            problems.append(
-                f"{where}：区划「{region.name}」（{code}）重复，已在第{first_row[code] + 1}行出现"
-            )
-            continue
-        first_row[code] = i
-        for j, raw in sorted(cells.items()):
-            indicator = columns[j]
-            if isinstance(raw, float) and raw.is_integer():
-                raw = int(raw)  # Excel stores every number as a float; "-3", not "-3.0", in messages
-            try:
-                value = parse_value(indicator, raw)
-            except ValueProblem as problem:
-                problems.append(f"{cell_ref(i, j)}「{indicator.name}」：{problem}")
-                continue
-            if value is not None:
-                entries.append(_Entry(region=region, indicator=indicator, value=value))
-    return entries
-
-
-def _bulk_write(
-    entries: list[_Entry], *, user: User, period: int, submit: bool, reason: str
-) -> tuple[int, int, int]:
-    regions = {e.region.code for e in entries}
-    indicators = {e.indicator.pk for e in entries}
-    stored = {
-        (dv.region_id, dv.indicator_id): dv
-        for dv in DataValue.objects.select_for_update().filter(
-            region_id__in=regions, period=period, indicator_id__in=indicators
-        )
-    }
-    now = timezone.now()
-    to_create, to_update, unchanged = [], [], 0
-    for e in entries:
-        dv = stored.get((e.region.code, e.indicator.pk))
-        status = _next_status(dv, e.value, submit)
-        if dv is None:
-            to_create.append(
-                DataValue(
-                    region=e.region,
-                    period=period,
-                    indicator=e.indicator,
-                    value=e.value,
-                    status=status,
-                    channel=DataValue.Channel.IMPORT,
-                    updated_by=user,
-                )
-            )
-        elif dv.value == e.value and dv.status == status:
-            unchanged += 1
-        else:
-            dv.value, dv.status, dv.channel, dv.updated_by, dv.updated_at = (
-                e.value,
-                status,
-                DataValue.Channel.IMPORT,
-                user,
-                now,
-            )
-            to_update.append(dv)
-    if to_create:
-        bulk_create_with_history(to_create, DataValue, default_user=user, default_change_reason=reason)
-    if to_update:
-        bulk_update_with_history(
-            to_update,
-            DataValue,
-            ["value", "status", "channel", "updated_by", "updated_at"],
-            default_user=user,
-            default_change_reason=reason,
-        )
-    return len(to_create), len(to_update), unchanged
-
-
-@transaction.atomic
-def data_import_excel(
-    *, user: User, framework: Framework, period: int, file_name: str, content: bytes, submit: bool = False
-) -> ImportReport:
-    """Import a filled-in template for ``framework`` and ``period``.
-
-    All or nothing: every problem of the file (format, template, region, column, cell) is collected and
-    raised as one DomainError whose ``problems`` name the Excel row and column; then nothing is written and
-    no ImportBatch is recorded. Empty cells leave stored values as they are.
-    """
-    _check_period(period)
-    upload = template_parse(workbook_read(content))
-    _check_meta(upload.meta, framework, period)
-    problems: list[str] = []
-    columns = _check_columns(upload, user, framework, problems)
-    entries = _check_rows(upload, user, framework, columns, problems)
-    if problems:
-        raise DomainError(
-            f"导入失败：发现 {len(problems)} 处问题，未导入任何数据。请改正后重新上传。", problems
-        )
-    if not entries:
-        raise DomainError("未找到任何数据：模板中没有填写任何数值。请在「数据填报」表中填写后再上传。")
-    created, updated, unchanged = _bulk_write(
-        entries, user=user, period=period, submit=submit, reason=f"Excel导入：{file_name}"[:100]
-    )
-    batch = ImportBatch.objects.create(
-        framework=framework,
-        period=period,
-        file_name=file_name[:255],
-        file_sha256=hashlib.sha256(content).hexdigest(),
-        template_version=upload.meta["template_version"],
-        value_count=len(entries),
-        region_count=len({e.region.code for e in entries}),
-        imported_by=user,
-    )
-    return ImportReport(batch=batch, created=created, updated=updated, unchanged=unchanged)
+        if permissions.can_submit(user, s) and s.editable
+    ]
+    if not mine:
+        raise DomainError(f"「{region.name}」没有由您提交、且处于草稿或退回状态的填报。")
+    return [workflow.submission_submit(user=user, submission=s) for s in mine]

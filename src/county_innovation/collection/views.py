@@ -14,14 +14,17 @@ from django.urls import reverse
 from django.views.decorators.http import require_http_methods
 
 from county_innovation.accounts import permissions
-from county_innovation.collection import excel, selectors, services
+from county_innovation.collection import excel, importing, selectors, services, workflow
 from county_innovation.collection.forms import ImportForm, PeriodForm
+from county_innovation.common import uploads
 from county_innovation.common.errors import DomainError
 from county_innovation.indicators.models import DataValue, Framework
 from county_innovation.regions.models import Region
 
 # A refused import lists at most this many problems on the page; the rest are counted.
 PROBLEMS_SHOWN = 300
+# A successful import lists at most this many rule warnings (as messages); the rest are counted.
+WARNINGS_SHOWN = 30
 
 
 def _period_or_404(period: int) -> int:
@@ -65,10 +68,20 @@ def grid(request: HttpRequest, region_code: str, period: int) -> HttpResponse:
     framework = selectors.entry_framework(region.level)
     if framework is None:
         raise Http404(f"「{region.name}」是{region.get_level_display()}区划，没有需要填报的指标体系。")
+    round_ = workflow.round_for(framework, period)
+    if round_ is not None:
+        framework = round_.framework  # the round fixes the version its values are collected for
     typed: dict[str, str] = {}
+    typed_comments: dict[str, str] = {}
     problems: dict[str, str] = {}
     if request.method == "POST":
         typed = {key[2:]: value for key, value in request.POST.items() if key.startswith("v_")}
+        typed_comments = {key[2:]: value for key, value in request.POST.items() if key.startswith("c_")}
+        versions = {
+            int(key[4:]): int(value)
+            for key, value in request.POST.items()
+            if key.startswith("ver_") and key[4:].isdigit() and value.isdigit()
+        }
         submit = request.POST.get("action") == "submit"
         try:
             report = services.data_values_save(
@@ -77,7 +90,9 @@ def grid(request: HttpRequest, region_code: str, period: int) -> HttpResponse:
                 period=period,
                 framework=framework,
                 values=typed,
-                submit=submit,
+                comments=typed_comments,
+                versions=versions,
+                submit=False,
                 channel=DataValue.Channel.FORM,
             )
         except services.EntryInvalid as error:
@@ -85,13 +100,37 @@ def grid(request: HttpRequest, region_code: str, period: int) -> HttpResponse:
             messages.error(request, error.message)
         except DomainError as error:
             messages.error(request, error.message)
+            for problem in error.problems[:50]:
+                messages.error(request, problem)
         else:
             messages.success(request, _save_message(region, period, report))
+            if submit:
+                try:
+                    services.submissions_submit_region(
+                        user=request.user, framework=framework, period=period, region=region
+                    )
+                except DomainError as error:
+                    messages.error(request, f"数据已保存，但未能提交：{error.message}")
+                    for problem in error.problems[:50]:
+                        messages.error(request, problem)
+                else:
+                    messages.success(request, f"{region.name} {period}年数据已提交，等待审核。")
             return redirect("collection:grid", region_code=region.code, period=period)
+    by_owner = selectors.grid_submissions(region=region, period=period, framework=framework)
     sections = selectors.entry_grid(
-        user=request.user, region=region, period=period, framework=framework, typed=typed, problems=problems
+        user=request.user,
+        region=region,
+        period=period,
+        framework=framework,
+        typed=typed,
+        problems=problems,
+        typed_comments=typed_comments,
+        submissions=by_owner,
     )
-    rows = [row for section in sections for row in section.rows]
+    rows = [row for section in sections for row in section.rows if row.indicator.is_reported]
+    submissions = [
+        s for s in by_owner.values() if any(r.submission and r.submission.pk == s.pk for r in rows)
+    ]
     return render(
         request,
         "collection/grid.html",
@@ -100,11 +139,15 @@ def grid(request: HttpRequest, region_code: str, period: int) -> HttpResponse:
             "region": region,
             "period": period,
             "framework": framework,
+            "round": round_,
+            "submissions": submissions,
             "sections": sections,
             "filled": sum(1 for r in rows if r.stored),
-            "submitted": sum(1 for r in rows if r.stored and r.stored.status == DataValue.Status.SUBMITTED),
+            "submitted": sum(1 for r in rows if r.stored and r.stored.status not in {"draft", "returned"}),
             "total": len(rows),
-            "can_edit": bool(rows),
+            "can_edit": any(r.editable for r in rows),
+            "can_submit": any(permissions.can_submit(request.user, s) and s.editable for s in submissions),
+            "has_rows": bool(rows),
             "previous_period": period - 1 if selectors.period_is_valid(period - 1) else None,
             "next_period": period + 1 if selectors.period_is_valid(period + 1) else None,
         },
@@ -112,7 +155,7 @@ def grid(request: HttpRequest, region_code: str, period: int) -> HttpResponse:
 
 
 def _save_message(region: Region, period: int, report: services.SaveReport) -> str:
-    done = "已提交" if report.submitted else "已保存草稿"
+    done = "已保存"
     parts = [f"新增 {report.created} 项", f"修改 {report.updated} 项"]
     if report.deleted:
         parts.append(f"清空 {report.deleted} 项")
@@ -124,13 +167,22 @@ def template_download(request: HttpRequest, framework_code: str, period: int) ->
     permissions.require_enter_data(request.user)
     framework = _framework_or_404(framework_code)
     period = _period_or_404(period)
+    code = request.GET.get("region", "").strip()
+    region = get_object_or_404(Region, code=code) if code else None
+    if region is not None:
+        permissions.require_view_data(request.user, region)
     try:
-        data = selectors.template_data(user=request.user, framework=framework, period=period)
+        data = importing.template_data_for(
+            user=request.user, framework=framework, period=period, region=region
+        )
     except DomainError as error:
         messages.error(request, error.message)
         return redirect(f"{reverse('collection:entry')}?period={period}")
+    name = excel.template_filename(data)
+    if region is not None:
+        name = f"{region.name}_{name}"
     response = HttpResponse(excel.template_build(data), content_type=excel.XLSX_CONTENT_TYPE)
-    response["Content-Disposition"] = f"attachment; filename*=UTF-8''{quote(excel.template_filename(data))}"
+    response["Content-Disposition"] = f"attachment; filename*=UTF-8''{quote(name)}"
     return response
 
 
@@ -145,24 +197,28 @@ def import_upload(request: HttpRequest, framework_code: str, period: int) -> Htt
     if request.method == "POST" and form.is_valid():
         upload = form.cleaned_data["file"]
         try:
-            report = services.data_import_excel(
+            report = importing.data_import_file(
                 user=request.user,
                 framework=framework,
                 period=period,
                 file_name=upload.name,
                 content=upload.read(),
                 submit=form.cleaned_data["submit"],
+                dry_run=form.cleaned_data["dry_run"],
+                kinds=form.upload_kinds,
             )
         except DomainError as error:
             messages.error(request, error.message)
             problems = error.problems
         else:
-            batch = report.batch
-            messages.success(
-                request,
-                f"已导入 {batch.region_count} 个区划的 {batch.value_count} 条数据"
-                f"（新增 {report.created} 条，修改 {report.updated} 条，与库中相同 {report.unchanged} 条）。",
-            )
+            (messages.info if report.dry_run else messages.success)(request, report.summary())
+            for warning in report.warnings[:WARNINGS_SHOWN]:
+                messages.warning(request, warning)
+            if len(report.warnings) > WARNINGS_SHOWN:
+                messages.warning(
+                    request,
+                    f"另有 {len(report.warnings) - WARNINGS_SHOWN} 条提示未列出，请在填报表中逐项核对。",
+                )
             return redirect("collection:import", framework_code=framework.code, period=period)
     return render(
         request,
@@ -175,5 +231,6 @@ def import_upload(request: HttpRequest, framework_code: str, period: int) -> Htt
             "problems": problems[:PROBLEMS_SHOWN],
             "problems_hidden": max(0, len(problems) - PROBLEMS_SHOWN),
             "batches": selectors.import_batches(user=request.user, framework=framework, period=period),
+            "upload_max_mb": f"{uploads.max_bytes() / uploads.MB:g}",
         },
     )

@@ -11,6 +11,7 @@ import python_calamine
 from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
 from openpyxl.utils import get_column_letter
 
+from county_innovation.common import uploads
 from county_innovation.common.errors import DomainError
 
 XLSX_MAGIC = b"PK\x03\x04"  # an .xlsx is a zip archive
@@ -46,14 +47,8 @@ def is_blank(value: CellValue) -> bool:
 
 def workbook_read(content: bytes) -> Workbook:
     """Read an .xlsx file's every sheet (hidden ones included); raise DomainError for anything else."""
-    if not content:
-        raise DomainError("上传的文件是空的（0 字节），请选择填写好的 Excel 模板（.xlsx）。")
-    if content.startswith(XLS_MAGIC):
-        raise DomainError("这是旧版 Excel 97-2003 文件（.xls），请在 Excel 中「另存为」.xlsx 后再上传。")
-    if content.startswith(PDF_MAGIC):
-        raise DomainError("上传的是 PDF 文件，不是 Excel 工作簿；请上传从本平台下载并填写的 .xlsx 模板。")
-    if not content.startswith(XLSX_MAGIC):
-        raise DomainError("上传的文件不是 Excel 工作簿（.xlsx）；请上传从本平台下载并填写的模板。")
+    # Size and real type (an old .xls, a renamed PDF or text file) are judged in one place for every upload.
+    uploads.content_check(content, kinds=(uploads.XLSX,))
     try:
         book = python_calamine.CalamineWorkbook.from_filelike(io.BytesIO(content))
         sheets = {

@@ -1,10 +1,17 @@
 """Forms of the enterprise pages: they parse types only; the rules between figures live in ``services``."""
 
 from django import forms
+from django.core.validators import RegexValidator
 from django.utils import timezone
 
-from county_innovation.enterprises.models import CultivationTier, QualificationKind
+from county_innovation.enterprises.models import (
+    CultivationTier,
+    HightechField,
+    ListingStatus,
+    QualificationKind,
+)
 from county_innovation.enterprises.services import COUNT_FIELDS, MONEY_FIELDS, OPTIONAL_MONEY_FIELDS
+from county_innovation.regions.models import Region
 
 
 class YearFiguresForm(forms.Form):
@@ -83,3 +90,68 @@ class PoolFilterForm(forms.Form):
     tier = forms.ChoiceField(
         label="梯队", required=False, choices=[("", "全部梯队"), *CultivationTier.choices]
     )
+
+
+# GB/T 4754-2017《国民经济行业分类》: a section letter (门类 A–T), optionally followed by the two-digit division
+# (大类), three-digit group (中类) or four-digit class (小类) code, e.g. C, C39, C391, C3914.
+INDUSTRY_CODE = RegexValidator(
+    r"^[A-T](\d{2}|\d{3}|\d{4})?$",
+    "行业代码应按 GB/T 4754-2017 填写：门类字母（A–T），可接2–4位数字，如 C3914。",
+)
+
+
+class EnterpriseForm(forms.Form):
+    """One enterprise's registry entry. The credit code's check character, duplicates and the user's right to
+    the town are decided by ``services.enterprise_create`` / ``enterprise_update``, not here."""
+
+    credit_code = forms.CharField(
+        label="统一社会信用代码",
+        max_length=30,
+        help_text="18位，按营业执照填写；校验位按 GB 32100-2015 核对",
+    )
+    name = forms.CharField(label="企业名称", max_length=200)
+    # Any town validates here, so that a town outside the user's county reaches the service and is refused there
+    # with the reason; the list offered is the towns the user may manage (``selectors.towns_manageable``).
+    town = forms.ModelChoiceField(
+        label="所在乡镇（街道）",
+        queryset=Region.objects.filter(level=Region.Level.TOWN),
+        to_field_name="code",
+        empty_label="请选择",
+        error_messages={"invalid_choice": "所选的乡镇（街道）不存在，请从列表中选择。"},
+    )
+    industry_code = forms.CharField(
+        label="行业代码",
+        max_length=5,
+        required=False,
+        help_text="GB/T 4754-2017，如 C3914",
+    )
+    industry_name = forms.CharField(
+        label="行业名称", max_length=100, required=False, help_text="如 C3914 工业控制计算机及系统制造"
+    )
+    hightech_field = forms.ChoiceField(
+        label="高新技术领域",
+        choices=[("", "不属于国家重点支持的高新技术领域"), *HightechField.choices],
+        required=False,
+        help_text="《国家重点支持的高新技术领域》一级领域",
+    )
+    # a date input takes ISO dates only, whatever the locale's display format
+    founded = forms.DateField(
+        label="成立日期", widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+    )
+    listing_status = forms.ChoiceField(label="上市状态", choices=ListingStatus.choices)
+
+    def __init__(self, *args: object, towns: list[Region] = (), **kwargs: object) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["town"].choices = [
+            ("", "请选择"),
+            *[(t.code, f"{t.parent.name} · {t.name}" if t.parent else t.name) for t in towns],
+        ]
+
+    def clean_credit_code(self) -> str:
+        return "".join(self.cleaned_data["credit_code"].split()).upper()
+
+    def clean_industry_code(self) -> str:
+        code = self.cleaned_data["industry_code"].strip().upper()
+        if code:
+            INDUSTRY_CODE(code)
+        return code

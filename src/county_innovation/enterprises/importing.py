@@ -1,7 +1,7 @@
 """Importing the enterprise workbook (``exporting``'s layout): registry rows and yearly figures, all or nothing.
 
 The service reads the upload with ``common.excel``, checks every cell (collecting every problem with its
-sheet, row and column, as ``collection.services.data_import_excel`` does), and writes only when all pass,
+sheet, row and column, as ``collection.importing`` does), and writes only when all pass,
 with bulk inserts and updates that keep the change history. The yearly figures go through the same checks
 as the entry form (``services.year_figures_check`` and its parsers), so a rule lives in one place.
 """

@@ -9,6 +9,7 @@ from dataclasses import dataclass, field
 from datetime import date, timedelta
 from decimal import ROUND_DOWN, Decimal
 
+from django.conf import settings
 from django.db.models import Prefetch, Q, QuerySet
 from django.utils import timezone
 
@@ -16,8 +17,15 @@ from county_innovation.accounts import permissions
 from county_innovation.accounts.models import Role, User
 from county_innovation.common.errors import DomainError
 from county_innovation.engine.eligibility import EligibilityInputError, evaluate_enterprise
-from county_innovation.enterprises.models import Enterprise, EnterpriseYear, Qualification, QualificationKind
-from county_innovation.regions.models import Region
+from county_innovation.enterprises.models import (
+    Enterprise,
+    EnterpriseYear,
+    HightechField,
+    ListingStatus,
+    Qualification,
+    QualificationKind,
+)
+from county_innovation.regions.models import Region, code_prefix
 
 # Qualifications ending within this many days are flagged on the enterprise page and the county's list.
 EXPIRY_REMINDER_DAYS = 90
@@ -263,3 +271,101 @@ def county_batch_check(county: Region, as_of: date) -> list[CheckRow]:
             row.gaps = result_gaps(row.result)
         rows.append(row)
     return rows
+
+
+# --- Registry pages: the towns a user may register enterprises in, and the audit trail of an entry ----------
+
+
+def towns_manageable(user: User) -> list[Region]:
+    """The towns (乡镇、街道) where ``user`` may register or move an enterprise, by county then town code.
+
+    The city admin: every town of the city (``COUNTY_INNOVATION_CITY``); a county officer: the towns of their
+    county; everyone else none. ``permissions.can_manage_enterprises`` has the last word on each town.
+    """
+    if permissions.is_city_admin(user):
+        prefix = code_prefix(settings.COUNTY_INNOVATION_CITY, Region.Level.CITY)
+    elif user.role == Role.COUNTY and user.region is not None:
+        prefix = user.region.prefix
+    else:
+        return []
+    towns = Region.objects.filter(level=Region.Level.TOWN, code__startswith=prefix).select_related("parent")
+    return [t for t in towns.order_by("code") if permissions.can_manage_enterprises(user, t)]
+
+
+# Registry fields shown in the change history, in the order of the form; ``updated_at`` changes on every save.
+HISTORY_FIELDS = (
+    "credit_code",
+    "name",
+    "town",
+    "industry_code",
+    "industry_name",
+    "hightech_field",
+    "founded",
+    "listing_status",
+)
+HISTORY_KINDS = {"+": "登记", "~": "修改", "-": "删除"}
+
+
+@dataclass
+class HistoryChange:
+    label: str
+    old: str
+    new: str
+
+
+@dataclass
+class HistoryEntry:
+    when: object  # datetime of the change
+    who: str
+    kind: str
+    changes: list[HistoryChange] = field(default_factory=list)
+
+
+def _history_value(name: str, value: object, towns: dict[str, str]) -> str:
+    if value in (None, ""):
+        return "—"
+    if name == "town":
+        return towns.get(str(value), str(value))
+    if name == "hightech_field":
+        return HightechField(value).label if value in HightechField.values else str(value)
+    if name == "listing_status":
+        return ListingStatus(value).label if value in ListingStatus.values else str(value)
+    if isinstance(value, date):
+        return f"{value:%Y-%m-%d}"
+    return str(value)
+
+
+def enterprise_history(enterprise: Enterprise) -> list[HistoryEntry]:
+    """The registry entry's changes, newest first: who, when, and each field's old and new value.
+
+    Saves that changed none of the registry fields (an import re-writing the same values) are left out.
+    """
+    records = list(enterprise.history.select_related("history_user").order_by("history_date", "history_id"))
+    town_codes = {r.town_id for r in records}
+    towns = {
+        t.code: f"{t.parent.name if t.parent else ''} {t.name}".strip()
+        for t in Region.objects.filter(code__in=town_codes).select_related("parent")
+    }
+    labels = {name: str(Enterprise._meta.get_field(name).verbose_name) for name in HISTORY_FIELDS}
+    entries = []
+    previous = None
+    for record in records:
+        who = str(record.history_user) if record.history_user else "系统"
+        kind = HISTORY_KINDS.get(record.history_type, record.history_type)
+        if previous is None or record.history_type != "~":
+            entries.append(HistoryEntry(record.history_date, who, kind))
+        else:
+            changes = []
+            for name in HISTORY_FIELDS:
+                attname = "town_id" if name == "town" else name
+                old, new = getattr(previous, attname), getattr(record, attname)
+                if old != new:
+                    changes.append(
+                        HistoryChange(
+                            labels[name], _history_value(name, old, towns), _history_value(name, new, towns)
+                        )
+                    )
+            if changes:
+                entries.append(HistoryEntry(record.history_date, who, kind, changes))
+        previous = record
+    return entries[::-1]

@@ -25,6 +25,7 @@ from county_innovation.enterprises import cultivation, exporting, importing, sel
 from county_innovation.enterprises.forms import (
     AsOfForm,
     EnterpriseFilterForm,
+    EnterpriseForm,
     PoolFilterForm,
     PoolOpenForm,
     QualificationForm,
@@ -147,6 +148,7 @@ def enterprise_list(request: HttpRequest) -> HttpResponse:
             "counties": counties,
             "today": timezone.localdate(),
             "can_import": permissions.can_import_enterprises(user),
+            "can_register": permissions.can_register_enterprises(user),
             "can_pool": bool(counties),  # the pool, like the batch check, is for the city and county bureaus
         },
     )
@@ -171,6 +173,8 @@ def enterprise_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "can_edit_figures": permissions.can_edit_enterprise_figures(user, enterprise),
             "can_manage": permissions.can_manage_enterprises(user, enterprise.town),
             "years": selectors.enterprise_years(enterprise) if can_view else [],
+            # the audit trail names who changed what; it goes with the figures, not to the public
+            "history": selectors.enterprise_history(enterprise) if can_view else [],
             "qualifications": qualifications,
             "expiring": list(
                 selectors.qualifications_expiring(Enterprise.objects.filter(pk=pk), today=today)
@@ -179,6 +183,90 @@ def enterprise_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "next_year": today.year - 1,
         },
     )
+
+
+REGISTRY_FORM_FIELDS = (
+    "credit_code",
+    "name",
+    "town",
+    "industry_code",
+    "industry_name",
+    "hightech_field",
+    "founded",
+    "listing_status",
+)
+
+
+def _registry_form_page(
+    request: HttpRequest,
+    form: EnterpriseForm,
+    problems: list[str],
+    enterprise: Enterprise | None,
+    status: int,
+) -> HttpResponse:
+    return render(
+        request,
+        "enterprises/enterprise_form.html",
+        {"nav": "enterprises", "form": form, "problems": problems, "enterprise": enterprise},
+        status=status,
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def enterprise_new(request: HttpRequest) -> HttpResponse:
+    """Register one enterprise; the service checks the credit code, duplicates and the right to the town."""
+    permissions.require_register_enterprises(request.user)
+    towns = selectors.towns_manageable(request.user)
+    form = EnterpriseForm(request.POST or None, towns=towns)
+    problems: list[str] = []
+    if request.method == "POST":
+        if form.is_valid():
+            try:
+                enterprise = services.enterprise_create(user=request.user, **form.cleaned_data)
+            except ScopeError as error:
+                raise PermissionDenied(error.message) from error
+            except DomainError as error:
+                problems = error.problems or [error.message]
+                messages.error(request, "企业未登记：请按下列提示修改。")
+            else:
+                messages.success(request, f"已登记「{enterprise.name}」。")
+                return redirect("enterprises:detail", pk=enterprise.pk)
+        else:
+            messages.error(request, "企业未登记：有的项目未填写或格式不对。")
+        return _registry_form_page(request, form, problems, None, 400)
+    return _registry_form_page(request, form, problems, None, 200)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def enterprise_edit(request: HttpRequest, pk: int) -> HttpResponse:
+    """Change an enterprise's registry entry; every save is kept in its change history (simple-history)."""
+    enterprise = _enterprise(pk)
+    permissions.require_manage_enterprises(request.user, enterprise.town)
+    towns = selectors.towns_manageable(request.user)
+    initial = {name: getattr(enterprise, name) for name in REGISTRY_FORM_FIELDS}
+    form = EnterpriseForm(request.POST or None, initial=initial, towns=towns)
+    problems: list[str] = []
+    if request.method == "POST":
+        if form.is_valid() and not form.has_changed():
+            messages.info(request, "登记信息没有改动。")
+            return redirect("enterprises:detail", pk=enterprise.pk)
+        if form.is_valid():
+            try:
+                services.enterprise_update(user=request.user, enterprise=enterprise, **form.cleaned_data)
+            except ScopeError as error:
+                raise PermissionDenied(error.message) from error
+            except DomainError as error:
+                problems = error.problems or [error.message]
+                messages.error(request, "登记信息未修改：请按下列提示修改。")
+            else:
+                messages.success(request, f"已修改「{form.cleaned_data['name']}」的登记信息。")
+                return redirect("enterprises:detail", pk=enterprise.pk)
+        else:
+            messages.error(request, "登记信息未修改：有的项目未填写或格式不对。")
+        return _registry_form_page(request, form, problems, enterprise, 400)
+    return _registry_form_page(request, form, problems, enterprise, 200)
 
 
 @login_required

@@ -161,6 +161,9 @@ def evaluation_run_publish(*, run: EvaluationRun, user: User) -> EvaluationRun:
     run.published_at = timezone.now()
     run.save(update_fields=["status", "published_at"])
     framework_freeze(framework=run.framework)
+    from county_innovation.reports.services import bulletin_after_publish
+
+    transaction.on_commit(bulletin_after_publish(run_id=run.pk))
     return run
 
 

@@ -6,12 +6,14 @@ service, which validates every value and stores all of them or none.
 
 from typing import Literal
 
+from django.db import transaction
 from django.http import HttpRequest
 from ninja import Query, Router
 from ninja.pagination import paginate
 
 from county_innovation.accounts import permissions
 from county_innovation.accounts.models import User
+from county_innovation.collection.selectors import grid_submissions
 from county_innovation.collection.services import data_values_save
 from county_innovation.common.api import Pagination, not_found
 from county_innovation.indicators.models import DataValue, Framework, FrameworkNode, Indicator
@@ -149,15 +151,17 @@ def data_save(request: HttpRequest, region: str, period: int, payload: DataSaveI
     # Scope first, then each named indicator's owner; unknown codes are reported by the service.
     for indicator in [by_code[c] for c in payload.values if c in by_code] or [None]:
         permissions.require_edit_data(user, target, indicator)
-    report = data_values_save(
-        user=user,
-        region=target,
-        period=period,
-        framework=framework,
-        values=payload.values,
-        submit=payload.submit,
-        channel=DataValue.Channel.API,
-    )
+    with transaction.atomic():  # over the API a refused submission undoes the save: all or nothing
+        report = data_values_save(
+            user=user,
+            region=target,
+            period=period,
+            framework=framework,
+            values=payload.values,
+            submit=payload.submit,
+            channel=DataValue.Channel.API,
+            versions=payload.submission_versions,
+        )
     items = (
         data_values_queryset(regions=Region.objects.filter(pk=target.pk), period=period)
         .filter(indicator__in=by_code.values())
@@ -174,4 +178,8 @@ def data_save(request: HttpRequest, region: str, period: int, payload: DataSaveI
         "unchanged": report.unchanged,
         "submitted": report.submitted,
         "items": list(items),
+        "submissions": [
+            {"id": sub.pk, "owner": sub.owner, "status": sub.status, "version": sub.version}
+            for sub in grid_submissions(region=target, period=period, framework=framework).values()
+        ],
     }

@@ -26,6 +26,8 @@ class IndicatorDef(NamedTuple):
     direction: int = 1
     additive: bool = False
     definition: str = ""
+    origin: str = "reported"
+    registry: str = ""
 
 
 class FrameworkDef(NamedTuple):
@@ -181,3 +183,28 @@ TOWN_FRAMEWORK = FrameworkDef(
         ),
     ],
 )
+
+
+# Counts and totals the enterprise registry publishes per region and year (issue 6, item 6): never typed in,
+# available to any framework version that adds them. Counties get the sum of their towns.
+def _registry(
+    code: str, name: str, unit: str, kind: str, definition: str
+) -> tuple[IndicatorDef, IndicatorDef]:
+    common = {"additive": True, "origin": "registry", "registry": "enterprises", "definition": definition}
+    return (
+        IndicatorDef(f"reg_{code}", f"{name}（名录）", unit, kind, "", "科技企业名录", **common),
+        IndicatorDef(f"town_reg_{code}", f"{name}（名录）", unit, kind, "", "科技企业名录", **common),
+    )
+
+
+_REGISTRY_PAIRS = [
+    _registry(
+        "hightech", "有效期内高新技术企业数", "家", "count", "12月31日处于证书有效期内的高新技术企业数"
+    ),
+    _registry("tech_sme", "科技型中小企业数", "家", "count", "12月31日处于入库有效期内的科技型中小企业数"),
+    _registry("gazelle", "瞪羚企业数", "家", "count", "12月31日有效的瞪羚企业认定数"),
+    _registry("unicorn", "独角兽企业数", "家", "count", "12月31日有效的独角兽企业认定数"),
+    _registry("rd_expense", "名录企业研发费用合计", "万元", "amount", "名录企业当年研发费用之和"),
+]
+REGISTRY_COUNTY_INDICATORS = [county for county, _ in _REGISTRY_PAIRS]
+REGISTRY_TOWN_INDICATORS = [town for _, town in _REGISTRY_PAIRS]

@@ -28,6 +28,14 @@ class ValueKind(models.TextChoices):
     RATE = "rate", "比率/强度（非负）"
 
 
+class Origin(models.TextChoices):
+    """Where an indicator's values come from (issue 4, item 7)."""
+
+    REPORTED = "reported", "填报"
+    FORMULA = "formula", "公式计算"
+    REGISTRY = "registry", "名录发布"
+
+
 class Indicator(models.Model):
     code = models.SlugField("指标代码", max_length=40, unique=True)
     name = models.CharField("指标名称", max_length=200)
@@ -44,6 +52,23 @@ class Indicator(models.Model):
     )
     source = models.CharField("数据来源", max_length=100, blank=True)
     additive = models.BooleanField("可加总", default=False, help_text="乡镇数值可加总到开发区等区域组")
+    origin = models.CharField(
+        "数据产生方式",
+        max_length=10,
+        choices=Origin.choices,
+        default=Origin.REPORTED,
+        help_text="填报：由填报主体填写；公式：读取时由其他指标计算；名录：由登记名录按区划和年度自动发布",
+    )
+    numerator = models.ForeignKey(
+        "self", verbose_name="分子指标", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    denominator = models.ForeignKey(
+        "self", verbose_name="分母指标", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    factor = models.DecimalField("系数", max_digits=16, decimal_places=6, default=Decimal(1))
+    registry = models.CharField(
+        "发布名录", max_length=40, blank=True, help_text="名录指标由哪个登记名录发布，如 enterprises"
+    )
 
     class Meta:
         verbose_name = "指标"
@@ -52,6 +77,19 @@ class Indicator(models.Model):
 
     def __str__(self) -> str:
         return f"{self.name}（{self.unit}）"
+
+    @property
+    def is_reported(self) -> bool:
+        """Typed in by a person (form, import, API); formula and registry values never are."""
+        return self.origin == Origin.REPORTED
+
+    @property
+    def formula_text(self) -> str:
+        if self.origin != Origin.FORMULA or self.numerator_id is None or self.denominator_id is None:
+            return ""
+        factor = format(self.factor.normalize(), "f")
+        tail = "" if factor == "1" else f" × {factor}"
+        return f"{self.numerator.name} ÷ {self.denominator.name}{tail}"
 
 
 class Framework(models.Model):
@@ -126,13 +164,19 @@ class DataValue(models.Model):
     """One reported number: region × period × indicator."""
 
     class Status(models.TextChoices):
+        """Mirrors the status of the submission the value belongs to (collection.Submission)."""
+
         DRAFT = "draft", "草稿"
         SUBMITTED = "submitted", "已提交"
+        APPROVED = "approved", "已审核"
+        RETURNED = "returned", "已退回"
+        LOCKED = "locked", "已锁定"
 
     class Channel(models.TextChoices):
         FORM = "form", "网页填报"
-        IMPORT = "import", "Excel导入"
+        IMPORT = "import", "文件导入"
         API = "api", "接口"
+        REGISTRY = "registry", "名录发布"
         DEMO = "demo", "演示数据生成"
 
     region = models.ForeignKey(
@@ -145,7 +189,7 @@ class DataValue(models.Model):
     value = models.DecimalField("数值", max_digits=24, decimal_places=6)
     status = models.CharField("状态", max_length=10, choices=Status.choices, default=Status.DRAFT)
     channel = models.CharField("填报方式", max_length=10, choices=Channel.choices, default=Channel.FORM)
-    comment = models.CharField("备注", max_length=500, blank=True)
+    comment = models.CharField("说明", max_length=500, blank=True, help_text="如较上年变化超过阈值的原因说明")
     updated_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         verbose_name="填报人",

@@ -61,7 +61,20 @@ class DataSaveIn(Schema):
         description='{指标代码: 数值}；数值可为数字或数字文本（如 "1,234.5"、"2.5%"），null 表示清空',
         examples=[{"rd_expenditure": 12345.6, "hightech_enterprises": 87}],
     )
-    submit: bool = Field(False, description="true 表示保存并提交，false 只保存为草稿")
+    submit: bool = Field(
+        False, description="true 表示保存并提交（提交未通过时整次保存作废），false 只保存为草稿"
+    )
+    submission_versions: dict[int, int] | None = Field(
+        None,
+        description="{填报id: 版本号}，取自上次返回的 submissions；若他人已在此后保存，本次保存被拒绝（乐观锁）",
+    )
+
+
+class SubmissionStateOut(Schema):
+    id: int = Field(description="填报id")
+    owner: str = Field(description="填报主体：空为区划自身，否则为市直部门代码")
+    status: str = Field(description="状态：draft / submitted / approved / returned / locked")
+    version: int = Field(description="版本号，每次保存加一")
 
 
 class DataSaveOut(Schema):
@@ -75,3 +88,4 @@ class DataSaveOut(Schema):
     unchanged: int = Field(description="未变化的数值条数")
     submitted: bool = Field(description="是否已提交")
     items: list[DataValueOut] = Field(description="保存后该区划该年度本体系的全部数据")
+    submissions: list[SubmissionStateOut] = Field(description="该区划在本年度填报任务中的各份填报")

@@ -6,7 +6,7 @@ from decimal import Decimal
 from django.db.models import QuerySet
 
 from county_innovation.engine import Hierarchy, Node
-from county_innovation.indicators.models import DataValue, Framework, FrameworkNode, Indicator
+from county_innovation.indicators.models import DataValue, Framework, FrameworkNode, Indicator, Origin
 from county_innovation.regions.models import Region
 
 
@@ -61,11 +61,46 @@ def framework_hierarchy(framework: Framework) -> Hierarchy:
 def data_values_for(
     *, regions: Iterable[Region], period: int, indicators: Iterable[Indicator]
 ) -> dict[tuple[str, str], Decimal]:
-    """{(region code, indicator code): value} for the given regions, period and indicators."""
+    """{(region code, indicator code): value} for the given regions, period and indicators.
+
+    A formula indicator is evaluated here, when read, from its operands' stored values (issue 4, item 7):
+    numerator ÷ denominator × factor, absent when an operand is missing or the denominator is zero.
+    """
+    indicators = list(indicators)
+    regions = list(regions)
+    formulas = [i for i in indicators if i.origin == Origin.FORMULA and i.numerator_id and i.denominator_id]
+    stored_ids = {i.pk for i in indicators if i not in formulas}
+    stored_ids |= {f.numerator_id for f in formulas} | {f.denominator_id for f in formulas}
     rows = DataValue.objects.filter(
-        region__in=list(regions), period=period, indicator__in=list(indicators)
-    ).values_list("region_id", "indicator__code", "value")
-    return {(r, i): v for r, i, v in rows}
+        region__in=regions, period=period, indicator_id__in=stored_ids
+    ).values_list("region_id", "indicator_id", "indicator__code", "value")
+    by_id: dict[tuple[str, int], Decimal] = {}
+    wanted = {i.pk for i in indicators if i not in formulas}
+    result: dict[tuple[str, str], Decimal] = {}
+    for region, ind_id, code, value in rows:
+        by_id[(region, ind_id)] = value
+        if ind_id in wanted:
+            result[(region, code)] = value
+    for f in formulas:
+        for region in {r.code if isinstance(r, Region) else r for r in regions}:
+            value = formula_value(
+                f, by_id.get((region, f.numerator_id)), by_id.get((region, f.denominator_id))
+            )
+            if value is not None:
+                result[(region, f.code)] = value
+    return result
+
+
+FORMULA_PLACES = Decimal("0.000001")
+
+
+def formula_value(
+    indicator: Indicator, numerator: Decimal | None, denominator: Decimal | None
+) -> Decimal | None:
+    """numerator ÷ denominator × factor in decimal arithmetic, to 6 places; None when it cannot be computed."""
+    if numerator is None or denominator is None or denominator == 0:
+        return None
+    return (numerator / denominator * indicator.factor).quantize(FORMULA_PLACES)
 
 
 def data_values_queryset(*, regions: QuerySet[Region], period: int | None = None) -> QuerySet[DataValue]:

@@ -12,6 +12,8 @@ from county_innovation.indicators.defaults import (
     COUNTY_FRAMEWORK,
     COUNTY_INDICATORS,
     DEFAULT_METHOD_SPEC,
+    REGISTRY_COUNTY_INDICATORS,
+    REGISTRY_TOWN_INDICATORS,
     TOWN_FRAMEWORK,
     TOWN_INDICATORS,
     FrameworkDef,
@@ -23,7 +25,10 @@ from county_innovation.indicators.selectors import framework_nodes
 @transaction.atomic
 def default_frameworks_ensure() -> list[Framework]:
     """Create the default indicators and version 1 of the county and town frameworks when missing."""
-    for level, defs in (("county", COUNTY_INDICATORS), ("town", TOWN_INDICATORS)):
+    for level, defs in (
+        ("county", COUNTY_INDICATORS + REGISTRY_COUNTY_INDICATORS),
+        ("town", TOWN_INDICATORS + REGISTRY_TOWN_INDICATORS),
+    ):
         for d in defs:
             Indicator.objects.update_or_create(
                 code=d.code,
@@ -37,6 +42,8 @@ def default_frameworks_ensure() -> list[Framework]:
                     "additive": d.additive,
                     "definition": d.definition,
                     "level": level,
+                    "origin": d.origin,
+                    "registry": d.registry,
                 },
             )
     return [_framework_from_def(COUNTY_FRAMEWORK), _framework_from_def(TOWN_FRAMEWORK)]
@@ -162,6 +169,10 @@ def framework_new_version(
         )
         position += 1
     _check_tree(new)
+    # The validation rules travel with the framework; a rule about a removed indicator stays behind.
+    from county_innovation.collection.rules import rules_copy
+
+    rules_copy(framework, new)
     return new
 
 

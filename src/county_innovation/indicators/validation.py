@@ -10,6 +10,21 @@ MAX_ABS_VALUE = Decimal("1e17")
 PERCENT_MAX = Decimal(100)
 
 _THOUSANDS = re.compile(r"^[+-]?\d{1,3}(,\d{3})+(\.\d+)?$")
+# Full-width forms (U+FF01–U+FF5E: 「１２３」「－」「，」「．」「％」) map to ASCII as NFKC maps them; the ideographic
+# space, the minus sign (U+2212) and the ideographic full stop some input methods type are added. Only these,
+# not all of NFKC, so that "10²" is not read as 102.
+_ASCII = str.maketrans(
+    {**{chr(c): chr(c - 0xFEE0) for c in range(0xFF01, 0xFF5F)}, "\u3000": " ", "\u2212": "-", "\u3002": "."}
+)
+
+
+def normalise_number_text(text: str) -> str:
+    """Full-width digits, signs and separators (「１２３」「－１，２３４．５」「８０％」) as ASCII; trimmed.
+
+    Chinese input methods in full-width mode type these, so a figure is read the same however it was
+    typed. Text that is not a number (「约300万」) keeps its words.
+    """
+    return text.translate(_ASCII).strip()
 
 
 class ValueProblem(ValueError):
@@ -19,7 +34,9 @@ class ValueProblem(ValueError):
 def parse_value(indicator: Indicator, raw: object) -> Decimal | None:
     """Turn what a person typed (or a cell held) into a Decimal, or None for an empty entry.
 
-    Raises ValueProblem with a Chinese reason when the text is not a number or breaks the indicator's range.
+    Text may use thousands separators ("1,234.5") and full-width characters ("１２３" → 123); a percent
+    indicator may end in "%". Raises ValueProblem with a Chinese reason when the text is not a number
+    ("约300万") or breaks the indicator's range.
     """
     if raw is None:
         return None
@@ -30,7 +47,7 @@ def parse_value(indicator: Indicator, raw: object) -> Decimal | None:
             return None
         text = repr(raw) if isinstance(raw, float) else str(raw)
     else:
-        text = str(raw).strip().replace("，", ",").replace("％", "%")
+        text = normalise_number_text(str(raw))
         if text == "":
             return None
         if text.endswith("%") and indicator.value_kind == ValueKind.PERCENT:

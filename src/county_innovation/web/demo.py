@@ -11,7 +11,10 @@ from simple_history.utils import bulk_create_with_history
 
 from county_innovation.accounts.demo import DEMO_ACCOUNTS
 from county_innovation.accounts.models import User
+from county_innovation.collection.demo import collection_demo_load
+from county_innovation.collection.models import CollectionRound, Submission, SubmissionEvent
 from county_innovation.common.errors import DomainError
+from county_innovation.designation.demo import designation_demo_load
 from county_innovation.enterprises.cultivation import cultivation_demo_load
 from county_innovation.enterprises.demo import enterprises_demo_load
 from county_innovation.evaluation.models import EvaluationRun
@@ -22,6 +25,7 @@ from county_innovation.indicators.services import default_frameworks_ensure
 from county_innovation.regions.models import Region
 from county_innovation.regions.selectors import counties_of, towns_of
 from county_innovation.regions.services import regions_load
+from county_innovation.reports.services import bulletins_deferred
 from county_innovation.web.models import DemoDataset
 
 DEMO_PERIODS = range(2020, 2025)
@@ -171,6 +175,10 @@ def demo_load(*, seed: int = DEMO_SEED) -> DemoReport:
     frameworks = default_frameworks_ensure()
     city = Region.objects.get(code="360100")
     EvaluationRun.objects.all().delete()
+    # Rounds of an earlier demo load go with it (a demo reset; real data never reaches this point).
+    SubmissionEvent.objects.all().delete()
+    Submission.objects.all().delete()
+    CollectionRound.objects.all().delete()
     # A demo reset drops every value and its history outright; deleting row by row would first write
     # a history record for each deletion.
     with connection.cursor() as cursor:
@@ -188,15 +196,19 @@ def demo_load(*, seed: int = DEMO_SEED) -> DemoReport:
     accounts = _demo_accounts(city)
     enterprises = enterprises_demo_load()  # links the demo account「enterprise」to its company
     cultivation_demo_load()  # a selection round for each demo year, so the pool's flows have something to show
+    designation_demo_load()  # designated towns, one pending application, supervised tasks (some overdue)
     admin = User.objects.get(username="admin")
+    collection_demo_load(admin=admin, frameworks=frameworks, periods=DEMO_PERIODS)
     runs = 0
-    for framework in frameworks:
-        Framework.objects.filter(pk=framework.pk).update(status=Framework.Status.ACTIVE)
-        framework.refresh_from_db()
-        for year in DEMO_PERIODS:
-            run = evaluation_run_create(framework=framework, period=year, user=admin, scope=city)
-            evaluation_run_publish(run=run, user=admin)
-            runs += 1
+    # No bulletin per publish while loading: the demo command queues them once the data is in (reports app).
+    with bulletins_deferred():
+        for framework in frameworks:
+            Framework.objects.filter(pk=framework.pk).update(status=Framework.Status.ACTIVE)
+            framework.refresh_from_db()
+            for year in DEMO_PERIODS:
+                run = evaluation_run_create(framework=framework, period=year, user=admin, scope=city)
+                evaluation_run_publish(run=run, user=admin)
+                runs += 1
     regions = Region.objects.filter(code__startswith=city.prefix).count()
     return DemoReport(
         regions=regions, values=len(values), runs=runs, accounts=accounts, enterprises=enterprises.enterprises

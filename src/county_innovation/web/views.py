@@ -77,7 +77,14 @@ def region(request: HttpRequest, code: str) -> HttpResponse:
         return not_found(request, f"「{region.name}」不是县（区）或乡（镇、街道），没有监测页面。")
     show_raw = permissions.can_view_data(request.user, region)
     page = selectors.region_page(region=region, period=_int_param(request, "period"), show_raw=show_raw)
-    context = {"nav": "dashboard", "region": region, "page": page, "show_raw": show_raw}
+    context = {
+        "nav": "dashboard",
+        "region": region,
+        "page": page,
+        "show_raw": show_raw,
+        "can_view_profile": region.level == Region.Level.COUNTY
+        and permissions.can_view_county_profile(request.user, region),
+    }
     if page is None:
         return render(request, "web/region_empty.html", context)
     context["dimension_chart"] = selectors.dimension_chart(page)

@@ -50,5 +50,5 @@ def call(
     response = client.generic(
         method.upper(), path, data=data or "", content_type="application/json", headers=headers
     )
-    content = response.content.decode()
+    content = response.content.decode(errors="replace")  # downloads (docx, xlsx) are binary
     return response.status_code, (json.loads(content) if content.startswith(("{", "[")) else content)

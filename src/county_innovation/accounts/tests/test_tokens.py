@@ -1,5 +1,6 @@
 """API tokens (service and command) and the permission table every API endpoint must appear in."""
 
+import base64
 from dataclasses import dataclass, field
 from io import StringIO
 
@@ -12,6 +13,7 @@ from county_innovation.accounts.services import api_token_authenticate, api_toke
 from county_innovation.accounts.tests.api_sample import ApiSample, api_sample_create, call, token_for
 from county_innovation.api import api
 from county_innovation.common.errors import DomainError
+from county_innovation.designation.tests import factory
 from county_innovation.engine.eligibility.tests.factory import BASE as ELIGIBILITY_PAYLOAD
 from county_innovation.evaluation.models import EvaluationRun
 from county_innovation.indicators.models import DataValue
@@ -91,6 +93,12 @@ class Case:
 
 
 SAVE = {"framework": "county", "values": {"rd_expenditure": 1234.5}, "submit": False}
+IMPORT = {
+    "framework": "county",
+    "period": 2025,
+    "dry_run": False,
+    "values": [{"region": "360121", "indicator": "rd_expenditure", "value": "1,234.5"}],
+}
 CASES = [
     Case("get", "/api/regions/", "county", 200, None),
     Case("get", "/api/regions/{code}", "county", 200, "other_county"),
@@ -99,7 +107,16 @@ CASES = [
     Case("get", "/api/frameworks/", "expert", 200, None),
     Case("get", "/api/frameworks/{code}/{version}", "expert", 200, None, params={"code": "county"}),
     Case("get", "/api/data/", "county", 200, "other_county", query="?framework=county&region=360121"),
-    Case("put", "/api/data/{region}/{period}", "county", 200, "other_county", body=SAVE),
+    Case(
+        "put",
+        "/api/data/{region}/{period}",
+        "county",
+        200,
+        "other_county",
+        body=SAVE,
+        params={"period": 2025},
+    ),
+    Case("post", "/api/data/import", "county", 200, "expert", body=IMPORT),
     Case("get", "/api/evaluations/", "expert", 200, None),
     Case(
         "post", "/api/evaluations/", "city_admin", 201, "county", body={"framework": "county", "period": 2024}
@@ -112,12 +129,216 @@ CASES = [
     # stateless: the figures are sent, nothing of the registry is read, so every signed-in role may call it
     Case("post", "/api/eligibility", "enterprise", 200, None, body=ELIGIBILITY_PAYLOAD),
 ]
+# Collection rounds. {round_id}: the demo's open 2025 town round; {submission_id}: 莲塘镇's draft in it — the
+# town may submit it (refused with 400 for missing values once past the permission check), only 南昌县 approves
+# or returns it (400: it is a draft), only the city reopens (400: not approved).
+R = {"round_id": lambda s: _demo_round().pk}
+SUB = {"submission_id": lambda s: _demo_round().submissions.get(region_id="360121100", owner="").pk}
+CASES += [
+    Case("get", "/api/rounds/", "county", 200, "expert"),
+    Case("get", "/api/rounds/{round_id}", "town", 200, "enterprise", params=R),
+    Case("get", "/api/rounds/{round_id}/submissions", "department", 200, "expert", params=R),
+    Case("post", "/api/submissions/{submission_id}/submit", "town", 400, "other_county", params=SUB),
+    Case(
+        "post", "/api/submissions/{submission_id}/approve", "county", 400, "city_admin", params=SUB, body={}
+    ),
+    Case(
+        "post",
+        "/api/submissions/{submission_id}/return",
+        "county",
+        400,
+        "town",
+        params=SUB,
+        body={"comment": "请核实"},
+    ),
+    Case(
+        "post",
+        "/api/submissions/{submission_id}/reopen",
+        "city_admin",
+        400,
+        "county",
+        params=SUB,
+        body={"reason": "更正"},
+    ),
+]
+
+
+def _demo_round():
+    from county_innovation.collection.models import CollectionRound
+
+    return CollectionRound.objects.get(framework__code="town", period=2025)
+
+
+# Designations and task supervision. {designation_id} etc. are built per test by designation/tests/factory.py.
+D, DS = "/api/designations/{designation_id}", {"designation_id": factory.api_pending}
+CASES += [
+    Case("get", "/api/designations/", "county", 200, None),
+    Case(
+        "post",
+        "/api/designations/",
+        "county",
+        201,
+        "expert",
+        body={"region": "360121102", "level": "city", "theme": "industry"},
+    ),
+    Case("get", D, "other_county", 200, "county", params=DS),
+    Case(
+        "post",
+        D + "/materials",
+        "other_county",
+        201,
+        "county",
+        params=DS,
+        body={"filename": "补充.pdf", "content_base64": base64.b64encode(factory.PDF).decode()},
+    ),
+    Case(
+        "post",
+        D + "/check",
+        "city_admin",
+        200,
+        "other_county",
+        params=DS,
+        body={"checklist": factory.CHECKLIST_OK},
+    ),
+    Case(
+        "post",
+        D + "/experts",
+        "city_admin",
+        200,
+        "county",
+        params={"designation_id": factory.api_checked},
+        body={"experts": ["t_expert", "t_api_expert_1", "t_api_expert_2"]},
+    ),
+    Case(
+        "post",
+        "/api/designation-reviews/{review_id}/score",
+        "expert",
+        200,
+        "county",
+        params={"review_id": factory.api_review},
+        body={"scores": factory.FULL_MARKS},
+    ),
+    Case(
+        "post",
+        D + "/notice",
+        "city_admin",
+        200,
+        "county",
+        params={"designation_id": factory.api_scored},
+        body={"start": "2026-01-01", "end": "2026-01-07"},
+    ),
+    Case(
+        "post",
+        D + "/objections",
+        "city_admin",
+        201,
+        "county",
+        params={"designation_id": factory.api_on_notice},
+        body={"received_on": "2026-01-02", "content": "异议"},
+    ),
+    Case(
+        "post",
+        D + "/decision",
+        "city_admin",
+        200,
+        "county",
+        params={"designation_id": factory.api_on_notice},
+        body={"approve": True},
+    ),
+    Case(
+        "post",
+        D + "/reports",
+        "county",
+        201,
+        "other_county",
+        params={"designation_id": factory.api_building},
+        body={"year": 2026, "text": "年度进展"},
+    ),
+    Case(
+        "post",
+        D + "/acceptance",
+        "city_admin",
+        200,
+        "county",
+        params={"designation_id": factory.api_building_done},
+        body={"result": "pass"},
+    ),
+    Case(
+        "post",
+        D + "/revocation",
+        "city_admin",
+        200,
+        "county",
+        params={"designation_id": factory.api_held},
+        body={"reason": "接口测试"},
+    ),
+    Case(
+        "post",
+        D + "/funding",
+        "city_admin",
+        201,
+        "county",
+        params={"designation_id": factory.api_held},
+        body={"year": 2026, "amount": "20"},
+    ),
+    Case("get", "/api/designation-funding", "expert", 200, None),
+    Case("get", "/api/designation-targets", "expert", 200, None),
+    Case("get", "/api/tasks/", "county", 200, "expert"),
+    Case("get", "/api/tasks/{item_id}", "town", 200, "enterprise", params={"item_id": factory.api_task}),
+    Case(
+        "post",
+        "/api/tasks/{item_id}/reports",
+        "county",
+        201,
+        "department",
+        params={"item_id": factory.api_task},
+        body={"percent": 40, "text": "进展"},
+    ),
+    Case(
+        "post",
+        "/api/tasks/{item_id}/assignments",
+        "city_admin",
+        201,
+        "county",
+        params={"item_id": factory.api_task},
+        body={"department": "statistics"},
+    ),
+    Case(
+        "post",
+        "/api/tasks/{item_id}/children",
+        "city_admin",
+        201,
+        "county",
+        params={"item_id": factory.api_task},
+        body={"title": "接口分解任务"},
+    ),
+    Case(
+        "post",
+        "/api/tasks/{item_id}/close",
+        "city_admin",
+        200,
+        "county",
+        params={"item_id": factory.api_leaf_task},
+    ),
+]
+# Bulletins, county profiles and assessment points (reports app). With no stored version the bulletin is built
+# on the spot and not saved; a profile is open to the city, departments, the county and its towns.
+CASES += [
+    Case(
+        "get", "/api/reports/runs/{run_id}/bulletins", "city_admin", 200, "county", params={"run_id": "draft"}
+    ),
+    Case("get", "/api/reports/runs/{run_id}/bulletin", "expert", 200, None, query="?format=docx"),
+    Case("get", "/api/reports/profiles/{code}", "county", 200, "other_county"),
+    Case("get", "/api/reports/profiles/{code}/docx", "town", 200, "other_county"),
+    Case("get", "/api/reports/runs/{run_id}/assessment", "department", 200, "county"),
+]
 
 
 def _url(case: Case, sample: ApiSample) -> str:
     runs = {"draft": sample.draft.pk, "published": sample.published.pk}
     params = {"code": "360121", "region": "360121", "period": 2024, "version": 1, "run_id": "published"}
-    params.update(case.params)
+    # a callable parameter builds (or finds) its object in the test database: see designation/tests/factory.py
+    params.update({k: v(sample) if callable(v) else v for k, v in case.params.items()})
     params["run_id"] = runs[params["run_id"]]
     return case.path.format(**params) + case.query
 
@@ -178,7 +399,7 @@ def test_denied_role_gets_403_and_nothing_changes(case, sample, users):
 def test_session_write_without_csrf_token_is_refused(sample, users):
     client = Client(enforce_csrf_checks=True)
     client.force_login(users["county"])
-    status, body = call(client, "put", "/api/data/360121/2024", SAVE)
+    status, body = call(client, "put", "/api/data/360121/2025", SAVE)
     assert status == 403 and "CSRF" in body["detail"]
     assert not DataValue.objects.filter(
         region_id="360121", indicator__code="rd_expenditure", value=1234.5
@@ -191,15 +412,15 @@ def test_session_write_with_csrf_token_is_accepted(sample, users):
     client.get("/api/docs")  # renders {% csrf_token %}, which sets the cookie
     csrf = client.cookies["csrftoken"].value
     response = client.put(
-        "/api/data/360121/2024", data=SAVE, content_type="application/json", headers={"X-CSRFToken": csrf}
+        "/api/data/360121/2025", data=SAVE, content_type="application/json", headers={"X-CSRFToken": csrf}
     )
     assert response.status_code == 200, response.content
 
 
 def test_token_call_is_recorded_in_the_value_history_as_the_tokens_user(sample, users):
-    status, _ = call(Client(), "put", "/api/data/360121/2024", SAVE, token=token_for(users["county"]))
+    status, _ = call(Client(), "put", "/api/data/360121/2025", SAVE, token=token_for(users["county"]))
     assert status == 200
-    value = DataValue.objects.get(region_id="360121", period=2024, indicator__code="rd_expenditure")
+    value = DataValue.objects.get(region_id="360121", period=2025, indicator__code="rd_expenditure")
     assert value.channel == DataValue.Channel.API
     assert value.history.first().history_user == users["county"]
 

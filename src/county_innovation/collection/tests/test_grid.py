@@ -161,7 +161,7 @@ def test_county_officer_saves_a_draft_of_their_county(client_for, users):
         },
         follow=True,
     )
-    assert "南昌县 2025年数据已保存草稿：新增 2 项" in response.content.decode()
+    assert "南昌县 2025年数据已保存：新增 2 项" in response.content.decode()
     dv = value_of(NANCHANG_COUNTY, "hightech_enterprises")
     assert (
         dv.value == 312 and dv.status == "draft" and dv.channel == "form" and dv.updated_by == users["county"]
@@ -176,21 +176,41 @@ def test_county_officer_saves_the_values_of_one_of_their_towns(client_for):
     assert value_of(LIANTANG, "town_tech_smes").value == 17
 
 
+def all_town_values(**overrides) -> dict[str, str]:
+    from county_innovation.collection.workflow import reported_indicators
+    from county_innovation.indicators.selectors import framework_latest
+
+    # close to last year's figures, so no change-from-last-year warning asks for an explanation
+    values = {}
+    for i in reported_indicators(framework_latest("town")):
+        last = value_of(LIANTANG, i.code, PERIOD - 1)
+        values[f"v_{i.code}"] = str(round(last.value * Decimal("1.1")) if last else 10)
+    return values | {f"v_{k}": v for k, v in overrides.items()}
+
+
 def test_submit_marks_every_value_submitted(client_for, users):
     store(users, LIANTANG, "town_patents_granted", "40")
-    client_for("town").post(
-        grid_url(LIANTANG), {"v_town_tech_smes": "17", "v_town_patents_granted": "40", "action": "submit"}
-    )
+    client_for("town").post(grid_url(LIANTANG), all_town_values() | {"action": "submit"})
     assert set(entered().values_list("status", flat=True)) == {"submitted"}
 
 
-def test_saving_a_draft_keeps_unchanged_submitted_values_submitted(client_for, users):
-    store(users, LIANTANG, "town_patents_granted", "40", status="submitted")
-    client_for("town").post(
-        grid_url(LIANTANG), {"v_town_tech_smes": "17", "v_town_patents_granted": "40", "action": "draft"}
+def test_submit_with_values_missing_saves_them_and_says_what_is_missing(client_for):
+    response = client_for("town").post(
+        grid_url(LIANTANG), {"v_town_tech_smes": "17", "action": "submit"}, follow=True
     )
-    assert value_of(LIANTANG, "town_patents_granted").status == "submitted"
+    page = response.content.decode()
+    assert "数据已保存，但未能提交" in page and "为必填项" in page
     assert value_of(LIANTANG, "town_tech_smes").status == "draft"
+
+
+def test_values_of_a_submitted_submission_cannot_be_changed(client_for):
+    client = client_for("town")
+    client.post(grid_url(LIANTANG), all_town_values() | {"action": "submit"})
+    page = client.post(
+        grid_url(LIANTANG), {"v_town_tech_smes": "17", "action": "draft"}, follow=True
+    ).content.decode()
+    assert "的填报已提交，数据不能再修改" in page
+    assert value_of(LIANTANG, "town_tech_smes").value == Decimal(all_town_values()["v_town_tech_smes"])
 
 
 def test_grid_shows_last_years_value_beside_each_input(client_for, users):
@@ -233,26 +253,25 @@ def test_emptying_a_draft_value_deletes_it(client_for, users):
     assert value_of(LIANTANG, "town_tech_smes") is None
 
 
-def test_a_submitted_value_cannot_be_emptied(client_for, users):
-    store(users, LIANTANG, "town_tech_smes", "12", status="submitted")
-    page = (
-        client_for("town")
-        .post(grid_url(LIANTANG), {"v_town_tech_smes": " ", "action": "draft"})
-        .content.decode()
-    )
-    assert "「科技型中小企业数」：已提交的数值不能清空" in page
-    assert value_of(LIANTANG, "town_tech_smes").value == 12
+def test_a_submitted_value_cannot_be_emptied(client_for):
+    client = client_for("town")
+    client.post(grid_url(LIANTANG), all_town_values() | {"action": "submit"})
+    page = client.post(
+        grid_url(LIANTANG), {"v_town_tech_smes": " ", "action": "draft"}, follow=True
+    ).content.decode()
+    assert "数据不能再修改" in page
+    assert value_of(LIANTANG, "town_tech_smes").value == Decimal(all_town_values()["v_town_tech_smes"])
 
 
 def test_every_change_is_recorded_in_history_with_user_and_channel(client_for, users):
     client = client_for("town")
     client.post(grid_url(LIANTANG), {"v_town_tech_smes": "12", "action": "draft"})
-    client.post(grid_url(LIANTANG), {"v_town_tech_smes": "13", "action": "submit"})
-    client.post(grid_url(LIANTANG), {"v_town_tech_smes": "13", "action": "submit"})  # no change, no record
+    client.post(grid_url(LIANTANG), all_town_values(town_tech_smes="13") | {"action": "draft"})
+    client.post(grid_url(LIANTANG), all_town_values(town_tech_smes="13") | {"action": "draft"})  # no change
     history = list(value_of(LIANTANG, "town_tech_smes").history.order_by("history_date"))
     assert [(h.value, h.status, h.history_type) for h in history] == [
         (12, "draft", "+"),
-        (13, "submitted", "~"),
+        (13, "draft", "~"),
     ]
     assert {h.history_user for h in history} == {users["town"]}
     assert {h.channel for h in history} == {"form"}

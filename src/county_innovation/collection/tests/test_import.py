@@ -11,9 +11,10 @@ import pytest
 from django.urls import reverse
 from openpyxl import load_workbook
 
+from county_innovation.collection import workflow
 from county_innovation.collection.models import ImportBatch
 from county_innovation.collection.tests.helpers import column_of, fill, row_of
-from county_innovation.indicators.models import DataValue, Indicator
+from county_innovation.indicators.models import DataValue, Framework, Indicator
 from county_innovation.indicators.services import framework_new_version
 from county_innovation.regions.models import Region
 
@@ -88,8 +89,22 @@ def test_county_officer_imports_values_of_their_towns(town_template, upload, use
 
 def test_import_can_submit_the_values_directly(town_template, upload):
     client, content = town_template
-    upload(client, "town", fill(content, {ref(content, LIANTANG, "town_tech_smes"): 17}), submit=True)
-    assert entered().get().status == "submitted"
+    reported = workflow.reported_indicators(
+        Framework.objects.filter(code="town").order_by("-version").first()
+    )
+    last_year = DataValue.objects.filter(
+        region_id=LIANTANG, period=PERIOD - 1, indicator__in=reported
+    ).select_related("indicator")
+    filled = fill(content, {ref(content, LIANTANG, v.indicator.code): float(v.value) for v in last_year})
+    page = page_of(upload(client, "town", filled, submit=True))
+    assert "已提交 1 份填报" in page
+    assert set(entered().values_list("status", flat=True)) == {"submitted"}
+
+
+def test_submitting_an_incomplete_town_refuses_the_whole_import(town_template, upload):
+    client, content = town_template
+    filled = fill(content, {ref(content, LIANTANG, "town_tech_smes"): 17})
+    assert_refused(upload(client, "town", filled, submit=True), "「高新技术企业数」为必填项，尚未填写")
 
 
 def test_reimport_updates_changed_values_and_leaves_empty_cells_alone(town_template, upload, download):
@@ -195,7 +210,7 @@ def test_a_region_of_the_wrong_level_is_refused(client_for, download, upload):
     filled = fill(content, {"A4": LIANTANG, ref(content, "360121", "tech_smes"): 3})
     assert_refused(
         upload(client, "county", filled),
-        f"第4行 A列：「莲塘镇」（{LIANTANG}）是乡级区划，本模板只收县（区）级数据",
+        f"第4行 A列：「莲塘镇」（{LIANTANG}）是乡级区划，「县（区）创新驱动发展评价指标体系」只收县（区）级数据",
     )
 
 
@@ -220,7 +235,7 @@ def test_the_same_region_twice_is_refused(town_template, upload):
     )
     assert_refused(
         upload(client, "town", filled),
-        f"第{second}行 A列：区划「莲塘镇」（{LIANTANG}）重复，已在第{first}行出现",
+        f"第{second}行 A列：区划「{LIANTANG}」重复，已在第{first}行出现",
     )
 
 
@@ -304,11 +319,12 @@ def test_a_template_without_any_value_is_refused(town_template, upload):
 # --- files that are not xlsx --------------------------------------------------------------------------------
 
 
-def test_a_text_file_is_refused(town_template, upload):
+def test_a_text_file_that_is_not_our_csv_layout_is_refused(town_template, upload):
     client, _ = town_template
     assert_refused(
         upload(client, "town", "区划代码,高新技术企业数\n360121100,3\n".encode(), name="数据.xlsx"),
-        "上传的文件不是 Excel 工作簿（.xlsx）",
+        "CSV 文件第1行应为表头「区划代码,指标代码,数值,说明」",
+        "缺少「指标代码」「数值」列",
     )
 
 
@@ -316,7 +332,7 @@ def test_a_pdf_is_refused(town_template, upload):
     client, _ = town_template
     assert_refused(
         upload(client, "town", b"%PDF-1.7\n%\xe2\xe3\xcf\xd3\n1 0 obj\n", name="数据.pdf"),
-        "上传的是 PDF 文件，不是 Excel 工作簿",
+        "PDF 文件（.pdf），不是 Excel 工作簿（.xlsx）",
     )
 
 

@@ -143,6 +143,17 @@ def test_admin_publishes_a_run_and_the_earlier_one_is_withdrawn(sample, users):
 
 def test_run_without_demo_data_carries_no_notice(no_demo, users, frameworks):
     framework = frameworks["county"]
+    from datetime import date
+
+    from county_innovation.collection.workflow import round_create
+
+    round_create(
+        user=users["city_admin"],
+        framework=framework,
+        period=2024,
+        opens_on=date(2025, 1, 1),
+        deadline=date(2025, 3, 31),
+    )
     for i, county in enumerate(counties_of(city_region())):
         values = {ind.code: i + j + 1 for j, ind in enumerate(framework_indicators(framework))}
         data_values_save(
@@ -151,7 +162,7 @@ def test_run_without_demo_data_carries_no_notice(no_demo, users, frameworks):
             period=2024,
             framework=framework,
             values=values,
-            submit=True,
+            submit=False,
             channel="api",
         )
     run = evaluation_run_create(

@@ -13,9 +13,9 @@ from county_innovation.indicators.selectors import framework_indicators
 def _values(region: str, period: int = 2024) -> dict[str, tuple[Decimal, str]]:
     return {
         code: (value, status)
-        for code, value, status in DataValue.objects.filter(region_id=region, period=period).values_list(
-            "indicator__code", "value", "status"
-        )
+        for code, value, status in DataValue.objects.filter(
+            region_id=region, period=period, indicator__origin="reported"
+        ).values_list("indicator__code", "value", "status")
     }
 
 
@@ -83,7 +83,7 @@ def test_data_without_region_covers_the_callers_whole_scope_only(users):
     )
     assert status == 200
     expected = DataValue.objects.filter(
-        region__code__startswith="360121", period=2024, indicator__level="town"
+        region__code__startswith="360121", period=2024, indicator__level="town", indicator__origin="reported"
     ).count()
     assert body["count"] == expected > 0
     assert all(v["region"].startswith("360121") for v in body["items"])
@@ -114,24 +114,23 @@ def test_data_list_requires_a_framework(users):
 # --- writing data values ------------------------------------------------------------------------------------
 
 
-def test_county_officer_saves_and_submits_values(users):
+def test_county_officer_saves_values(users):
     payload = {
         "framework": "county",
         "values": {"rd_expenditure": "12,345.6", "hightech_enterprises": 88},
-        "submit": True,
     }
-    status, body = call(Client(), "put", "/api/data/360121/2024", payload, token=token_for(users["county"]))
+    status, body = call(Client(), "put", "/api/data/360121/2025", payload, token=token_for(users["county"]))
     assert status == 200, body
-    stored = _values("360121")
-    assert stored["rd_expenditure"] == (Decimal("12345.6"), "submitted")
-    assert stored["hightech_enterprises"] == (Decimal(88), "submitted")
+    stored = _values("360121", 2025)
+    assert stored["rd_expenditure"] == (Decimal("12345.6"), "draft")
+    assert stored["hightech_enterprises"] == (Decimal(88), "draft")
     returned = {v["indicator"]: (v["value"], v["status"]) for v in body["items"]}
-    assert returned["rd_expenditure"] == (12345.6, "submitted")
-    assert body["submitted"] is True and body["version"] == 1
+    assert returned["rd_expenditure"] == (12345.6, "draft")
+    assert body["submitted"] is False and body["version"] == 1
 
 
 def test_bad_values_are_all_reported_and_nothing_is_written(users):
-    before = _values("360121")
+    before = _values("360121", 2025)
     payload = {
         "framework": "county",
         "values": {
@@ -141,50 +140,50 @@ def test_bad_values_are_all_reported_and_nothing_is_written(users):
             "nope": 1,
         },
     }
-    status, body = call(Client(), "put", "/api/data/360121/2024", payload, token=token_for(users["county"]))
+    status, body = call(Client(), "put", "/api/data/360121/2025", payload, token=token_for(users["county"]))
     assert status == 400
     assert "均未保存" in body["detail"]
     assert len(body["problems"]) == 3
     assert any("比重不能超过 100%" in p for p in body["problems"])
     assert any("约300家" in p for p in body["problems"])
     assert any("nope" in p for p in body["problems"])
-    assert _values("360121") == before
+    assert _values("360121", 2025) == before
 
 
 def test_county_officer_cannot_write_another_countys_data(users):
-    before = _values("360124")
+    before = _values("360124", 2025)
     payload = {"framework": "county", "values": {"rd_expenditure": 1}}
-    status, body = call(Client(), "put", "/api/data/360124/2024", payload, token=token_for(users["county"]))
+    status, body = call(Client(), "put", "/api/data/360124/2025", payload, token=token_for(users["county"]))
     assert status == 403
     assert body["detail"] == "您无权填报「进贤县」的数据：该区划不在您的管辖范围内。"
-    assert _values("360124") == before
+    assert _values("360124", 2025) == before
 
 
 def test_town_officer_cannot_write_their_countys_data(users):
-    before = _values("360121")
+    before = _values("360121", 2025)
     payload = {"framework": "county", "values": {"rd_expenditure": 1}}
-    status, _ = call(Client(), "put", "/api/data/360121/2024", payload, token=token_for(users["town"]))
+    status, _ = call(Client(), "put", "/api/data/360121/2025", payload, token=token_for(users["town"]))
     assert status == 403
-    assert _values("360121") == before
+    assert _values("360121", 2025) == before
 
 
 def test_department_cannot_write_an_indicator_it_does_not_own(users):
     # 市统计局 owns rd_expenditure; fiscal_st_share belongs to 市财政局. One refusal stops the whole request.
-    before = _values("360121")
+    before = _values("360121", 2025)
     payload = {"framework": "county", "values": {"rd_expenditure": 1, "fiscal_st_share": 2}}
     status, body = call(
-        Client(), "put", "/api/data/360121/2024", payload, token=token_for(users["department"])
+        Client(), "put", "/api/data/360121/2025", payload, token=token_for(users["department"])
     )
     assert status == 403
     assert "本级财政科学技术支出" in body["detail"] and "不由您的部门负责" in body["detail"]
-    assert _values("360121") == before
+    assert _values("360121", 2025) == before
 
 
 def test_department_writes_its_own_indicator_for_any_county(users):
     payload = {"framework": "county", "values": {"rd_expenditure": 4321}}
-    status, _ = call(Client(), "put", "/api/data/360124/2024", payload, token=token_for(users["department"]))
+    status, _ = call(Client(), "put", "/api/data/360124/2025", payload, token=token_for(users["department"]))
     assert status == 200
-    assert _values("360124")["rd_expenditure"][0] == Decimal(4321)
+    assert _values("360124", 2025)["rd_expenditure"][0] == Decimal(4321)
 
 
 def test_null_clears_a_draft_value(users):
@@ -192,20 +191,20 @@ def test_null_clears_a_draft_value(users):
     call(
         Client(),
         "put",
-        "/api/data/360121/2023",
+        "/api/data/360121/2025",
         {"framework": "county", "values": {"rd_expenditure": 5}},
         token=token,
     )
-    assert "rd_expenditure" in _values("360121", 2023)
+    assert "rd_expenditure" in _values("360121", 2025)
     status, body = call(
         Client(),
         "put",
-        "/api/data/360121/2023",
+        "/api/data/360121/2025",
         {"framework": "county", "values": {"rd_expenditure": None}},
         token=token,
     )
     assert status == 200 and body["deleted"] == 1
-    assert "rd_expenditure" not in _values("360121", 2023)
+    assert "rd_expenditure" not in _values("360121", 2025)
 
 
 @pytest.mark.parametrize(
@@ -216,12 +215,45 @@ def test_null_clears_a_draft_value(users):
             {"framework": "county", "values": {"rd_expenditure": 1}},
             "不在可填报范围内",
         ),
-        ("/api/data/360121100/2024", {"framework": "county", "values": {"rd_expenditure": 1}}, "不适用"),
-        ("/api/data/360121/2024", {"framework": "nope", "values": {}}, "不存在"),
-        ("/api/data/000000/2024", {"framework": "county", "values": {}}, "不存在"),
+        ("/api/data/360121100/2025", {"framework": "county", "values": {"rd_expenditure": 1}}, "不适用"),
+        ("/api/data/360121/2025", {"framework": "nope", "values": {}}, "不存在"),
+        ("/api/data/000000/2025", {"framework": "county", "values": {}}, "不存在"),
     ],
 )
 def test_write_errors_are_chinese_sentences(users, url, payload, detail):
     status, body = call(Client(), "put", url, payload, token=token_for(users["city_admin"]))
     assert status in {400, 404}
     assert detail in body["detail"]
+
+
+def test_a_stale_version_is_refused_and_nothing_is_written(users):
+    token = token_for(users["county"])
+    payload = {"framework": "county", "values": {"rd_expenditure": 100}}
+    status, body = call(Client(), "put", "/api/data/360121/2025", payload, token=token)
+    assert status == 200
+    stats = next(s for s in body["submissions"] if s["owner"] == "statistics")
+    seen = {stats["id"]: stats["version"]}
+    status, _ = call(
+        Client(),
+        "put",
+        "/api/data/360121/2025",
+        payload | {"values": {"rd_expenditure": 200}, "submission_versions": seen},
+        token=token,
+    )
+    assert status == 200
+    status, body = call(
+        Client(),
+        "put",
+        "/api/data/360121/2025",
+        payload | {"values": {"rd_expenditure": 300}, "submission_versions": seen},
+        token=token,
+    )
+    assert status == 400 and "为避免覆盖他人的修改" in body["detail"]
+    assert _values("360121", 2025)["rd_expenditure"][0] == 200
+
+
+def test_a_refused_submission_undoes_the_save(users):
+    payload = {"framework": "county", "values": {"rd_expenditure": 100}, "submit": True}
+    status, body = call(Client(), "put", "/api/data/360121/2025", payload, token=token_for(users["county"]))
+    assert status == 400 and any("必填" in p for p in body["problems"])
+    assert "rd_expenditure" not in _values("360121", 2025)

@@ -8,6 +8,8 @@ from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from county_innovation.common.errors import DomainError
+from county_innovation.regions.models import Region
+from county_innovation.reports.services import bulletins_queue_published
 from county_innovation.web.demo import DEMO_SEED, demo_load
 
 
@@ -37,11 +39,15 @@ class Command(BaseCommand):
         self.stdout.write("[3/3] 演示账号（仅演示模式存在）：")
         for username, password, name in report.accounts:
             self.stdout.write(f"      {username:<14} {password:<12} {name}")
+        # Each published period's bulletin (Word + PDF), built by the background worker (reports app).
+        queued = bulletins_queue_published(scope=Region.objects.get(code="360100"))
+        self.stdout.write(f"      已排队生成 {queued} 期定期通报（由后台进程生成 Word 与 PDF）")
         if options["no_serve"]:
             return
         # Robustness analyses run in the background: start a django-tasks worker beside the web server.
         worker = subprocess.Popen(
-            [sys.executable, "-m", "county_innovation.cli", "db_worker", "--interval", "0.5"]
+            # every queue: "default" (robustness analyses) and "reports" (bulletins)
+            [sys.executable, "-m", "county_innovation.cli", "db_worker", "--interval=0.5", "--queue-name=*"]
         )
         self.stdout.write(f"      后台计算进程已启动（pid {worker.pid}）")
         self.stdout.write(self.style.SUCCESS(f"打开 http://{options['addr']}/ 查看（Ctrl+C 停止）"))
