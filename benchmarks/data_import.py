@@ -17,8 +17,9 @@ import platform
 import pstats
 import random
 import sys
-import tempfile
 import time
+
+from _django import fresh_django  # benchmarks/_django.py
 
 
 def synthetic_towns(target: int) -> int:
@@ -74,15 +75,7 @@ def main() -> None:
         "--profile", type=int, metavar="STEP", help="print the top functions of step STEP (0–3) to stderr"
     )
     args = parser.parse_args()
-    os.environ["COUNTY_INNOVATION_VAR"] = tempfile.mkdtemp()
-    if args.database_url:
-        os.environ["DATABASE_URL"] = args.database_url
-    else:
-        os.environ.pop("DATABASE_URL", None)
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "county_innovation.settings")
-    import django
-
-    django.setup()
+    fresh_django(args.database_url)
     import datetime as dt
 
     from django.core.management import call_command

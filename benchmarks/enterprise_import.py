@@ -12,10 +12,11 @@ import os
 import platform
 import random
 import sys
-import tempfile
 import time
 from datetime import date
 from decimal import Decimal
+
+from _django import fresh_django  # benchmarks/_django.py
 
 
 def _money(value: float) -> Decimal:
@@ -87,15 +88,7 @@ def main() -> None:
     parser.add_argument("--years", type=int, default=4, help="years per enterprise")
     parser.add_argument("--database-url", default="", help="default: a new SQLite file in a temporary folder")
     args = parser.parse_args()
-    os.environ["COUNTY_INNOVATION_VAR"] = tempfile.mkdtemp()
-    if args.database_url:
-        os.environ["DATABASE_URL"] = args.database_url
-    else:
-        os.environ.pop("DATABASE_URL", None)
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "county_innovation.settings")
-    import django
-
-    django.setup()
+    fresh_django(args.database_url)
     from django.core.management import call_command
     from django.db import connection
 
