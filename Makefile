@@ -3,10 +3,12 @@ SHELL := /bin/bash
 PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
-APT_PACKAGES := chromium fonts-noto-cjk libreoffice-writer-nogui
+# Debian packages: the demo needs a CJK font and LibreOffice (bulletins as PDF); the tests also Chromium.
+DEMO_APT_PACKAGES := fonts-noto-cjk libreoffice-writer-nogui
+APT_PACKAGES := chromium $(DEMO_APT_PACKAGES)
 export PYTHONDONTWRITEBYTECODE := 1
 
-.PHONY: install demo test test-postgres lint format system-deps clean
+.PHONY: install demo test test-postgres lint format system-deps demo-deps clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -21,23 +23,30 @@ node_modules/.package-lock.json: package.json package-lock.json
 
 install: $(VENV)/.installed node_modules/.package-lock.json
 
-# Debian packages the browser test and the charts need (Chromium driven by Playwright; a CJK font).
-system-deps:
-	@missing=""; for p in $(APT_PACKAGES); do dpkg -s $$p >/dev/null 2>&1 || missing="$$missing $$p"; done; \
+# apt-get install the packages of $(1) that are missing (with sudo unless root).
+define apt_install
+	@missing=""; for p in $(1); do dpkg -s $$p >/dev/null 2>&1 || missing="$$missing $$p"; done; \
 	if [ -n "$$missing" ]; then \
 	  echo "Installing Debian packages:$$missing"; \
 	  if [ "$$(id -u)" = 0 ]; then SUDO=""; else SUDO="sudo"; fi; \
 	  $$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq $$missing >/dev/null; \
 	fi
+endef
 
-demo: install
+system-deps:
+	$(call apt_install,$(APT_PACKAGES))
+
+demo-deps:
+	$(call apt_install,$(DEMO_APT_PACKAGES))
+
+demo: install demo-deps
 	$(BIN)/county-innovation demo
 
 test: install system-deps
 	$(BIN)/pytest -q
 
 # The same suite on PostgreSQL (DATABASE_URL defaults to the local service's database `test`).
-test-postgres: install
+test-postgres: install system-deps
 	DATABASE_URL=$${DATABASE_URL:-postgres://postgres@127.0.0.1:5432/test} $(BIN)/pytest -q -m "not browser"
 
 lint: install
