@@ -144,22 +144,33 @@ def _line_grid(section) -> None:
     grid.set(qn("w:linePitch"), str(round(LINE_PITCH_PT * 20)))
 
 
-def _header_footer(section, demo: bool, footer_note: str) -> None:
-    header = section.header.paragraphs[0]
-    header.alignment = WD_ALIGN_PARAGRAPH.RIGHT
-    if demo:
-        set_run_font(header.add_run(DEMO_MARK), HEADING1_FONT, SIZE_SMALL_5, bold=True)
-    footer = section.footer.paragraphs[0]
-    footer.alignment = WD_ALIGN_PARAGRAPH.CENTER
-    footer.paragraph_format.first_line_indent = Pt(0)
-    set_run_font(footer.add_run("— "), PAGE_NUMBER_FONT, SIZE_4)
-    _field(footer, "PAGE")
-    set_run_font(footer.add_run(" —"), PAGE_NUMBER_FONT, SIZE_4)
-    note = " · ".join(x for x in (DEMO_MARK if demo else "", footer_note) if x)
-    if note:
-        p = section.footer.add_paragraph()
-        p.alignment = WD_ALIGN_PARAGRAPH.CENTER
-        set_run_font(p.add_run(note), BODY_FONT, SIZE_SMALL_5)
+def _header_footer(document, section, demo: bool, footer_note: str) -> None:
+    """GB/T 9704 7.5: the page number "— 1 —" in 4号 type, on odd pages at the right and on even pages at the left,
+    each one character in from the edge of the text block; the demo mark in the header and footer of both."""
+    document.settings.odd_and_even_pages_header_footer = True
+    for header, footer, side in (
+        (section.header, section.footer, WD_ALIGN_PARAGRAPH.RIGHT),
+        (section.even_page_header, section.even_page_footer, WD_ALIGN_PARAGRAPH.LEFT),
+    ):
+        top = header.paragraphs[0]
+        top.alignment = WD_ALIGN_PARAGRAPH.RIGHT
+        if demo:
+            set_run_font(top.add_run(DEMO_MARK), HEADING1_FONT, SIZE_SMALL_5, bold=True)
+        number = footer.paragraphs[0]
+        number.alignment = side
+        number.paragraph_format.first_line_indent = Pt(0)
+        if side == WD_ALIGN_PARAGRAPH.RIGHT:
+            number.paragraph_format.right_indent = SIZE_4  # one character (of the page number's size) in
+        else:
+            number.paragraph_format.left_indent = SIZE_4
+        set_run_font(number.add_run("— "), PAGE_NUMBER_FONT, SIZE_4)
+        _field(number, "PAGE")
+        set_run_font(number.add_run(" —"), PAGE_NUMBER_FONT, SIZE_4)
+        note = " · ".join(x for x in (DEMO_MARK if demo else "", footer_note) if x)
+        if note:
+            p = footer.add_paragraph()
+            p.alignment = WD_ALIGN_PARAGRAPH.CENTER
+            set_run_font(p.add_run(note), BODY_FONT, SIZE_SMALL_5)
 
 
 def _off_grid(paragraph) -> None:
@@ -204,7 +215,7 @@ class OfficialDocument:
             _style_font(style, BODY_FONT, SIZE_SMALL_5)
             style.paragraph_format.line_spacing_rule = WD_LINE_SPACING.SINGLE
         _font_table_fallbacks(self.doc)
-        _header_footer(section, demo, footer_note)
+        _header_footer(self.doc, section, demo, footer_note)
         self.doc.core_properties.language = "zh-CN"
 
     # --- blocks ---------------------------------------------------------------------------------------------

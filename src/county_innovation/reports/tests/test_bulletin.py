@@ -5,6 +5,7 @@ import re
 
 import pytest
 from docx import Document
+from docx.enum.text import WD_ALIGN_PARAGRAPH
 from docx.shared import Pt
 from pypdf import PdfReader
 
@@ -143,9 +144,19 @@ def test_a_paragraph_per_county_and_the_annexes(document, run):
     assert "附件1" in text and "评价指标及解释" in text and "附件2" in text and "附件3" in text
     annex_rows = [row.cells[1].text for t in document.tables for row in t.rows]
     assert "全社会R&D经费支出" in annex_rows and "万元GDP综合能耗" in annex_rows
-    assert document.sections[0].footer.paragraphs[0]._p.xml.count("PAGE") == 1
-    assert DEMO_MARK in document.sections[0].header.paragraphs[0].text
-    assert DEMO_MARK in document.sections[0].footer.paragraphs[1].text
+    section = document.sections[0]
+    # GB/T 9704 7.5: odd pages number at the right, even pages at the left; the demo mark on both
+    assert document.settings.odd_and_even_pages_header_footer
+    assert section.footer.paragraphs[0]._p.xml.count("PAGE") == 1
+    assert section.even_page_footer.paragraphs[0]._p.xml.count("PAGE") == 1
+    assert section.footer.paragraphs[0].alignment == WD_ALIGN_PARAGRAPH.RIGHT
+    assert section.even_page_footer.paragraphs[0].alignment == WD_ALIGN_PARAGRAPH.LEFT
+    for header, footer in (
+        (section.header, section.footer),
+        (section.even_page_header, section.even_page_footer),
+    ):
+        assert DEMO_MARK in header.paragraphs[0].text
+        assert DEMO_MARK in footer.paragraphs[1].text
 
 
 def test_town_ranking_lists_every_town_in_order(document):
