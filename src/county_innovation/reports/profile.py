@@ -11,12 +11,13 @@ from dataclasses import dataclass, field
 
 from django.db.models import Count
 
+from county_innovation.designation.selectors import county_designations, county_task_progress
 from county_innovation.enterprises.models import Enterprise, Qualification, QualificationKind
 from county_innovation.evaluation.selectors import published_periods, published_run
 from county_innovation.regions.models import Region
 from county_innovation.reports import charts
 from county_innovation.reports.docx_layout import OfficialDocument
-from county_innovation.reports.selectors import _fmt, demo_loaded, optional_function, year_end
+from county_innovation.reports.selectors import _fmt, demo_loaded, year_end
 from county_innovation.web.selectors import RegionPage, dimension_chart, region_page
 
 # Indicators of the county framework that count innovation platforms and institutions (from the run's data).
@@ -42,8 +43,8 @@ class CountyProfile:
     enterprises: int
     qualifications: list[tuple[str, int]]
     platforms: list[tuple[str, str, float | None]]  # (name, unit, value)
-    designations: list[dict] | None  # None: the designation app is not installed
-    tasks: list[dict] | None
+    designations: list[dict]
+    tasks: list[dict]
     demo: bool
     notes: list[str] = field(default_factory=list)
 
@@ -105,16 +106,6 @@ def _platforms(page: RegionPage, show_raw: bool) -> list[tuple[str, str, float |
     ]
 
 
-def _optional_rows(name: str, county: Region) -> list[dict] | None:
-    function = optional_function("county_innovation.designation.selectors", name)
-    if function is None:
-        return None
-    try:
-        return list(function(county))
-    except ImportError:  # the task registry it reads is not installed
-        return None
-
-
 def county_profile(*, county: Region, period: int | None, show_raw: bool) -> CountyProfile | None:
     """The profile of ``county`` for ``period`` (default: the latest published); None when nothing published."""
     page = region_page(region=county, period=period, show_raw=show_raw)
@@ -129,8 +120,8 @@ def county_profile(*, county: Region, period: int | None, show_raw: bool) -> Cou
         enterprises=enterprises,
         qualifications=qualifications,
         platforms=_platforms(page, show_raw),
-        designations=_optional_rows("county_designations", county),
-        tasks=_optional_rows("county_task_progress", county),
+        designations=county_designations(county),
+        tasks=county_task_progress(county),
         demo=page.ranking.run.includes_demo_data or demo_loaded(),
     )
 

@@ -8,8 +8,6 @@ those apps publish for this purpose, when they are installed.
 
 from __future__ import annotations
 
-import importlib
-from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date
 from statistics import mean
@@ -18,6 +16,7 @@ from typing import Any
 import pandas as pd
 from django.db.models import Count, QuerySet
 
+from county_innovation.collection.selectors import round_reporting_rate
 from county_innovation.engine import strengths_weaknesses
 from county_innovation.evaluation.models import EvaluationRun, RegionResult
 from county_innovation.evaluation.selectors import published_periods, published_run
@@ -37,14 +36,6 @@ from county_innovation.web.selectors import (
 )
 
 STRENGTH_COUNT = 3
-
-
-def optional_function(module: str, name: str) -> Callable | None:
-    """A function another app publishes for the reports, or None while that app is not installed."""
-    try:
-        return getattr(importlib.import_module(module), name)
-    except (ImportError, AttributeError):
-        return None
 
 
 def demo_loaded() -> bool:
@@ -191,17 +182,8 @@ def _strengths(run: EvaluationRun, results: list[RegionResult]) -> dict[str, tup
 
 
 def reporting_rate(run: EvaluationRun) -> dict | None:
-    """The collection round's completion and on-time rates for the run's framework and period, if known."""
-    rate = optional_function("county_innovation.collection.selectors", "round_reporting_rate")
-    if rate is None:
-        return None
-    try:
-        found = rate(run.framework, run.period)
-    except Exception:  # a round not found or not yet closed: the bulletin goes out without the sentence
-        return None
-    if not found or found.get("complete_pct") is None:
-        return None
-    return found
+    """The collection round's completion and on-time rates for the run's framework and period; None without a round."""
+    return round_reporting_rate(run.framework, run.period)
 
 
 def _movers(content_rows: list[RankingRow], previous_index: dict[str, float | None]) -> list[str]:

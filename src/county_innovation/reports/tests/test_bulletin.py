@@ -116,25 +116,29 @@ def test_summary_names_the_leader_the_movers_and_the_dimension_leaders(document,
             assert f"{row.region.name}{verb}{abs(row.rank_change)}位" in text
     for d in content.ranking.dimensions:
         assert f"{d.name}维度" in text
-    from county_innovation.collection.selectors import round_reporting_rate
-
-    rate = round_reporting_rate(run.framework, run.period)
-    if rate is None:
-        assert "填报完成率" not in text
-    else:
-        assert f"本期数据填报完成率{float(rate['complete_pct']):.1f}%" in text
+    # the demo's 2024 round: every submission handed in before the deadline
+    assert "本期数据填报完成率100.0%，按时报送率100.0%。" in text
 
 
-def test_reporting_rate_sentence_when_the_round_is_known(run, monkeypatch):
-    import county_innovation.collection.selectors as collection
+def test_reporting_rate_sentence_counts_a_missing_and_a_late_submission(run):
+    import datetime as dt
 
-    monkeypatch.setattr(
-        collection,
-        "round_reporting_rate",
-        lambda framework, period: {"complete_pct": 97.5, "on_time_pct": 88.0},
+    from county_innovation.collection.models import Submission, SubmissionEvent
+
+    submissions = list(
+        Submission.objects.filter(
+            round__framework__code=run.framework.code, round__period=run.period
+        ).order_by("pk")
     )
+    missing, late = submissions[0], submissions[1]
+    SubmissionEvent.objects.filter(submission=missing).delete()
+    Submission.objects.filter(pk=missing.pk).update(status="draft")
+    after_deadline = dt.datetime(run.period + 1, 4, 2, 10, tzinfo=dt.UTC)
+    SubmissionEvent.objects.filter(submission=late, action="submit").update(at=after_deadline)
+    n = len(submissions)
+    complete, on_time = 100 * (n - 1) / n, 100 * (n - 2) / n  # 36 submissions: 97.2 % and 94.4 %
     summary = "".join(bulletin_content(run).summary)
-    assert "本期数据填报完成率97.5%，按时报送率88.0%。" in summary
+    assert f"本期数据填报完成率{complete:.1f}%，按时报送率{on_time:.1f}%。" in summary
 
 
 def test_a_paragraph_per_county_and_the_annexes(document, run):

@@ -74,10 +74,12 @@ def test_designations_and_tasks_come_from_the_designation_app(profile, county):
         assert f"{NO_DATA}。" in text
 
 
-def test_without_the_designation_app_the_sections_say_no_data(county, monkeypatch):
-    monkeypatch.setattr("county_innovation.reports.profile.optional_function", lambda module, name: None)
-    profile = county_profile(county=county, period=None, show_raw=True)
-    assert profile.designations is None and profile.tasks is None
+def test_a_county_without_designations_or_tasks_says_no_data(demo):
+    donghu = Region.objects.get(
+        code="360102"
+    )  # the demo designates none of 东湖区's units and assigns it no task
+    profile = county_profile(county=donghu, period=None, show_raw=True)
+    assert profile.designations == [] and profile.tasks == []
     document = Document(io.BytesIO(profile_docx(profile)))
     assert _texts(document).count(f"{NO_DATA}。") == 2
 
