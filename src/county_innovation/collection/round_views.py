@@ -10,7 +10,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_http_methods, require_POST
 
 from county_innovation.accounts import permissions
-from county_innovation.collection import audit, publishing, selectors, workflow
+from county_innovation.collection import audit, selectors, workflow
 from county_innovation.collection.excel import XLSX_CONTENT_TYPE
 from county_innovation.collection.forms import PublishForm, ReopenForm, ReturnForm, RoundForm
 from county_innovation.collection.models import CollectionRound, Submission
@@ -81,15 +81,20 @@ def round_detail(request: HttpRequest, round_id: int) -> HttpResponse:
     )
 
 
-def _round_action(request: HttpRequest, round_id: int, action) -> HttpResponse:
-    round_ = get_object_or_404(CollectionRound, pk=round_id)
+def _act(request: HttpRequest, action, *, then: str, **kwargs) -> HttpResponse:
+    """Run a workflow step; a refusal becomes messages (with every problem) on the page it returns to."""
     try:
-        action(round_)
+        action()
     except DomainError as error:
         messages.error(request, error.message)
         for problem in error.problems[:50]:
             messages.error(request, problem)
-    return redirect("collection:round_detail", round_id=round_.pk)
+    return redirect(then, **kwargs)
+
+
+def _round_action(request: HttpRequest, round_id: int, action) -> HttpResponse:
+    round_ = get_object_or_404(CollectionRound, pk=round_id)
+    return _act(request, lambda: action(round_), then="collection:round_detail", round_id=round_.pk)
 
 
 @login_required
@@ -168,13 +173,9 @@ def submission_detail(request: HttpRequest, submission_id: int) -> HttpResponse:
 
 def _submission_action(request: HttpRequest, submission_id: int, action) -> HttpResponse:
     submission = _submission_or_404(request, submission_id)
-    try:
-        action(submission)
-    except DomainError as error:
-        messages.error(request, error.message)
-        for problem in error.problems[:50]:
-            messages.error(request, problem)
-    return redirect("collection:submission_detail", submission_id=submission.pk)
+    return _act(
+        request, lambda: action(submission), then="collection:submission_detail", submission_id=submission.pk
+    )
 
 
 @login_required
@@ -270,10 +271,7 @@ def round_registry(request: HttpRequest, round_id: int) -> HttpResponse:
     """Recompute the registry indicators (enterprise counts …) of the round's year."""
 
     def act(round_):
-        permissions.require(
-            permissions.can_manage_rounds(request.user), "只有市科技局管理员可以更新名录指标。"
-        )
-        reports = publishing.registries_refresh(period=round_.period, user=request.user)
+        reports = workflow.round_registry_refresh(user=request.user, round_=round_)
         changed = sum(r.created + r.updated + r.removed for r in reports)
         messages.success(
             request, f"已按登记名录重新统计 {round_.period} 年度的名录指标：{changed} 项有变化。"

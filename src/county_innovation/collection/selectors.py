@@ -14,7 +14,7 @@ from county_innovation.accounts import permissions
 from county_innovation.accounts.models import Department, Role, User
 from county_innovation.collection.models import CollectionRound, ImportBatch, Submission, SubmissionEvent
 from county_innovation.common.errors import DomainError
-from county_innovation.indicators.models import DataValue, Framework, Indicator
+from county_innovation.indicators.models import DataValue, Framework, Indicator, Origin
 from county_innovation.indicators.selectors import (
     data_values_for,
     framework_dimensions,
@@ -210,7 +210,7 @@ def entry_grid(
     for dv in values.select_related("updated_by"):
         (current if dv.period == period else previous)[dv.indicator_id] = dv
     not_reported = [i for i in all_indicators if not i.is_reported]
-    formulas = [i for i in not_reported if i.origin == "formula"]
+    formulas = [i for i in not_reported if i.origin == Origin.FORMULA]
     derived = (
         data_values_for(regions=[region], period=period, indicators=not_reported) if not_reported else {}
     )

@@ -201,6 +201,14 @@ def round_publish(*, user: User, round_: CollectionRound, allow_unsubmitted: boo
     return round_
 
 
+def round_registry_refresh(*, user: User, round_: CollectionRound) -> list:
+    """Recompute the registry indicators (enterprise counts …) of the round's year; a published year is refused."""
+    from county_innovation.collection.publishing import registries_refresh
+
+    permissions.require(permissions.can_manage_rounds(user), "只有市科技局管理员可以更新名录指标。")
+    return registries_refresh(period=round_.period, user=user)
+
+
 # --- submissions -------------------------------------------------------------------------------------------
 
 

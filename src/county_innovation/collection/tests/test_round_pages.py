@@ -90,7 +90,7 @@ def test_the_round_page_shows_the_rates_and_the_late_list(past_round, users):
 
 def test_the_round_list_shows_the_demo_rounds(users):
     page = login(users["county"]).get(reverse("collection:round_list")).content.decode()
-    assert "2024年度乡（镇、街道）" in page or "2024年度" in page
+    assert "2024年度乡（镇、街道）创新发展评价指标体系数据填报" in page
     assert "已发布" in page and "填报中" in page
     assert "发布新的填报任务" not in page
     assert (
