@@ -120,8 +120,16 @@ def test_a_town_walks_from_application_to_designation_and_acceptance(demo, users
     assert statuses[0] == "recommended" and statuses[-1] == "accepted" and "notice" in statuses
 
     item = TaskItem.objects.get(parent=None, number="三（一）")
-    overdue = tasks.task_item_add(parent=item, user=admin, title="完成首批试点评审", deadline=shift(-5))
-    tasks.task_assign(item=overdue, user=admin, region=Region.objects.get(code="360121"), deadline=shift(-5))
+    overdue = tasks.task_item_add(
+        parent=item, user=admin, title="完成首批试点评审", deadline=shift(-5), confirm_past=True
+    )
+    tasks.task_assign(
+        item=overdue,
+        user=admin,
+        region=Region.objects.get(code="360121"),
+        deadline=shift(-5),
+        confirm_past=True,
+    )
     overview = client.get(reverse("supervision:overview")).content.decode()
     section = overview.split('data-testid="overdue"')[1].split("</section>")[0]
     assert "完成首批试点评审" in section
