@@ -214,7 +214,7 @@ def test_the_api_walks_an_application_through_check_and_refuses_bad_files(demo, 
             "region": "360124102",
             "level": "city",
             "theme": "industry",
-            "building_targets": [{"name": "高企", "target": "5"}],
+            "building_targets": [{"indicator": "town_hightech_enterprises", "baseline": "3", "target": "5"}],
         },
         content_type="application/json",
     )
