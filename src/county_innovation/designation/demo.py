@@ -58,6 +58,9 @@ DEMO_EXPERTS = [
 ]
 # One building target per demo designation: the indicator and the growth aimed at over the building period.
 DEMO_TARGET = {"county": ("hightech_enterprises", Decimal("1.5")), "town": ("town_hightech_enterprises", 2)}
+# Pilots whose building period has ended but whose last annual report is still due: the county reports it,
+# then the city can accept (评估验收 checks that every annual report exists).
+DEMO_REPORT_DUE = {"360121"}
 # One application waiting for the formal check.
 DEMO_PENDING = ("360124101", "city", "industry", 2026)
 
@@ -163,7 +166,8 @@ def _designations() -> int:
             designation=designation, year=year, amount=Decimal(amount), note=f"认定支持资金{DEMO_NOTE}"
         )
         _demo_target(designation)
-        for report_year in range(year, min(end.year, 2025) + 1):
+        last_year = min(year + BUILD_YEARS - 1, 2025) - (1 if code in DEMO_REPORT_DUE else 0)
+        for report_year in range(year, last_year + 1):
             BuildReport.objects.create(
                 designation=designation,
                 year=report_year,

@@ -210,7 +210,10 @@ def designation_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "targets": selectors.target_rows(designation, user),
         "excluded_experts": excluded,
         "eligible_count": len(eligible),
-        "missing_reports": services.missing_report_years(designation),
+        # years already begun whose annual report is missing (acceptance needs them all)
+        "missing_reports": [
+            y for y in services.missing_report_years(designation) if y <= timezone.localdate().year
+        ],
         "checklist": [
             (label, designation.checklist.get(key)) for key, label in services.FORMAL_CHECKLIST.items()
         ],

@@ -8,7 +8,7 @@ import zipfile
 
 from county_innovation.accounts.models import Role, User
 from county_innovation.designation import services
-from county_innovation.designation.models import Designation, ExpertReview, Material
+from county_innovation.designation.models import Designation, ExpertProfile, ExpertReview, Material
 from county_innovation.regions.models import Region
 from county_innovation.supervision.models import TaskAttachment, TaskItem, TaskReport
 
@@ -84,6 +84,15 @@ def permission_ids(users: dict[str, User]) -> dict[str, int]:
         "reviewing": review_case.pk,
         "task": task.pk,
         "attachment": attachment.pk,
+        "draft": services.designation_apply(
+            user=None,
+            region=Region.objects.get(code="360121108"),
+            level="city",
+            theme="industry",
+            year=2026,
+            submit=False,
+        ).pk,
+        "expert_profile": ExpertProfile.objects.get(user__username="expert2").pk,
     }
 
 
