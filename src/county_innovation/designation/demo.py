@@ -61,6 +61,8 @@ DEMO_TARGET = {"county": ("hightech_enterprises", Decimal("1.5")), "town": ("tow
 # Pilots whose building period has ended but whose last annual report is still due: the county reports it,
 # then the city can accept (评估验收 checks that every annual report exists).
 DEMO_REPORT_DUE = {"360121"}
+# One application under expert review, so the demo experts `expert`, `expert4` and `expert5` see 待评审 on signing in.
+DEMO_REVIEWING = ("360112103", "city", "ecology", 2026, ["expert", "expert4", "expert5"])
 # One application waiting for the formal check.
 DEMO_PENDING = ("360124101", "city", "industry", 2026)
 
@@ -240,6 +242,44 @@ def _pending(applicant: User | None) -> None:
     )
 
 
+def _reviewing() -> int:
+    from county_innovation.designation.services import FORMAL_CHECKLIST, experts_assign, formal_check
+
+    code, level, theme, year, panel = DEMO_REVIEWING
+    experts = list(User.objects.filter(username__in=panel, role=Role.EXPERT, is_active=True))
+    if len(experts) < len(panel):
+        return 0
+    region = Region.objects.get(code=code)
+    designation = designation_apply(
+        user=None,
+        region=region,
+        level=level,
+        theme=theme,
+        year=year,
+        summary=f"以湿地生态保护与生态旅游为特色，建设科技支撑生态文明型创新型乡镇{DEMO_NOTE}",
+        building_targets=[
+            {
+                "indicator": "town_agri_demo_bases",
+                "baseline_year": year - 1,
+                "baseline_value": "2",
+                "target_year": year + BUILD_YEARS,
+                "target_value": "5",
+            }
+        ],
+        is_demo=True,
+    )
+    material_add(
+        designation=designation,
+        user=None,
+        title=f"申报书{DEMO_NOTE}",
+        filename="申报书.pdf",
+        content=DEMO_PDF,
+    )
+    formal_check(designation=designation, user=None, checklist=dict.fromkeys(FORMAL_CHECKLIST, True))
+    experts_assign(designation=designation, user=None, experts=experts)
+    return 1
+
+
 def _tasks() -> int:
     items = {i.number: i for i in TaskItem.objects.filter(parent=None)}
     for order, (number, (department, counties)) in enumerate(DEMO_LEADS.items()):
@@ -333,5 +373,6 @@ def designation_demo_load() -> dict:
     _experts()
     designations = _designations()
     _pending(User.objects.filter(username="jinxian").first())
+    reviewing = _reviewing()
     work_items = _tasks()
-    return {"designations": designations + 1, "work_items": work_items}
+    return {"designations": designations + 1 + reviewing, "work_items": work_items}

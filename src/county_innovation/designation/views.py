@@ -19,7 +19,7 @@ from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from county_innovation.accounts import permissions
-from county_innovation.accounts.models import Role
+from county_innovation.accounts.models import Role, User
 from county_innovation.common.errors import DomainError
 from county_innovation.designation import forms, selectors, services, targets
 from county_innovation.designation.models import Designation, ExpertReview, Material, ScoreSheet
@@ -195,6 +195,14 @@ def designation_detail(request: HttpRequest, pk: int) -> HttpResponse:
     manage = permissions.can_manage_designations(user)
     review = selectors.review_of(designation, user) if user.role == Role.EXPERT else None
     evaluation = designation.data_evaluation or {}
+    if (
+        designation.checked_at
+        and designation.status != Designation.Status.RETURNED
+        and not evaluation.get("available")
+    ):
+        # checked before any evaluation was published: show the latest published one, said so on the page
+        live = services.data_evaluation_of(designation.region)
+        evaluation = {**live, "live": True} if live.get("available") else evaluation
     eligible, excluded = selectors.experts_for(designation) if manage else ([], [])
     context = {
         "nav": "designation",
@@ -465,9 +473,7 @@ def _counties() -> list[Region]:
     return list(qs.order_by("code"))
 
 
-def _unpooled_expert_accounts() -> list:
-    from county_innovation.accounts.models import User
-
+def _unpooled_expert_accounts() -> list[User]:
     return list(
         User.objects.filter(role=Role.EXPERT, is_active=True, expert_profile__isnull=True).order_by(
             "username"
@@ -499,8 +505,6 @@ def expert_pool(request: HttpRequest) -> HttpResponse:
             }
             try:
                 if data.get("account"):
-                    from county_innovation.accounts.models import User
-
                     account = get_object_or_404(User, pk=data["account"])
                     profile = services.expert_link(user=request.user, account=account, **fields)
                     messages.success(request, f"已将账号「{account.username}」加入专家库。")

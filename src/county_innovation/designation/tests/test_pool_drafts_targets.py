@@ -122,13 +122,13 @@ def test_a_deactivated_expert_cannot_be_assigned(demo, users):
 
 
 def test_an_expert_sees_waiting_reviews_on_the_list(demo, users, client):
-    me = User.objects.get(username="expert5")
+    me = User.objects.get(username="expert3")  # 进贤县; the demo gave them nothing to review
     designation = applied(None, "360121102")
     services.formal_check(designation=designation, user=users["city_admin"], checklist=CHECKLIST_OK)
     services.experts_assign(
         designation=designation,
         user=users["city_admin"],
-        experts=[me, *User.objects.filter(username__in=["expert", "expert3"])],
+        experts=[me, *User.objects.filter(username__in=["expert", "expert4"])],
     )
     assert [r.designation_id for r in selectors.reviews_waiting_for(me)] == [designation.pk]
     assert list(selectors.reviews_waiting_for(users["county"])) == []
@@ -296,3 +296,13 @@ def test_acceptance_needs_every_annual_report(demo, users):
 
 def test_expert_fixture_helper_still_works(demo):
     assert expert("t_helper", "360121").expert_profile.home_county_code == "360121"
+
+
+def test_the_demo_review_shows_the_latest_published_evaluation_when_checked_before_one(demo, client):
+    designation = Designation.objects.get(is_demo=True, region_id="360112103")
+    client.login(username="expert", password="demo-2025")
+    page = client.get(reverse("designation:detail", args=[designation.pk])).content.decode()
+    section = page.split('data-testid="data-evaluation"')[1].split("</section>")[0]
+    assert "综合指数" in section
+    if not designation.data_evaluation.get("available"):
+        assert "形式审查时尚无已发布的评价结果" in section
