@@ -41,6 +41,8 @@ def expect(default: object, **overrides: object) -> dict:
 CASES = [
     ("accounts:login", "get", [], expect(302, anonymous=200)),
     ("accounts:logout", "post", [], expect(302, anonymous=302)),
+    ("accounts:password_change", "get", [], EVERYONE_SIGNED_IN),
+    ("accounts:password_change", "post", [], EVERYONE_SIGNED_IN),  # an empty form is shown again
     ("collection:entry", "get", [], expect(200, expert=403, enterprise=403)),
     ("collection:grid", "get", ["360121", 2024], expect(403, city_admin=200, department=200, county=200)),
     (

@@ -3,7 +3,7 @@
 南昌县 drafts an application for one of its towns with a structured building target, uploads the application
 and submits it → the city checks it (the data evaluation appears) → the city adds three experts to the 专家库
 (each gets a login with an initial password shown once) and assigns them; the 南昌县 expert is left out →
-each expert signs in, sees 待评审 and scores → the city opens the public notice, records an objection with its
+each expert signs in (the first changes the initial password), sees 待评审 and scores → the city opens the public notice, records an objection with its
 handling and designates the town → 南昌县 submits the first annual report → 南昌县's own pilot (its building
 period over, its last annual report due) gets that report and the city's acceptance.
 
@@ -16,6 +16,7 @@ import datetime
 import os
 
 import pytest
+from django.utils import timezone
 
 from county_innovation.web.demo import demo_load
 
@@ -74,7 +75,7 @@ def test_designation_journey_from_draft_to_acceptance(
     demo_load()
     journey = Journey(browser, live_server.url)
     base = live_server.url
-    today = datetime.date.today()
+    today = timezone.localdate()
 
     # 1. 南昌县 drafts an application with a structured target, uploads the application, submits it
     county = journey.login("nanchangxian")
@@ -141,6 +142,14 @@ def test_designation_journey_from_draft_to_acceptance(
     # 4. each expert signs in, sees 待评审 and scores
     for i, (username, name, *_) in enumerate(NEW_EXPERTS):
         expert = journey.login(username, passwords[username], width=390 if i == 0 else 1280)
+        if i == 0:  # the first one replaces the initial password with their own
+            expert.goto(f"{base}/accounts/password/")
+            expert.fill("input[name=old_password]", passwords[username])
+            expert.fill("input[name=new_password1]", "Zhuanjia-2026")
+            expert.fill("input[name=new_password2]", "Zhuanjia-2026")
+            expert.get_by_role("button", name="修改密码").click()
+            expert.wait_for_load_state("load")
+            assert "密码已修改" in expert.content()
         expert.goto(f"{base}/designation/")
         waiting = expert.get_by_test_id("waiting-reviews")
         assert "待评审（1）" in waiting.inner_text() and "三江镇" in waiting.inner_text()

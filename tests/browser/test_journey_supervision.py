@@ -14,6 +14,7 @@ import datetime
 import os
 
 import pytest
+from django.utils import timezone
 
 from county_innovation.web.demo import demo_load
 
@@ -58,7 +59,7 @@ def test_supervision_journey_assign_report_and_overdue(
 ):
     demo_load()
     base = live_server.url
-    today = datetime.date.today()
+    today = timezone.localdate()
     end_2030 = datetime.date(2030, 12, 31)
 
     # 1. the city breaks 三（五） down into a work item due 2030-12-31
