@@ -122,6 +122,8 @@ def designation_apply(request: HttpRequest) -> HttpResponse:
                 return redirect("designation:detail", designation.pk)
         else:
             _form_errors(request, form)
+            if not formset.is_valid():
+                messages.error(request, "建设目标表格的数据不完整，请刷新页面后重新填写。")
             status = 400
     context = {"nav": "designation", "form": form, "formset": formset, "d": None}
     return render(request, "designation/apply.html", context, status=status)
@@ -163,6 +165,8 @@ def designation_edit(request: HttpRequest, pk: int) -> HttpResponse:
                 return redirect("designation:detail", designation.pk)
         else:
             _form_errors(request, form)
+            if not formset.is_valid():
+                messages.error(request, "建设目标表格的数据不完整，请刷新页面后重新填写。")
             status = 400
     context = {"nav": "designation", "form": form, "formset": formset, "d": designation}
     return render(request, "designation/apply.html", context, status=status)

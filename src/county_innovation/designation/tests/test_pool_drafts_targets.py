@@ -306,3 +306,12 @@ def test_the_demo_review_shows_the_latest_published_evaluation_when_checked_befo
     assert "综合指数" in section
     if not designation.data_evaluation.get("available"):
         assert "形式审查时尚无已发布的评价结果" in section
+
+
+def test_a_post_without_the_targets_table_is_refused_in_chinese(demo, users, client):
+    client.force_login(users["county"])
+    response = client.post(
+        reverse("designation:apply"), {"region": "360121102", "level": "city", "theme": "industry"}
+    )
+    assert response.status_code == 400 and "建设目标表格的数据不完整" in response.content.decode()
+    assert not Designation.objects.filter(region_id="360121102", level="city").exists()
