@@ -136,33 +136,50 @@ def target_indicators(region: Region):
     return Indicator.objects.filter(pk__in=used.values("indicator_id")).order_by("code")
 
 
+def _on_path(target, year: int):
+    """The value the target's straight path from baseline to target reaches in ``year``."""
+    span = target.target_year - target.baseline_year
+    share = Decimal(min(max(year - target.baseline_year, 0), span)) / Decimal(span)
+    return target.baseline_value + (target.target_value - target.baseline_value) * share
+
+
 def target_rows(designation: Designation, user: User) -> list[dict]:
-    """The building targets with, where the user may read the region's raw values, the latest collected value
-    (its year, and whether it reaches the target: direction of the indicator respected)."""
+    """The building targets with, where the user may read the region's raw values, the collected values year by
+    year after the baseline, each against the straight path from baseline to target (``on_track``), and the
+    latest one against the target itself (``reached``). The indicator's direction is respected (逆向: lower is
+    better)."""
     from county_innovation.accounts.permissions import can_view_data
     from county_innovation.indicators.models import DataValue
 
     targets = list(designation.targets.select_related("indicator"))
-    latest: dict[int, DataValue] = {}
+    by_indicator: dict[int, list[DataValue]] = {}
     if targets and user.is_authenticated and can_view_data(user, designation.region):
         values = (
             DataValue.objects.filter(
                 region=designation.region, indicator__in=[t.indicator_id for t in targets]
             )
             .exclude(status=DataValue.Status.DRAFT)
-            .order_by("indicator_id", "-period")
+            .order_by("indicator_id", "period")
         )
         for value in values:
-            latest.setdefault(value.indicator_id, value)
+            by_indicator.setdefault(value.indicator_id, []).append(value)
     rows = []
     for t in targets:
-        value = latest.get(t.indicator_id)
-        reached = None
-        if value is not None:
-            reached = (
-                value.value <= t.target_value if t.indicator.direction < 0 else value.value >= t.target_value
-            )
-        rows.append({"target": t, "latest": value, "reached": reached})
+        better = (lambda a, b: a <= b) if t.indicator.direction < 0 else (lambda a, b: a >= b)
+        values = by_indicator.get(t.indicator_id, [])
+        latest = values[-1] if values else None
+        years = [
+            {
+                "year": v.period,
+                "value": v.value,
+                "expected": _on_path(t, v.period).quantize(Decimal("0.01")),
+                "on_track": better(v.value, _on_path(t, v.period)),
+            }
+            for v in values
+            if t.baseline_year < v.period <= t.target_year
+        ]
+        reached = better(latest.value, t.target_value) if latest is not None else None
+        rows.append({"target": t, "latest": latest, "reached": reached, "years": years})
     return rows
 
 

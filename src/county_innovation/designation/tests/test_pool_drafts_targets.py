@@ -315,3 +315,37 @@ def test_a_post_without_the_targets_table_is_refused_in_chinese(demo, users, cli
     )
     assert response.status_code == 400 and "建设目标表格的数据不完整" in response.content.decode()
     assert not Designation.objects.filter(region_id="360121102", level="city").exists()
+
+
+def test_targets_are_checked_year_by_year_against_the_straight_path(demo, users):
+    region = Region.objects.get(code="360121102")
+    values = dict(
+        DataValue.objects.filter(region=region, indicator__code="town_hightech_enterprises").values_list(
+            "period", "value"
+        )
+    )
+    first, last = min(values), max(values)
+    designation = services.designation_apply(
+        user=users["county"],
+        region=region,
+        level="city",
+        theme="industry",
+        year=2026,
+        building_targets=[
+            {
+                "indicator": "town_hightech_enterprises",
+                "baseline_year": str(first),
+                "baseline_value": "0",
+                "target_year": str(last + 2),
+                "target_value": str(values[last] * 100),
+            }
+        ],
+    )
+    (row,) = selectors.target_rows(designation, users["county"])
+    assert [y["year"] for y in row["years"]] == list(range(first + 1, last + 1))
+    # halfway along a 0 → 100×latest path the latest value is far behind; the first year is compared likewise
+    assert row["years"][-1]["on_track"] is False and row["reached"] is False
+    assert row["years"][0]["expected"] == (values[last] * 100 / (last + 2 - first)).quantize(Decimal("0.01"))
+    # a user who may not read 南昌县's raw values sees the targets without values
+    (hidden,) = selectors.target_rows(designation, users["other_county"])
+    assert hidden["latest"] is None and hidden["years"] == []
