@@ -41,6 +41,8 @@ def expect(default: object, **overrides: object) -> dict:
 CASES = [
     ("accounts:login", "get", [], expect(302, anonymous=200)),
     ("accounts:logout", "post", [], expect(302, anonymous=302)),
+    ("accounts:password_change", "get", [], EVERYONE_SIGNED_IN),
+    ("accounts:password_change", "post", [], EVERYONE_SIGNED_IN),  # an empty form is shown again
     ("collection:entry", "get", [], expect(200, expert=403, enterprise=403)),
     ("collection:grid", "get", ["360121", 2024], expect(403, city_admin=200, department=200, county=200)),
     (
@@ -205,6 +207,14 @@ DESIGNATION_CASES = [
     ("designation:accept", "post", ["{held}"], expect(403, city_admin=302)),
     ("designation:revoke", "post", ["{held}"], expect(403, city_admin=302)),
     ("designation:funding_add", "post", ["{held}"], expect(403, city_admin=302)),
+    # {draft}: a 南昌县 town's draft application; {expert_profile}: the demo expert2's entry in the 专家库
+    ("designation:edit", "get", ["{draft}"], expect(403, city_admin=200, county=200)),
+    ("designation:edit", "post", ["{draft}"], expect(403, city_admin=400, county=400)),
+    ("designation:submit", "post", ["{draft}"], expect(403, city_admin=302, county=302)),
+    ("designation:experts", "get", [], ADMIN_ONLY),
+    ("designation:experts", "post", [], expect(403, city_admin=400)),
+    ("designation:expert_edit", "get", ["{expert_profile}"], ADMIN_ONLY),
+    ("designation:expert_edit", "post", ["{expert_profile}"], expect(403, city_admin=400)),
     ("supervision:overview", "get", [], expect(200, expert=403, enterprise=403)),
     ("supervision:export", "get", [], expect(403, city_admin=200, department=200)),
     ("supervision:item", "get", ["{task}"], expect(200, expert=403, enterprise=403)),
@@ -289,7 +299,9 @@ def runs(demo, users):
         "rule": _validation_rule(),
         **_round_ids(),
         **bulletin_ids(published, draft),
-        **designation_ids(users),  # {pending} {held} {reviewing} {review} {material} {task} {attachment}
+        **designation_ids(
+            users
+        ),  # {pending} {held} {reviewing} {review} {material} {task} {attachment} {draft}
     }
 
 

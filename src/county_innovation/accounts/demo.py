@@ -21,5 +21,11 @@ DEMO_ACCOUNTS = [
     DemoAccount("jinxian", DEMO_PASSWORD, "county", "360124", "", "进贤县科技局（演示）"),
     DemoAccount("liantang", DEMO_PASSWORD, "town", "360121100", "", "莲塘镇（演示）"),
     DemoAccount("expert", DEMO_PASSWORD, "expert", "", "", "评审专家（演示）"),
+    # more experts for the 专家库, so a designation can be reviewed by the demo accounts alone (≥ 3, none from the
+    # applicant's county); their organisation, field and county are set by designation/demo.py
+    DemoAccount("expert2", DEMO_PASSWORD, "expert", "", "", "王建华（演示专家）"),
+    DemoAccount("expert3", DEMO_PASSWORD, "expert", "", "", "刘晓燕（演示专家）"),
+    DemoAccount("expert4", DEMO_PASSWORD, "expert", "", "", "陈志强（演示专家）"),
+    DemoAccount("expert5", DEMO_PASSWORD, "expert", "", "", "赵敏（演示专家）"),
     DemoAccount("enterprise", DEMO_PASSWORD, "enterprise", "", "", "示例科技有限公司（演示）"),
 ]

@@ -16,6 +16,7 @@ from django.utils import timezone
 from county_innovation.accounts.models import Role, User
 from county_innovation.designation.models import (
     BUILD_YEARS,
+    BuildingTarget,
     BuildReport,
     Designation,
     ExpertProfile,
@@ -47,6 +48,21 @@ DEMO_DESIGNATIONS = [
     ("360124103", "city", "industry", 2024, "", "30"),
     ("360111103", "city", "ecology", 2025, "", "30"),
 ]
+# The 专家库: (username, organisation, field, home county or None for 市外); the accounts are demo accounts.
+DEMO_EXPERTS = [
+    ("expert", "南昌大学", "区域创新", None),
+    ("expert2", "南昌县农业科学研究所", "农业科技", "360121"),
+    ("expert3", "进贤县医疗器械产业园管委会", "医疗器械", "360124"),
+    ("expert4", "南昌航空大学", "先进制造", "360111"),
+    ("expert5", "江西省科学院", "科技管理", None),
+]
+# One building target per demo designation: the indicator and the growth aimed at over the building period.
+DEMO_TARGET = {"county": ("hightech_enterprises", Decimal("1.5")), "town": ("town_hightech_enterprises", 2)}
+# Pilots whose building period has ended but whose last annual report is still due: the county reports it,
+# then the city can accept (评估验收 checks that every annual report exists).
+DEMO_REPORT_DUE = {"360121"}
+# One application under expert review, so the demo experts `expert`, `expert4` and `expert5` see 待评审 on signing in.
+DEMO_REVIEWING = ("360112103", "city", "ecology", 2026, ["expert", "expert4", "expert5"])
 # One application waiting for the formal check.
 DEMO_PENDING = ("360124101", "city", "industry", 2026)
 
@@ -110,7 +126,7 @@ DEMO_WORK_ITEMS = [
 
 def _clear() -> None:
     demo = Designation.objects.filter(is_demo=True)
-    for model in (Material, ExpertReview, Objection, BuildReport, Funding):
+    for model in (Material, ExpertReview, Objection, BuildReport, Funding, BuildingTarget):
         model.objects.filter(designation__in=demo).delete()
     demo.delete()
     TaskAttachment.objects.filter(report__is_demo=True).delete()
@@ -151,13 +167,52 @@ def _designations() -> int:
         Funding.objects.create(
             designation=designation, year=year, amount=Decimal(amount), note=f"认定支持资金{DEMO_NOTE}"
         )
-        for report_year in range(year, min(end.year, 2025) + 1):
+        _demo_target(designation)
+        last_year = min(year + BUILD_YEARS - 1, 2025) - (1 if code in DEMO_REPORT_DUE else 0)
+        for report_year in range(year, last_year + 1):
             BuildReport.objects.create(
                 designation=designation,
                 year=report_year,
                 text=f"{report_year}年度建设进展：按建设方案推进，主要目标完成过半{DEMO_NOTE}",
             )
     return len(DEMO_DESIGNATIONS)
+
+
+def _demo_target(designation: Designation) -> None:
+    """A structured target from the region's own demo value in the year before the decision."""
+    from county_innovation.indicators.models import DataValue, Indicator
+
+    code, factor = DEMO_TARGET["town" if designation.is_town else "county"]
+    indicator = Indicator.objects.filter(code=code).first()
+    base = DataValue.objects.filter(
+        region=designation.region, indicator=indicator, period=designation.year - 1
+    ).first()
+    if indicator is None or base is None:
+        return
+    BuildingTarget.objects.create(
+        designation=designation,
+        indicator=indicator,
+        baseline_year=designation.year - 1,
+        baseline_value=base.value,
+        target_year=designation.year + BUILD_YEARS,
+        target_value=(base.value * Decimal(factor)).quantize(Decimal("1")),
+        position=1,
+    )
+
+
+def _experts() -> None:
+    for username, organisation, field, home in DEMO_EXPERTS:
+        account = User.objects.filter(username=username, role=Role.EXPERT).first()
+        if account is None:
+            continue
+        ExpertProfile.objects.update_or_create(
+            user=account,
+            defaults={
+                "home_region": Region.objects.filter(code=home).first() if home else None,
+                "affiliation": f"{organisation}{DEMO_NOTE}",
+                "field": field,
+            },
+        )
 
 
 def _pending(applicant: User | None) -> None:
@@ -185,6 +240,44 @@ def _pending(applicant: User | None) -> None:
         filename="申报书.pdf",
         content=DEMO_PDF,
     )
+
+
+def _reviewing() -> int:
+    from county_innovation.designation.services import FORMAL_CHECKLIST, experts_assign, formal_check
+
+    code, level, theme, year, panel = DEMO_REVIEWING
+    experts = list(User.objects.filter(username__in=panel, role=Role.EXPERT, is_active=True))
+    if len(experts) < len(panel):
+        return 0
+    region = Region.objects.get(code=code)
+    designation = designation_apply(
+        user=None,
+        region=region,
+        level=level,
+        theme=theme,
+        year=year,
+        summary=f"以湿地生态保护与生态旅游为特色，建设科技支撑生态文明型创新型乡镇{DEMO_NOTE}",
+        building_targets=[
+            {
+                "indicator": "town_agri_demo_bases",
+                "baseline_year": year - 1,
+                "baseline_value": "2",
+                "target_year": year + BUILD_YEARS,
+                "target_value": "5",
+            }
+        ],
+        is_demo=True,
+    )
+    material_add(
+        designation=designation,
+        user=None,
+        title=f"申报书{DEMO_NOTE}",
+        filename="申报书.pdf",
+        content=DEMO_PDF,
+    )
+    formal_check(designation=designation, user=None, checklist=dict.fromkeys(FORMAL_CHECKLIST, True))
+    experts_assign(designation=designation, user=None, experts=experts)
+    return 1
 
 
 def _tasks() -> int:
@@ -277,13 +370,9 @@ def designation_demo_load() -> dict:
     """Replace the demo designations and task supervision rows; returns counts."""
     _seeds_ensure()
     _clear()
-    expert = User.objects.filter(username="expert", role=Role.EXPERT).first()
-    if expert is not None:
-        ExpertProfile.objects.update_or_create(
-            user=expert,
-            defaults={"home_region": None, "affiliation": f"南昌大学{DEMO_NOTE}", "field": "区域创新"},
-        )
+    _experts()
     designations = _designations()
     _pending(User.objects.filter(username="jinxian").first())
+    reviewing = _reviewing()
     work_items = _tasks()
-    return {"designations": designations + 1, "work_items": work_items}
+    return {"designations": designations + 1 + reviewing, "work_items": work_items}

@@ -8,7 +8,7 @@ from county_innovation.designation.models import Designation, Level, Theme
 from county_innovation.designation.services import FORMAL_CHECKLIST
 from county_innovation.regions.models import Region
 
-TARGET_ROWS = 5
+TARGET_EXTRA_ROWS = 3
 
 
 class ApplyForm(forms.Form):
@@ -20,27 +20,94 @@ class ApplyForm(forms.Form):
     def __init__(self, *args, regions: list[Region], **kwargs) -> None:
         super().__init__(*args, **kwargs)
         self.fields["region"].choices = [(r.code, ("　" if r.is_town else "") + r.name) for r in regions]
-        for i in range(TARGET_ROWS):
-            self.fields[f"target_{i}_name"] = forms.CharField(label="目标名称", required=False, max_length=60)
-            self.fields[f"target_{i}_baseline"] = forms.CharField(
-                label="现状值", required=False, max_length=30
-            )
-            self.fields[f"target_{i}_target"] = forms.CharField(label="目标值", required=False, max_length=30)
-            self.fields[f"target_{i}_unit"] = forms.CharField(label="单位", required=False, max_length=20)
 
-    def target_rows(self) -> list[list]:
-        return [
-            [self[f"target_{i}_{k}"] for k in ("name", "baseline", "target", "unit")]
-            for i in range(TARGET_ROWS)
-        ]
 
-    def building_targets(self) -> list[dict]:
-        data = self.cleaned_data
-        return [
-            {k: data.get(f"target_{i}_{k}", "").strip() for k in ("name", "baseline", "target", "unit")}
-            for i in range(TARGET_ROWS)
-            if data.get(f"target_{i}_name", "").strip()
-        ]
+class DraftForm(forms.Form):
+    """A draft's editable part (the applicant region and year stay as created)."""
+
+    level = forms.ChoiceField(label="申报级别", choices=Level.choices)
+    theme = forms.ChoiceField(label="建设主题", choices=Theme.choices)
+    summary = forms.CharField(label="建设方案摘要", widget=forms.Textarea(attrs={"rows": 4}), required=False)
+
+
+def _indicator_choices() -> list:
+    from county_innovation.designation.selectors import target_indicators
+
+    county = Region(code="0", level=Region.Level.COUNTY)
+    town = Region(code="0", level=Region.Level.TOWN)
+    return [
+        ("", "—— 选择指标 ——"),
+        ("县（区）指标", [(i.code, f"{i.name}（{i.unit}）") for i in target_indicators(county)]),
+        ("乡（镇）指标", [(i.code, f"{i.name}（{i.unit}）") for i in target_indicators(town)]),
+    ]
+
+
+class TargetForm(forms.Form):
+    """One building target row; numbers are parsed (and refused in Chinese) by the service."""
+
+    indicator = forms.ChoiceField(label="指标", required=False)
+    baseline_year = forms.CharField(label="基期年度", required=False, max_length=4)
+    baseline_value = forms.CharField(label="基期值", required=False, max_length=30)
+    target_year = forms.CharField(label="目标年度", required=False, max_length=4)
+    target_value = forms.CharField(label="目标值", required=False, max_length=30)
+
+    def __init__(self, *args, indicator_choices: list | None = None, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["indicator"].choices = indicator_choices or _indicator_choices()
+        for name in ("baseline_year", "target_year", "baseline_value", "target_value"):
+            self.fields[name].widget.attrs.update({"inputmode": "decimal", "size": 8})
+
+
+BaseTargetFormSet = forms.formset_factory(TargetForm, extra=TARGET_EXTRA_ROWS, max_num=20)
+
+
+def target_formset(data=None, *, initial: list[dict] | None = None) -> forms.BaseFormSet:
+    choices = _indicator_choices()
+    return BaseTargetFormSet(
+        data, initial=initial, prefix="targets", form_kwargs={"indicator_choices": choices}
+    )
+
+
+def targets_from(formset: forms.BaseFormSet) -> list[dict]:
+    """The rows as the service takes them (empty rows are dropped by the service)."""
+    return [
+        {k: (f.cleaned_data.get(k) or "").strip() for k in TargetForm.base_fields}
+        for f in formset.forms
+        if f.is_valid()
+    ]
+
+
+def targets_initial(designation: Designation) -> list[dict]:
+    return [
+        {
+            "indicator": t.indicator.code,
+            "baseline_year": t.baseline_year,
+            "baseline_value": f"{t.baseline_value.normalize():f}",
+            "target_year": t.target_year,
+            "target_value": f"{t.target_value.normalize():f}",
+        }
+        for t in designation.targets.select_related("indicator")
+    ]
+
+
+class ExpertCreateForm(forms.Form):
+    name = forms.CharField(label="姓名", max_length=100)
+    organisation = forms.CharField(label="工作单位", max_length=100, required=False)
+    field = forms.CharField(label="专业领域", max_length=100, required=False)
+    home_region = forms.ChoiceField(label="所在县（区）", required=False)
+    username = forms.CharField(label="登录用户名", max_length=150, required=False)
+    account = forms.ChoiceField(label="或关联已有专家账号", required=False)
+
+    def __init__(self, *args, counties: list[Region], accounts: list[User] | None = None, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["home_region"].choices = [("", "市外（不需回避）"), *((c.code, c.name) for c in counties)]
+        self.fields["account"].choices = [("", "—— 新建账号 ——"), *((a.pk, str(a)) for a in accounts or [])]
+        if accounts is None:
+            del self.fields["account"], self.fields["username"]
+
+
+class ExpertEditForm(ExpertCreateForm):
+    active = forms.BooleanField(label="在库（可登录、可分配）", required=False)
 
 
 class MaterialForm(forms.Form):
@@ -58,22 +125,32 @@ class CheckForm(forms.Form):
 
 
 class AssignForm(forms.Form):
+    """The pool's experts who may review the application; those from the applicant's county are left out
+    (回避) and listed beside the form by the page."""
+
     experts = forms.ModelMultipleChoiceField(
         label="评审专家", queryset=User.objects.none(), widget=forms.CheckboxSelectMultiple, required=False
     )
 
-    def __init__(self, *args, **kwargs) -> None:
+    def __init__(self, *args, designation: Designation | None = None, **kwargs) -> None:
+        from county_innovation.designation.selectors import experts_for
+
         super().__init__(*args, **kwargs)
-        self.fields["experts"].queryset = User.objects.filter(
-            role=Role.EXPERT, is_active=True
-        ).select_related("expert_profile__home_region")
+        qs = User.objects.filter(role=Role.EXPERT, is_active=True)
+        if designation is not None:
+            eligible, _ = experts_for(designation)
+            qs = qs.filter(pk__in=[e.pk for e in eligible])
+        self.fields["experts"].queryset = qs.select_related("expert_profile__home_region").order_by(
+            "display_name", "pk"
+        )
         self.fields["experts"].label_from_instance = _expert_label
 
 
 def _expert_label(user: User) -> str:
     profile = getattr(user, "expert_profile", None)
-    home = profile.home_region.name if profile and profile.home_region else "市外/未登记"
-    return f"{user}（{home}）"
+    home = profile.home_region.name if profile and profile.home_region else "市外"
+    parts = [p for p in (profile.affiliation if profile else "", profile.field if profile else "") if p]
+    return f"{user}（{home}{'，' + '，'.join(parts) if parts else ''}）"
 
 
 class NoticeForm(forms.Form):

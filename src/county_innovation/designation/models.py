@@ -96,6 +96,7 @@ class Designation(models.Model):
     """One application and, once decided, the designation it became (its building period and acceptance)."""
 
     class Status(models.TextChoices):
+        DRAFT = "draft", "草稿"
         RECOMMENDED = "recommended", "已推荐，待形式审查"
         RETURNED = "returned", "形式审查未通过"
         CHECKED = "checked", "已通过形式审查"
@@ -123,9 +124,12 @@ class Designation(models.Model):
         "状态", max_length=12, choices=Status.choices, default=Status.RECOMMENDED, db_index=True
     )
     summary = models.TextField("建设方案摘要", blank=True)
+    # Free-text targets of applications made before targets became data (BuildingTarget); kept as written,
+    # shown as 原文字目标 on the page. New applications leave it empty.
     building_targets = models.JSONField(
-        "建设目标",
+        "原文字建设目标",
         default=list,
+        blank=True,
         help_text='[{"name": "高新技术企业数", "baseline": "12", "target": "20", "unit": "家"}]',
     )
     applied_by = models.ForeignKey(
@@ -199,6 +203,32 @@ PENDING_STATUSES = (
     Designation.Status.REVIEWING,
     Designation.Status.NOTICE,
 )
+
+
+class BuildingTarget(models.Model):
+    """A building target as data: an indicator of the framework, its baseline (year, value) and the value to
+    reach by a year, so each year's collected value can be compared with it (国科发农〔2023〕76号: 建设目标
+    量化、可考核)."""
+
+    designation = models.ForeignKey(
+        Designation, verbose_name="申报", on_delete=models.CASCADE, related_name="targets"
+    )
+    indicator = models.ForeignKey(
+        "indicators.Indicator", verbose_name="指标", on_delete=models.PROTECT, related_name="+"
+    )
+    baseline_year = models.PositiveSmallIntegerField("基期年度")
+    baseline_value = models.DecimalField("基期值", max_digits=20, decimal_places=4)
+    target_year = models.PositiveSmallIntegerField("目标年度")
+    target_value = models.DecimalField("目标值", max_digits=20, decimal_places=4)
+    position = models.PositiveSmallIntegerField("顺序", default=0)
+
+    class Meta:
+        verbose_name = "建设目标"
+        verbose_name_plural = "建设目标"
+        ordering = ["designation_id", "position", "pk"]
+
+    def __str__(self) -> str:
+        return f"{self.indicator.name}：{self.baseline_year}年 {self.baseline_value} → {self.target_year}年 {self.target_value}"
 
 
 class Material(models.Model):

@@ -16,6 +16,7 @@ from county_innovation.designation.models import (
     HELD_STATUSES,
     PENDING_STATUSES,
     Designation,
+    ExpertProfile,
     ExpertReview,
     Funding,
     Level,
@@ -77,6 +78,109 @@ def designations_visible_to(user: User) -> QuerySet[Designation]:
 
 def review_of(designation: Designation, user: User) -> ExpertReview | None:
     return designation.reviews.filter(expert=user).first()
+
+
+def reviews_waiting_for(user: User) -> QuerySet[ExpertReview]:
+    """待评审: the expert's reviews not yet scored on applications still under review, oldest first
+    (for the expert's 工作台 and the designation list)."""
+    if not user.is_authenticated or user.role != Role.EXPERT:
+        return ExpertReview.objects.none()
+    return (
+        ExpertReview.objects.filter(
+            expert=user, total__isnull=True, designation__status=Designation.Status.REVIEWING
+        )
+        .select_related("designation__region", "designation__county")
+        .order_by("assigned_at", "pk")
+    )
+
+
+# --- Expert pool (专家库) --------------------------------------------------------------------------------------
+
+
+def expert_pool() -> QuerySet[ExpertProfile]:
+    return ExpertProfile.objects.select_related("user", "home_region").order_by(
+        "-user__is_active", "home_region_id", "user__display_name", "pk"
+    )
+
+
+def expert_county_code(profile: ExpertProfile | None) -> str | None:
+    return profile.home_county_code if profile is not None else None
+
+
+def experts_for(designation: Designation) -> tuple[list[User], list[tuple[User, str]]]:
+    """The pool's active experts who may review ``designation``, and those excluded with the reason
+    (回避: same county as the applicant; already assigned)."""
+    assigned = set(designation.reviews.values_list("expert_id", flat=True))
+    eligible, excluded = [], []
+    for profile in expert_pool().filter(user__is_active=True, user__role=Role.EXPERT):
+        expert = profile.user
+        if expert.pk in assigned:
+            excluded.append((expert, "已分配"))
+        elif expert_county_code(profile) == designation.county_id:
+            excluded.append((expert, f"来自{designation.county.name}，须回避"))
+        else:
+            eligible.append(expert)
+    return eligible, excluded
+
+
+# --- Building targets ------------------------------------------------------------------------------------------
+
+
+def target_indicators(region: Region):
+    """Indicators a building target may name: those of the evaluation frameworks (any version) for the
+    region's level (county or town)."""
+    from county_innovation.indicators.models import FrameworkNode, Indicator
+
+    level = "town" if region.level == Region.Level.TOWN else "county"
+    used = FrameworkNode.objects.filter(framework__level=level).exclude(indicator=None)
+    return Indicator.objects.filter(pk__in=used.values("indicator_id")).order_by("code")
+
+
+def _on_path(target, year: int):
+    """The value the target's straight path from baseline to target reaches in ``year``."""
+    span = target.target_year - target.baseline_year
+    share = Decimal(min(max(year - target.baseline_year, 0), span)) / Decimal(span)
+    return target.baseline_value + (target.target_value - target.baseline_value) * share
+
+
+def target_rows(designation: Designation, user: User) -> list[dict]:
+    """The building targets with, where the user may read the region's raw values, the collected values year by
+    year after the baseline, each against the straight path from baseline to target (``on_track``), and the
+    latest one against the target itself (``reached``). The indicator's direction is respected (逆向: lower is
+    better)."""
+    from county_innovation.accounts.permissions import can_view_data
+    from county_innovation.indicators.models import DataValue
+
+    targets = list(designation.targets.select_related("indicator"))
+    by_indicator: dict[int, list[DataValue]] = {}
+    if targets and user.is_authenticated and can_view_data(user, designation.region):
+        values = (
+            DataValue.objects.filter(
+                region=designation.region, indicator__in=[t.indicator_id for t in targets]
+            )
+            .exclude(status=DataValue.Status.DRAFT)
+            .order_by("indicator_id", "period")
+        )
+        for value in values:
+            by_indicator.setdefault(value.indicator_id, []).append(value)
+    rows = []
+    for t in targets:
+        better = (lambda a, b: a <= b) if t.indicator.direction < 0 else (lambda a, b: a >= b)
+        values = by_indicator.get(t.indicator_id, [])
+        latest = values[-1] if values else None
+        years = [
+            {
+                "year": v.period,
+                "value": v.value,
+                "expected": _on_path(t, v.period).quantize(Decimal("0.01")),
+                "on_track": better(v.value, _on_path(t, v.period)),
+            }
+            for v in values
+            if t.baseline_year < v.period <= t.target_year
+        ]
+        reached = better(latest.value, t.target_value) if latest is not None else None
+        rows.append({"target": t, "latest": latest, "reached": reached, "years": years})
+    return rows
 
 
 # --- Funding -------------------------------------------------------------------------------------------------

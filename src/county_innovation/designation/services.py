@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import datetime
 import hashlib
+import secrets
 from decimal import Decimal, InvalidOperation
 
 from django.db import transaction
@@ -25,6 +26,7 @@ from county_innovation.designation.models import (
     MIN_EXPERTS,
     PENDING_STATUSES,
     TRIM_FROM,
+    BuildingTarget,
     BuildReport,
     Designation,
     ExpertProfile,
@@ -48,7 +50,9 @@ FORMAL_CHECKLIST = {
     "county_recommendation": "县（区）人民政府推荐意见",
     "supporting_data": "近三年创新主要指标及佐证材料",
 }
-MATERIAL_STATUSES = (S.RECOMMENDED, S.RETURNED, S.CHECKED, S.REVIEWING)
+MATERIAL_STATUSES = (S.DRAFT, S.RECOMMENDED, S.RETURNED, S.CHECKED, S.REVIEWING)
+# An open application of a region at a level blocks another one at the same level.
+OPEN_STATUSES = (S.DRAFT, *PENDING_STATUSES, *HELD_STATUSES)
 
 
 def _today(today: datetime.date | None) -> datetime.date:
@@ -73,19 +77,111 @@ def _require_status(designation: Designation, allowed: tuple, action: str) -> No
 # --- 推荐 ------------------------------------------------------------------------------------------------------
 
 
+def _parse_number(raw: object) -> Decimal | None:
+    try:
+        value = Decimal(str(raw).strip().replace(",", ""))
+    except (InvalidOperation, TypeError, ValueError):
+        return None
+    return value if value.is_finite() else None
+
+
+def _parse_year(raw: object) -> int | None:
+    try:
+        year = int(str(raw).strip())
+    except (TypeError, ValueError):
+        return None
+    return year if 2000 <= year <= 2100 else None
+
+
+def _resolve_indicator(raw: object, region: Region):
+    """An indicator given as an Indicator, its code, or (targets written before they were data) its name."""
+    from county_innovation.designation.selectors import target_indicators
+
+    if raw is None or str(raw).strip() == "":
+        return None
+    if hasattr(raw, "code"):
+        raw = raw.code
+    candidates = list(target_indicators(region))
+    text = str(raw).strip()
+    return next((i for i in candidates if i.code == text), None) or next(
+        (i for i in candidates if i.name == text), None
+    )
+
+
+def building_targets_parse(rows: list[dict], *, region: Region, year: int) -> tuple[list[dict], list[str]]:
+    """Check building targets and return them clean with every problem, in Chinese.
+
+    Each row: ``indicator`` (code, or an Indicator; ``name`` is accepted for the old free-text shape),
+    ``baseline_year``, ``baseline_value``, ``target_year``, ``target_value`` (``baseline`` and ``target``
+    accepted for the values; missing years default to the year before the application and the end of the
+    building period). Empty rows are skipped.
+    """
+    clean, problems = [], []
+    for i, row in enumerate(rows or [], start=1):
+        ref = row.get("indicator") or row.get("name")
+        values = [row.get(k) for k in ("baseline_value", "target_value", "baseline", "target")]
+        if not ref and all(v in (None, "") for v in values):
+            continue
+        indicator = _resolve_indicator(ref, region)
+        if indicator is None:
+            problems.append(
+                f"第{i}项建设目标的指标「{ref or '未选择'}」不在{region.name}适用的评价指标体系中，请从列表中选择指标。"
+            )
+            continue
+        baseline_raw = row.get("baseline_value", row.get("baseline"))
+        target_raw = row.get("target_value", row.get("target"))
+        baseline, target = _parse_number(baseline_raw), _parse_number(target_raw)
+        baseline_year = _parse_year(row.get("baseline_year") or year - 1)
+        target_year = _parse_year(row.get("target_year") or year + BUILD_YEARS)
+        label = f"第{i}项建设目标「{indicator.name}」"
+        if baseline is None:
+            problems.append(
+                f"{label}的基期值应为数字（{indicator.unit}），实际为「{baseline_raw or '未填写'}」。"
+            )
+        if target is None:
+            problems.append(
+                f"{label}的目标值应为数字（{indicator.unit}），实际为「{target_raw or '未填写'}」。"
+            )
+        if baseline_year is None or target_year is None:
+            problems.append(f"{label}的基期年度和目标年度应为 2000–2100 之间的年份。")
+        elif target_year <= baseline_year:
+            problems.append(f"{label}的目标年度（{target_year}）应晚于基期年度（{baseline_year}）。")
+        if problems:
+            continue
+        clean.append(
+            {
+                "indicator": indicator,
+                "baseline_year": baseline_year,
+                "baseline_value": baseline,
+                "target_year": target_year,
+                "target_value": target,
+            }
+        )
+    return clean, problems
+
+
+def _targets_replace(designation: Designation, targets: list[dict]) -> None:
+    designation.targets.all().delete()
+    BuildingTarget.objects.bulk_create(
+        BuildingTarget(designation=designation, position=n, **t) for n, t in enumerate(targets, start=1)
+    )
+
+
 @transaction.atomic
 def designation_apply(
     *,
-    user: User,
+    user: User | None,
     region: Region,
     level: str,
     theme: str,
     year: int,
     summary: str = "",
     building_targets: list[dict] | None = None,
+    submit: bool = True,
     is_demo: bool = False,
 ) -> Designation:
-    """A county recommends itself or one of its towns for a level and a theme."""
+    """A county recommends itself or one of its towns for a level and a theme; ``submit=False`` saves a draft
+    (草稿) that the county completes and submits later with ``designation_submit``."""
     problems = []
     if region.level not in (Region.Level.COUNTY, Region.Level.TOWN):
         raise DomainError(f"「{region.name}」不是县（区）或乡（镇、街道），不能申报创新型县（乡镇）。")
@@ -101,35 +197,87 @@ def designation_apply(
         problems.append(f"申报级别「{level}」无效，应为市级、省级或国家级。")
     if theme not in Theme.values:
         problems.append(f"建设主题「{theme}」无效，应为科技支撑产业发展、生态文明或民生改善。")
-    targets = [t for t in (building_targets or []) if str(t.get("name", "")).strip()]
-    for i, t in enumerate(targets, start=1):
-        if not str(t.get("target", "")).strip():
-            problems.append(f"第{i}项建设目标「{t['name']}」缺少目标值。")
+    targets, target_problems = building_targets_parse(building_targets or [], region=region, year=year)
+    problems += target_problems
     if problems:
         raise DomainError("申报信息有误，请修改后重新提交。", problems)
     existing = (
-        Designation.objects.filter(region=region, level=level, status__in=[*PENDING_STATUSES, *HELD_STATUSES])
+        Designation.objects.filter(region=region, level=level, status__in=OPEN_STATUSES)
         .select_for_update()
         .first()
     )
     if existing is not None:
-        what = "已获认定" if existing.status in HELD_STATUSES else "已有申报正在办理"
+        what = {S.DRAFT: "已有申报草稿"}.get(
+            existing.status, "已获认定" if existing.status in HELD_STATUSES else "已有申报正在办理"
+        )
         raise DomainError(
             f"「{region.name}」{what}（{existing.get_level_display()}，{existing.year}年，"
             f"{existing.get_status_display()}），不能重复申报同一级别。"
         )
     county = region if region.is_county else region.parent
-    return Designation.objects.create(
+    designation = Designation.objects.create(
         region=region,
         county=county,
         level=level,
         theme=theme,
         year=year,
+        status=S.RECOMMENDED if submit else S.DRAFT,
         summary=summary.strip(),
-        building_targets=targets,
         applied_by=user,
         is_demo=is_demo,
     )
+    _targets_replace(designation, targets)
+    return designation
+
+
+@transaction.atomic
+def designation_draft_update(
+    *,
+    designation: Designation,
+    user: User | None,
+    level: str,
+    theme: str,
+    summary: str = "",
+    building_targets: list[dict] | None = None,
+) -> Designation:
+    """Change a draft: level, theme, summary and building targets (replaced as a whole)."""
+    if user is not None:
+        permissions.require_edit_designation(user, designation)
+    _require_status(designation, (S.DRAFT,), "修改申报内容")
+    problems = []
+    if level not in Level.values:
+        problems.append(f"申报级别「{level}」无效，应为市级、省级或国家级。")
+    if theme not in Theme.values:
+        problems.append(f"建设主题「{theme}」无效，应为科技支撑产业发展、生态文明或民生改善。")
+    targets, target_problems = building_targets_parse(
+        building_targets or [], region=designation.region, year=designation.year
+    )
+    problems += target_problems
+    if level != designation.level and (
+        Designation.objects.filter(region=designation.region, level=level, status__in=OPEN_STATUSES)
+        .exclude(pk=designation.pk)
+        .exists()
+    ):
+        problems.append(f"「{designation.region.name}」在{Level(level).label}已有申报或认定，不能重复申报。")
+    if problems:
+        raise DomainError("申报信息有误，请修改后重新保存。", problems)
+    designation.level, designation.theme, designation.summary = level, theme, summary.strip()
+    designation.save()
+    _targets_replace(designation, targets)
+    return designation
+
+
+@transaction.atomic
+def designation_submit(*, designation: Designation, user: User | None) -> Designation:
+    """提交推荐: a draft goes to the city for the formal check."""
+    if user is not None:
+        permissions.require_edit_designation(user, designation)
+    _require_status(designation, (S.DRAFT,), "提交推荐")
+    designation.status = S.RECOMMENDED
+    designation.applied_by = user or designation.applied_by
+    designation.applied_at = timezone.now()
+    designation.save()
+    return designation
 
 
 @transaction.atomic
@@ -220,6 +368,99 @@ def _expert_county(expert: User) -> Region | None:
     return home if home.level == Region.Level.COUNTY else Region.objects.filter(code=home.code[:6]).first()
 
 
+def _check_pool_fields(name: str, home_region: Region | None) -> list[str]:
+    problems = []
+    if not name.strip():
+        problems.append("请填写专家姓名。")
+    if home_region is not None and home_region.level != Region.Level.COUNTY:
+        problems.append(
+            f"「{home_region.name}」不是县（区）：所在县（区）用于回避，请选择县（区）或「市外」。"
+        )
+    return problems
+
+
+@transaction.atomic
+def expert_create(
+    *,
+    user: User,
+    name: str,
+    username: str,
+    organisation: str = "",
+    field: str = "",
+    home_region: Region | None = None,
+) -> tuple[ExpertProfile, str]:
+    """专家库: add an expert with a new login account; returns the entry and the initial password, which is
+    not kept anywhere in clear (the city admin hands it over once)."""
+    permissions.require_manage_designations(user)
+    username = username.strip()
+    problems = _check_pool_fields(name, home_region)
+    if not username:
+        problems.append("请填写登录用户名。")
+    elif User.objects.filter(username=username).exists():
+        problems.append(f"用户名「{username}」已被使用，请换一个，或选择「关联已有专家账号」。")
+    if problems:
+        raise DomainError("专家未能入库，请修改后重试。", problems)
+    password = secrets.token_urlsafe(9)
+    account = User.objects.create_user(
+        username=username, password=password, role=Role.EXPERT, display_name=name.strip()
+    )
+    profile = ExpertProfile.objects.create(
+        user=account, home_region=home_region, affiliation=organisation.strip(), field=field.strip()
+    )
+    return profile, password
+
+
+@transaction.atomic
+def expert_link(
+    *,
+    user: User,
+    account: User,
+    name: str = "",
+    organisation: str = "",
+    field: str = "",
+    home_region: Region | None = None,
+) -> ExpertProfile:
+    """专家库: add an existing expert account (one without a pool entry)."""
+    permissions.require_manage_designations(user)
+    problems = _check_pool_fields(name or account.display_name or account.username, home_region)
+    if account.role != Role.EXPERT:
+        problems.append(f"「{account}」不是专家账号，不能加入专家库。")
+    elif ExpertProfile.objects.filter(user=account).exists():
+        problems.append(f"「{account}」已在专家库中。")
+    if problems:
+        raise DomainError("专家未能入库，请修改后重试。", problems)
+    if name.strip():
+        account.display_name = name.strip()
+        account.save(update_fields=["display_name"])
+    return ExpertProfile.objects.create(
+        user=account, home_region=home_region, affiliation=organisation.strip(), field=field.strip()
+    )
+
+
+@transaction.atomic
+def expert_update(
+    *,
+    user: User,
+    profile: ExpertProfile,
+    name: str,
+    organisation: str = "",
+    field: str = "",
+    home_region: Region | None = None,
+    active: bool = True,
+) -> ExpertProfile:
+    """Change a pool entry; an inactive expert can no longer sign in or be assigned (past reviews stay)."""
+    permissions.require_manage_designations(user)
+    problems = _check_pool_fields(name, home_region)
+    if problems:
+        raise DomainError("专家信息未能保存，请修改后重试。", problems)
+    account = profile.user
+    account.display_name, account.is_active = name.strip(), active
+    account.save(update_fields=["display_name", "is_active"])
+    profile.affiliation, profile.field, profile.home_region = organisation.strip(), field.strip(), home_region
+    profile.save()
+    return profile
+
+
 @transaction.atomic
 def expert_profile_set(
     *, expert: User, home_region: Region | None, affiliation: str = "", field: str = ""
@@ -246,6 +487,9 @@ def experts_assign(
     for expert in new:
         if expert.role != Role.EXPERT:
             problems.append(f"「{expert}」不是专家账号。")
+            continue
+        if not expert.is_active:
+            problems.append(f"专家「{expert}」已停用，不能分配评审。")
             continue
         home = _expert_county(expert)
         if home is not None and home.code == designation.county_id:
@@ -481,12 +725,27 @@ def acceptance_record(
         raise DomainError(f"建设期至 {designation.build_end} 结束，期满后才能评估验收（今天是 {today}）。")
     if result not in Designation.Acceptance.values:
         raise DomainError(f"验收结论「{result}」无效，应为优秀、合格或不合格。")
+    missing = missing_report_years(designation)
+    if missing:
+        raise DomainError(
+            f"建设期内还缺 {'、'.join(f'{y}年度' for y in missing)}建设报告，报告齐全后才能评估验收；"
+            "请县（区）科技局先在本页报送。"
+        )
     designation.acceptance = result
     designation.acceptance_note = note.strip()
     designation.accepted_at = timezone.now()
     designation.status = S.FAILED if result == Designation.Acceptance.FAIL else S.ACCEPTED
     designation.save()
     return designation
+
+
+def missing_report_years(designation: Designation) -> list[int]:
+    """Years of the building period (one report per building year) without an annual report."""
+    if designation.build_start is None:
+        return []
+    due = range(designation.build_start.year, designation.build_start.year + BUILD_YEARS)
+    have = set(designation.build_reports.values_list("year", flat=True))
+    return [y for y in due if y not in have]
 
 
 @transaction.atomic

@@ -12,13 +12,14 @@ from urllib.parse import quote
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.db import transaction
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from county_innovation.accounts import permissions
-from county_innovation.accounts.models import Role
+from county_innovation.accounts.models import Role, User
 from county_innovation.common.errors import DomainError
 from county_innovation.designation import forms, selectors, services, targets
 from county_innovation.designation.models import Designation, ExpertReview, Material, ScoreSheet
@@ -59,6 +60,8 @@ def designation_list(request: HttpRequest) -> HttpResponse:
         "my_reviews": ExpertReview.objects.filter(expert=request.user).select_related("designation__region")
         if request.user.role == Role.EXPERT
         else [],
+        "waiting": list(selectors.reviews_waiting_for(request.user)),
+        "can_manage": permissions.can_manage_designations(request.user),
     }
     return render(request, "designation/list.html", context)
 
@@ -76,9 +79,16 @@ def _apply_regions(request: HttpRequest) -> list[Region]:
     return list(qs.filter(level__in=[Region.Level.COUNTY, Region.Level.TOWN]).order_by("code"))
 
 
+def _saved_message(designation: Designation, submitted: bool) -> str:
+    if submitted:
+        return f"已提交推荐「{designation}」，请确认申报材料齐全，等待市科技局形式审查。"
+    return f"已保存草稿「{designation}」：可继续修改、上传材料，完成后点击「提交推荐」。"
+
+
 @login_required
 @require_http_methods(["GET", "POST"])
 def designation_apply(request: HttpRequest) -> HttpResponse:
+    """A new application: 保存草稿 (action=draft) or 提交推荐 (action=submit)."""
     user = request.user
     permissions.require(
         permissions.is_city_admin(user)
@@ -87,9 +97,11 @@ def designation_apply(request: HttpRequest) -> HttpResponse:
     )
     regions = _apply_regions(request)
     form = forms.ApplyForm(request.POST or None, regions=regions)
+    formset = forms.target_formset(request.POST or None)
     status = 200
     if request.method == "POST":
-        if form.is_valid():
+        submit = request.POST.get("action") != "draft"
+        if form.is_valid() and formset.is_valid():
             region = get_object_or_404(Region, code=form.cleaned_data["region"])
             try:
                 designation = services.designation_apply(
@@ -99,18 +111,81 @@ def designation_apply(request: HttpRequest) -> HttpResponse:
                     theme=form.cleaned_data["theme"],
                     year=timezone.localdate().year,
                     summary=form.cleaned_data["summary"],
-                    building_targets=form.building_targets(),
+                    building_targets=forms.targets_from(formset),
+                    submit=submit,
                 )
             except DomainError as error:
                 _errors(request, error)
                 status = 400
             else:
-                messages.success(request, f"已推荐「{designation}」，请上传申报材料，等待市科技局形式审查。")
+                messages.success(request, _saved_message(designation, submit))
                 return redirect("designation:detail", designation.pk)
         else:
             _form_errors(request, form)
+            if not formset.is_valid():
+                messages.error(request, "建设目标表格的数据不完整，请刷新页面后重新填写。")
             status = 400
-    return render(request, "designation/apply.html", {"nav": "designation", "form": form}, status=status)
+    context = {"nav": "designation", "form": form, "formset": formset, "d": None}
+    return render(request, "designation/apply.html", context, status=status)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def designation_edit(request: HttpRequest, pk: int) -> HttpResponse:
+    """A draft's page to change it, save it again or submit it (提交推荐)."""
+    designation = get_object_or_404(Designation.objects.select_related("region", "county"), pk=pk)
+    permissions.require_edit_designation(request.user, designation)
+    if designation.status != Designation.Status.DRAFT:
+        messages.error(request, f"「{designation}」已提交推荐，不能再修改申报内容。")
+        return redirect("designation:detail", pk)
+    initial = {"level": designation.level, "theme": designation.theme, "summary": designation.summary}
+    form = forms.DraftForm(request.POST or None, initial=initial)
+    formset = forms.target_formset(request.POST or None, initial=forms.targets_initial(designation))
+    status = 200
+    if request.method == "POST":
+        submit = request.POST.get("action") == "submit"
+        if form.is_valid() and formset.is_valid():
+            try:
+                with transaction.atomic():
+                    services.designation_draft_update(
+                        designation=designation,
+                        user=request.user,
+                        level=form.cleaned_data["level"],
+                        theme=form.cleaned_data["theme"],
+                        summary=form.cleaned_data["summary"],
+                        building_targets=forms.targets_from(formset),
+                    )
+                    if submit:
+                        services.designation_submit(designation=designation, user=request.user)
+            except DomainError as error:
+                _errors(request, error)
+                status = 400
+            else:
+                messages.success(request, _saved_message(designation, submit))
+                return redirect("designation:detail", designation.pk)
+        else:
+            _form_errors(request, form)
+            if not formset.is_valid():
+                messages.error(request, "建设目标表格的数据不完整，请刷新页面后重新填写。")
+            status = 400
+    context = {"nav": "designation", "form": form, "formset": formset, "d": designation}
+    return render(request, "designation/apply.html", context, status=status)
+
+
+@require_POST
+@login_required
+def designation_submit(request: HttpRequest, pk: int) -> HttpResponse:
+    def act(d, data):
+        services.designation_submit(designation=d, user=request.user)
+
+    return _step(
+        request,
+        pk,
+        None,
+        permissions.require_edit_designation,
+        act,
+        "已提交推荐，等待市科技局形式审查。",
+    )
 
 
 @require_GET
@@ -124,6 +199,15 @@ def designation_detail(request: HttpRequest, pk: int) -> HttpResponse:
     manage = permissions.can_manage_designations(user)
     review = selectors.review_of(designation, user) if user.role == Role.EXPERT else None
     evaluation = designation.data_evaluation or {}
+    if (
+        designation.checked_at
+        and designation.status != Designation.Status.RETURNED
+        and not evaluation.get("available")
+    ):
+        # checked before any evaluation was published: show the latest published one, said so on the page
+        live = services.data_evaluation_of(designation.region)
+        evaluation = {**live, "live": True} if live.get("available") else evaluation
+    eligible, excluded = selectors.experts_for(designation) if manage else ([], [])
     context = {
         "nav": "designation",
         "d": designation,
@@ -135,13 +219,20 @@ def designation_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "reviews": designation.reviews.select_related("expert") if manage else [],
         "history": designation.history.select_related("history_user")[:30] if manage else [],
         "evaluation": evaluation,
+        "targets": selectors.target_rows(designation, user),
+        "excluded_experts": excluded,
+        "eligible_count": len(eligible),
+        # years already begun whose annual report is missing (acceptance needs them all)
+        "missing_reports": [
+            y for y in services.missing_report_years(designation) if y <= timezone.localdate().year
+        ],
         "checklist": [
             (label, designation.checklist.get(key)) for key, label in services.FORMAL_CHECKLIST.items()
         ],
         "forms": {
             "material": forms.MaterialForm(),
             "check": forms.CheckForm(),
-            "assign": forms.AssignForm(),
+            "assign": forms.AssignForm(designation=designation) if manage else None,
             "notice": forms.NoticeForm(),
             "objection": forms.ObjectionForm(),
             "decide": forms.DecideForm(designation=designation),
@@ -243,7 +334,12 @@ def experts_assign(request: HttpRequest, pk: int) -> HttpResponse:
     def act(d, data):
         services.experts_assign(designation=d, user=request.user, experts=list(data["experts"]))
 
-    return _step(request, pk, forms.AssignForm, _manager, act, "评审专家已分配。")
+    designation = get_object_or_404(Designation, pk=pk)
+
+    def form_class(*args):
+        return forms.AssignForm(*args, designation=designation)
+
+    return _step(request, pk, form_class, _manager, act, "评审专家已分配。")
 
 
 @login_required
@@ -368,3 +464,110 @@ def funding(request: HttpRequest) -> HttpResponse:
     return render(
         request, "designation/funding.html", {"nav": "designation", "totals": totals, "by_level": by_level}
     )
+
+
+# --- 专家库 -----------------------------------------------------------------------------------------------------
+
+
+def _counties() -> list[Region]:
+    city = city_region()
+    qs = Region.objects.filter(level=Region.Level.COUNTY)
+    if city is not None:
+        qs = qs.filter(code__startswith=city.prefix)
+    return list(qs.order_by("code"))
+
+
+def _unpooled_expert_accounts() -> list[User]:
+    return list(
+        User.objects.filter(role=Role.EXPERT, is_active=True, expert_profile__isnull=True).order_by(
+            "username"
+        )
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def expert_pool(request: HttpRequest) -> HttpResponse:
+    """专家库 (city admin): the pool with each expert's county (回避), and a form to add one with a new login
+    account, whose initial password is shown on this response only, or by linking an existing account."""
+    permissions.require_manage_designations(request.user)
+    counties = _counties()
+    form = forms.ExpertCreateForm(
+        request.POST or None, counties=counties, accounts=_unpooled_expert_accounts()
+    )
+    created = None
+    status = 200
+    if request.method == "POST":
+        if form.is_valid():
+            data = form.cleaned_data
+            home = Region.objects.filter(code=data["home_region"]).first() if data["home_region"] else None
+            fields = {
+                "name": data["name"],
+                "organisation": data["organisation"],
+                "field": data["field"],
+                "home_region": home,
+            }
+            try:
+                if data.get("account"):
+                    account = get_object_or_404(User, pk=data["account"])
+                    profile = services.expert_link(user=request.user, account=account, **fields)
+                    messages.success(request, f"已将账号「{account.username}」加入专家库。")
+                    return redirect("designation:experts")
+                profile, password = services.expert_create(
+                    user=request.user, username=data.get("username", ""), **fields
+                )
+            except DomainError as error:
+                _errors(request, error)
+                status = 400
+            else:
+                created = {"profile": profile, "password": password}
+                form = forms.ExpertCreateForm(counties=counties, accounts=_unpooled_expert_accounts())
+        else:
+            _form_errors(request, form)
+            status = 400
+    context = {"nav": "designation", "pool": selectors.expert_pool(), "form": form, "created": created}
+    response = render(request, "designation/experts.html", context, status=status)
+    if created:
+        response["Cache-Control"] = "no-store"
+    return response
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def expert_edit(request: HttpRequest, pk: int) -> HttpResponse:
+    permissions.require_manage_designations(request.user)
+    profile = get_object_or_404(selectors.expert_pool(), pk=pk)
+    initial = {
+        "name": str(profile.user),
+        "organisation": profile.affiliation,
+        "field": profile.field,
+        "home_region": profile.home_region_id or "",
+        "active": profile.user.is_active,
+    }
+    form = forms.ExpertEditForm(request.POST or None, initial=initial, counties=_counties())
+    status = 200
+    if request.method == "POST":
+        if form.is_valid():
+            data = form.cleaned_data
+            home = Region.objects.filter(code=data["home_region"]).first() if data["home_region"] else None
+            try:
+                services.expert_update(
+                    user=request.user,
+                    profile=profile,
+                    name=data["name"],
+                    organisation=data["organisation"],
+                    field=data["field"],
+                    home_region=home,
+                    active=data["active"],
+                )
+            except DomainError as error:
+                _errors(request, error)
+                status = 400
+            else:
+                messages.success(request, f"已保存专家「{profile.user}」的信息。")
+                return redirect("designation:experts")
+        else:
+            _form_errors(request, form)
+            status = 400
+    context = {"nav": "designation", "profile": profile, "form": form}
+    return render(request, "designation/expert_edit.html", context, status=status)

@@ -8,7 +8,7 @@ import binascii
 import datetime
 
 from django.http import HttpRequest
-from ninja import Router, Schema, Status
+from ninja import Field, Router, Schema, Status
 
 from county_innovation.accounts import permissions
 from county_innovation.common.api import not_found
@@ -37,12 +37,14 @@ class AssignIn(Schema):
     region: str | None = None
     deliverable: str = ""
     deadline: datetime.date | None = None
+    confirm_past: bool = Field(False, description="完成时限早于今天时须为 true（确认）")
 
 
 class ChildIn(Schema):
     title: str
     deliverables: str = ""
     deadline: datetime.date | None = None
+    confirm_past: bool = Field(False, description="完成时限早于今天时须为 true（确认）")
 
 
 def _row(r: selectors.ItemProgress) -> dict:
@@ -125,6 +127,7 @@ def task_assign(request: HttpRequest, item_id: int, payload: AssignIn):
         region=region,
         deliverable=payload.deliverable,
         deadline=payload.deadline,
+        confirm_past=payload.confirm_past,
     )
     return Status(201, {"id": assignment.pk})
 

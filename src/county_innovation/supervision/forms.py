@@ -22,6 +22,7 @@ class AssignForm(forms.Form):
     deadline = forms.DateField(
         label="完成时限", required=False, widget=forms.DateInput(attrs={"type": "date"})
     )
+    confirm_past = forms.BooleanField(label="确认完成时限早于今天", required=False)
 
 
 class ChildForm(forms.Form):
@@ -30,3 +31,4 @@ class ChildForm(forms.Form):
     deadline = forms.DateField(
         label="完成时限", required=False, widget=forms.DateInput(attrs={"type": "date"})
     )
+    confirm_past = forms.BooleanField(label="确认完成时限早于今天", required=False)

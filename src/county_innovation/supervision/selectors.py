@@ -26,6 +26,8 @@ class ItemProgress:
     overdue: bool
     stalled: bool
     units: list[TaskAssignment] = field(default_factory=list)
+    # Units whose own deadline has passed while the item is still open (the item itself may be on time).
+    overdue_units: list[TaskAssignment] = field(default_factory=list)
 
     @property
     def label(self) -> str:
@@ -42,17 +44,32 @@ class ItemProgress:
         return "正常推进"
 
 
+def item_deadline(item: TaskItem, units: list[TaskAssignment]) -> datetime.date | None:
+    """The item's own deadline; an item without one takes its lead unit's. A supporting unit's deadline is
+    that unit's own and never moves the item's (issue #11, item 7)."""
+    if item.deadline is not None:
+        return item.deadline
+    leads = [a.deadline for a in units if a.role == TaskAssignment.Role.LEAD and a.deadline is not None]
+    return min(leads) if leads else None
+
+
 def _progress(
-    item: TaskItem, depth: int, today: datetime.date, units: list[TaskAssignment] | None = None
+    item: TaskItem,
+    depth: int,
+    today: datetime.date,
+    units: list[TaskAssignment] | None = None,
+    own: TaskAssignment | None = None,
 ) -> ItemProgress:
+    """``own``: the unit whose view this is (a county's progress rows): its deadline is the row's."""
     reports = list(item.reports.all())  # prefetched, newest first
     last = reports[0] if reports else None
     percent = 100 if item.is_closed else (last.percent if last else 0)
-    units = units if units is not None else list(item.assignments.all())
-    deadlines = [d for d in [item.deadline, *(a.deadline for a in units)] if d is not None]
-    deadline = min(deadlines) if deadlines else None
+    all_units = list(item.assignments.all())
+    units = units if units is not None else all_units
+    deadline = own.deadline if own is not None and own.deadline else item_deadline(item, all_units)
     open_ = not item.is_closed and percent < 100
     overdue = bool(open_ and deadline is not None and deadline < today)
+    overdue_units = [a for a in units if open_ and a.deadline is not None and a.deadline < today]
     since = last.reported_at.date() if last else None
     stalled = bool(open_ and units and (since is None or (today - since).days > STALL_DAYS) and not overdue)
     return ItemProgress(
@@ -64,6 +81,7 @@ def _progress(
         overdue=overdue,
         stalled=stalled,
         units=units,
+        overdue_units=overdue_units,
     )
 
 
@@ -97,10 +115,11 @@ def item_progress_rows(*, region: Region, today: datetime.date | None = None) ->
     """Items assigned to ``region`` (a county), with the county's own deadline where it has one."""
     today = today or timezone.localdate()
     items = _items().filter(assignments__region=region).distinct().order_by("kind", "order", "pk")
-    return [
-        _progress(item, 0, today, [a for a in item.assignments.all() if a.region_id == region.code])
-        for item in items
-    ]
+    rows = []
+    for item in items:
+        own = [a for a in item.assignments.all() if a.region_id == region.code]
+        rows.append(_progress(item, 0, today, own, own[0] if own else None))
+    return rows
 
 
 def overview(*, today: datetime.date | None = None) -> dict:
@@ -109,6 +128,8 @@ def overview(*, today: datetime.date | None = None) -> dict:
     return {
         "rows": rows,
         "overdue": [r for r in rows if r.overdue],
+        # units late on their own deadline on items that are themselves on time
+        "overdue_units": [r for r in rows if r.overdue_units and not r.overdue],
         "stalled": [r for r in rows if r.stalled],
         "closed": sum(1 for r in rows if r.item.is_closed),
         "total": len(rows),
@@ -150,3 +171,38 @@ def assigned_filter(user: User) -> Q:
     if user.role == Role.DEPARTMENT:
         return Q(assignments__department=user.department)
     return Q()
+
+
+# How far ahead a unit's workbench lists its task deadlines.
+DUE_SOON_DAYS = 30
+
+
+def tasks_due_for(user: User, *, today: datetime.date | None = None, within_days: int = DUE_SOON_DAYS):
+    """Open items the user's unit is assigned to whose deadline (the unit's own, else the item's) has passed
+    or falls within ``within_days``: for the user's 工作台. Soonest first; the city admin gets every overdue or
+    due item. Each row is an ``ItemProgress`` whose ``deadline`` is the unit's."""
+    today = today or timezone.localdate()
+    horizon = today + datetime.timedelta(days=within_days)
+    if is_city_admin(user):
+        rows = [r for r in task_tree(today=today) if not r.item.is_closed]
+    else:
+        items = _items().filter(pk__in=items_reportable_by(user).values("pk")).order_by("kind", "order", "pk")
+        own_of = assignment_filter_for(user)
+        rows = []
+        for item in items:
+            if item.is_closed:
+                continue
+            own = [a for a in item.assignments.all() if own_of(a)]
+            rows.append(_progress(item, 0, today, own, own[0] if own else None))
+    due = [r for r in rows if r.percent < 100 and r.deadline is not None and r.deadline <= horizon]
+    return sorted(due, key=lambda r: (r.deadline, r.item.number))
+
+
+def assignment_filter_for(user: User):
+    """A predicate: is this assignment the user's own unit's?"""
+    root = scope_root(user)
+    if user.role == Role.DEPARTMENT and user.department:
+        return lambda a: a.department == user.department
+    if user.role == Role.COUNTY and root is not None:
+        return lambda a: a.region_id == root.code
+    return lambda a: False

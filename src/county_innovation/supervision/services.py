@@ -16,6 +16,16 @@ from county_innovation.supervision.models import TaskAssignment, TaskAttachment,
 from county_innovation.supervision.selectors import assignment_for
 
 
+def _check_deadline(deadline: datetime.date | None, confirm_past: bool) -> None:
+    """A deadline already in the past is most likely a typing slip: it needs an explicit confirmation."""
+    today = timezone.localdate()
+    if deadline is not None and deadline < today and not confirm_past:
+        raise DomainError(
+            f"完成时限 {deadline:%Y-%m-%d} 早于今天（{today:%Y-%m-%d}），保存后将立即显示为逾期。"
+            "如确需登记已过去的时限，请勾选「确认完成时限早于今天」后重新提交；否则请改正日期。"
+        )
+
+
 @transaction.atomic
 def task_item_add(
     *,
@@ -25,13 +35,16 @@ def task_item_add(
     deadline: datetime.date | None = None,
     deliverables: str = "",
     description: str = "",
+    confirm_past: bool = False,
     is_demo: bool = False,
 ) -> TaskItem:
-    """A work item under a key task or safeguard measure (numbered after its parent: 三（二）-1, -2 …)."""
+    """A work item under a key task or safeguard measure (numbered after its parent: 三（二）-1, -2 …).
+    A deadline before today is refused unless ``confirm_past``."""
     if user is not None:
         permissions.require_manage_tasks(user)
     if not title.strip():
         raise DomainError("请填写任务名称。")
+    _check_deadline(deadline, confirm_past)
     if parent.is_closed:
         raise DomainError(f"「{parent}」已办结，不能再分解新任务。")
     order = parent.children.count() + 1
@@ -59,13 +72,16 @@ def task_assign(
     region: Region | None = None,
     deliverable: str = "",
     deadline: datetime.date | None = None,
+    confirm_past: bool = False,
     is_demo: bool = False,
 ) -> TaskAssignment:
-    """Assign a city department or a county as lead or supporting unit."""
+    """Assign a city department or a county as lead or supporting unit. The assignment's deadline is its own:
+    it never changes the item's deadline. A deadline before today is refused unless ``confirm_past``."""
     if user is not None:
         permissions.require_manage_tasks(user)
     if item.is_closed:
         raise DomainError(f"「{item}」已办结，不能再分工。")
+    _check_deadline(deadline, confirm_past)
     if bool(department) == bool(region):
         raise DomainError("请选择一个责任单位：市直部门或县（区），二者选其一。")
     if department and department not in Department.values:

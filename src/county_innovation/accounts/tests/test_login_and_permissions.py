@@ -82,3 +82,22 @@ def test_scopes(users):
 def test_who_may_enter_a_county_indicator(users, role, code, allowed):
     region = Region.objects.get(code="360121")
     assert permissions.can_edit_data(users[role], region, Indicator.objects.get(code=code)) is allowed
+
+
+def test_a_user_changes_their_own_password_in_chinese(users, client):
+    user = users["expert"]
+    client.force_login(user)
+    url = reverse("accounts:password_change")
+    bad = client.post(
+        url, {"old_password": "wrong", "new_password1": "12345678", "new_password2": "12345678"}
+    )
+    page = bad.content.decode()
+    assert bad.status_code == 200 and "旧密码不正确" in page and "密码只包含数字" in page, page[-3000:]
+    good = client.post(
+        url,
+        {"old_password": "test-pass-2025", "new_password1": "Xinmima-2026", "new_password2": "Xinmima-2026"},
+        follow=True,
+    )
+    assert "密码已修改" in good.content.decode()
+    user.refresh_from_db()
+    assert user.check_password("Xinmima-2026")

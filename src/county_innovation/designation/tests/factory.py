@@ -8,7 +8,13 @@ import zipfile
 
 from county_innovation.accounts.models import Role, User
 from county_innovation.designation import services
-from county_innovation.designation.models import Designation, ExpertReview, Material
+from county_innovation.designation.models import (
+    BuildReport,
+    Designation,
+    ExpertProfile,
+    ExpertReview,
+    Material,
+)
 from county_innovation.regions.models import Region
 from county_innovation.supervision.models import TaskAttachment, TaskItem, TaskReport
 
@@ -84,6 +90,15 @@ def permission_ids(users: dict[str, User]) -> dict[str, int]:
         "reviewing": review_case.pk,
         "task": task.pk,
         "attachment": attachment.pk,
+        "draft": services.designation_apply(
+            user=None,
+            region=Region.objects.get(code="360121108"),
+            level="city",
+            theme="industry",
+            year=2026,
+            submit=False,
+        ).pk,
+        "expert_profile": ExpertProfile.objects.get(user__username="expert2").pk,
     }
 
 
@@ -147,7 +162,10 @@ def api_building_done(_sample=None) -> int:
     designation = Designation.objects.get(pk=api_on_notice(code="360121191"))
     if designation.status == Designation.Status.NOTICE:
         services.designation_decide(designation=designation, user=None, approve=True)
-        Designation.objects.filter(pk=designation.pk).update(build_end=shift(-1))
+        start = shift(-3 * 366)
+        Designation.objects.filter(pk=designation.pk).update(build_start=start, build_end=shift(-1))
+        for year in range(start.year, start.year + 3):  # acceptance needs every annual report
+            BuildReport.objects.create(designation=designation, year=year, text="接口测试年度报告")
     return designation.pk
 
 

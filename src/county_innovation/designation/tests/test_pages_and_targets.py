@@ -199,7 +199,7 @@ def test_the_demo_is_deterministic_and_labelled(demo):
     again = list(
         Designation.objects.filter(is_demo=True).order_by("region_id").values_list("region_id", "status")
     )
-    assert first == again and len(first) == 14
+    assert first == again and len(first) == 15
     assert all(d.is_demo for d in Designation.objects.filter(region_id="360124101"))
 
 
@@ -214,7 +214,7 @@ def test_the_api_walks_an_application_through_check_and_refuses_bad_files(demo, 
             "region": "360124102",
             "level": "city",
             "theme": "industry",
-            "building_targets": [{"name": "高企", "target": "5"}],
+            "building_targets": [{"indicator": "town_hightech_enterprises", "baseline": "3", "target": "5"}],
         },
         content_type="application/json",
     )
@@ -241,3 +241,12 @@ def test_the_api_walks_an_application_through_check_and_refuses_bad_files(demo, 
         f"/api/designations/{pk}/check", {"checklist": CHECKLIST_OK}, content_type="application/json"
     )
     assert twice.status_code == 400 and "不能进行形式审查" in twice.json()["detail"]
+
+
+def test_the_demo_experts_find_a_review_waiting(demo):
+    from county_innovation.accounts.models import User
+
+    for username in ("expert", "expert4", "expert5"):
+        waiting = list(selectors.reviews_waiting_for(User.objects.get(username=username)))
+        assert [r.designation.region.name for r in waiting] == ["西山镇"], username
+    assert list(selectors.reviews_waiting_for(User.objects.get(username="expert2"))) == []

@@ -6,7 +6,6 @@ from decimal import Decimal
 
 import pytest
 from django.urls import reverse
-from django.utils import timezone
 
 from county_innovation.common.errors import DomainError
 from county_innovation.designation import services
@@ -109,9 +108,8 @@ def test_a_town_walks_from_application_to_designation_and_acceptance(demo, users
     later = client.get(reverse("designation:targets")).content.decode()
     assert float(_share(later, "city-county-2030")) > float(_share(after, "city-county-2030"))
 
-    services.build_report_submit(
-        designation=designation, user=county, year=timezone.localdate().year, text="进展顺利"
-    )
+    for year in range(designation.build_start.year, designation.build_start.year + 3):
+        services.build_report_submit(designation=designation, user=county, year=year, text="进展顺利")
     services.acceptance_record(
         designation=designation, user=admin, result="excellent", today=designation.build_end
     )
@@ -120,8 +118,16 @@ def test_a_town_walks_from_application_to_designation_and_acceptance(demo, users
     assert statuses[0] == "recommended" and statuses[-1] == "accepted" and "notice" in statuses
 
     item = TaskItem.objects.get(parent=None, number="三（一）")
-    overdue = tasks.task_item_add(parent=item, user=admin, title="完成首批试点评审", deadline=shift(-5))
-    tasks.task_assign(item=overdue, user=admin, region=Region.objects.get(code="360121"), deadline=shift(-5))
+    overdue = tasks.task_item_add(
+        parent=item, user=admin, title="完成首批试点评审", deadline=shift(-5), confirm_past=True
+    )
+    tasks.task_assign(
+        item=overdue,
+        user=admin,
+        region=Region.objects.get(code="360121"),
+        deadline=shift(-5),
+        confirm_past=True,
+    )
     overview = client.get(reverse("supervision:overview")).content.decode()
     section = overview.split('data-testid="overdue"')[1].split("</section>")[0]
     assert "完成首批试点评审" in section

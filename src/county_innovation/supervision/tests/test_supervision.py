@@ -55,7 +55,9 @@ def test_tree_order_puts_children_under_their_parent(demo):
 def test_overdue_and_stalled_items_are_flagged(demo, users):
     admin = users["city_admin"]
     parent = TaskItem.objects.get(number="三（五）")
-    late = services.task_item_add(parent=parent, user=admin, title="逾期任务", deadline=_days(-1))
+    late = services.task_item_add(
+        parent=parent, user=admin, title="逾期任务", deadline=_days(-1), confirm_past=True
+    )
     services.task_assign(item=late, user=admin, department="science")
     quiet = services.task_item_add(parent=parent, user=admin, title="停滞任务", deadline=_days(90))
     services.task_assign(item=quiet, user=admin, region=Region.objects.get(code="360121"))
@@ -78,7 +80,11 @@ def test_overdue_and_stalled_items_are_flagged(demo, users):
 def test_a_finished_item_is_not_overdue(demo, users):
     admin = users["city_admin"]
     item = services.task_item_add(
-        parent=TaskItem.objects.get(number="三（六）"), user=admin, title="已完成", deadline=_days(-3)
+        parent=TaskItem.objects.get(number="三（六）"),
+        user=admin,
+        title="已完成",
+        deadline=_days(-3),
+        confirm_past=True,
     )
     services.task_report_submit(item=item, user=admin, percent=100, text="完成")
     row = next(r for r in selectors.task_tree() if r.item.pk == item.pk)
@@ -151,7 +157,11 @@ def test_county_task_progress_lists_the_countys_items(demo):
 def test_overview_page_and_export_list_the_overdue_item(demo, users, client):
     admin = users["city_admin"]
     item = services.task_item_add(
-        parent=TaskItem.objects.get(number="三（八）"), user=admin, title="督办导出测试", deadline=_days(-2)
+        parent=TaskItem.objects.get(number="三（八）"),
+        user=admin,
+        title="督办导出测试",
+        deadline=_days(-2),
+        confirm_past=True,
     )
     services.task_assign(item=item, user=admin, department="development")
     client.force_login(users["department"])
@@ -182,3 +192,83 @@ def test_a_report_posted_through_the_page_is_saved(demo, users, client):
     )
     assert response.status_code == 302
     assert TaskReport.objects.filter(item=item, text="网页报送", percent=35).exists()
+
+
+# --- issue #11 item 7: an assignment's deadline is its own; a past deadline needs a confirmation -------------
+
+
+def test_a_supporting_units_deadline_does_not_rewrite_the_items(demo, users):
+    admin = users["city_admin"]
+    item = services.task_item_add(
+        parent=TaskItem.objects.get(number="三（三）"), user=admin, title="长期任务", deadline=_days(1500)
+    )
+    services.task_assign(item=item, user=admin, department="science", deadline=_days(1500))
+    services.task_assign(
+        item=item,
+        user=admin,
+        role=TaskAssignment.Role.SUPPORT,
+        region=Region.objects.get(code="360124"),
+        deadline=_days(-10),
+        confirm_past=True,
+    )
+    item.refresh_from_db()
+    row = next(r for r in selectors.task_tree() if r.item.pk == item.pk)
+    assert item.deadline == _days(1500) and row.deadline == _days(1500)
+    assert not row.overdue and row.flag != "逾期"
+    assert [a.unit_label for a in row.overdue_units] == ["进贤县"]
+    data = selectors.overview()
+    assert item.pk not in {r.item.pk for r in data["overdue"]}
+    assert item.pk in {r.item.pk for r in data["overdue_units"]}
+    # the county's own view uses the county's own deadline
+    county_rows = {
+        r.item.pk: r for r in selectors.item_progress_rows(region=Region.objects.get(code="360124"))
+    }
+    assert county_rows[item.pk].deadline == _days(-10) and county_rows[item.pk].overdue
+
+
+def test_the_demo_parent_tasks_keep_their_2030_deadline_beside_supporting_counties(demo):
+    row = next(r for r in selectors.task_tree() if r.item.number == "三（一）")
+    assert row.deadline == datetime.date(2030, 12, 31)
+
+
+def test_a_deadline_in_the_past_needs_a_confirmation(demo, users):
+    admin = users["city_admin"]
+    item = TaskItem.objects.get(parent=None, number="三（四）")
+    with pytest.raises(DomainError, match="早于今天"):
+        services.task_assign(item=item, user=admin, department="finance", deadline=_days(-1))
+    with pytest.raises(DomainError, match="确认完成时限早于今天"):
+        services.task_item_add(parent=item, user=admin, title="补录任务", deadline=_days(-1))
+    assert not TaskAssignment.objects.filter(item=item, department="finance").exists()
+    services.task_assign(item=item, user=admin, department="finance", deadline=_days(-1), confirm_past=True)
+    assert TaskAssignment.objects.filter(item=item, department="finance").exists()
+
+
+def test_the_assign_form_asks_for_the_confirmation_in_chinese(demo, users, client):
+    item = TaskItem.objects.get(parent=None, number="三（四）")
+    client.force_login(users["city_admin"])
+    url = reverse("supervision:assign", args=[item.pk])
+    data = {"role": "support", "region": "360124", "deadline": _days(-3).isoformat()}
+    page = client.post(url, data, follow=True).content.decode()
+    assert "早于今天" in page and not TaskAssignment.objects.filter(item=item, region="360124").exists()
+    client.post(url, {**data, "confirm_past": "on"})
+    assert TaskAssignment.objects.filter(item=item, region="360124", deadline=_days(-3)).exists()
+
+
+def test_tasks_due_for_lists_the_units_own_deadlines_soonest_first(demo, users):
+    admin = users["city_admin"]
+    item = services.task_item_add(
+        parent=TaskItem.objects.get(number="三（五）"), user=admin, title="月底前完成", deadline=_days(400)
+    )
+    services.task_assign(
+        item=item, user=admin, role="support", region=Region.objects.get(code="360121"), deadline=_days(5)
+    )
+    county = users["county"]  # 南昌县
+    rows = selectors.tasks_due_for(county)
+    assert item.pk in {r.item.pk for r in rows}
+    mine = next(r for r in rows if r.item.pk == item.pk)
+    assert mine.deadline == _days(5)
+    assert [r.deadline for r in rows] == sorted(r.deadline for r in rows)
+    assert all(r.percent < 100 and not r.item.is_closed for r in rows)
+    # another county is not given 南昌县's item
+    assert item.pk not in {r.item.pk for r in selectors.tasks_due_for(users["other_county"])}
+    assert selectors.tasks_due_for(users["expert"]) == []
