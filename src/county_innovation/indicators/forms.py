@@ -2,7 +2,8 @@
 
 from django import forms
 
-from county_innovation.engine.spec import AGGREGATIONS, IMPUTATIONS, NORMALISATIONS, TREATMENTS, WEIGHTINGS
+from county_innovation.engine.spec import AGGREGATIONS, TREATMENTS, WEIGHTINGS
+from county_innovation.indicators.methods import method_label
 
 # Options that need per-indicator parameters (goalposts, 监测标准值 targets, group columns, panel years, AHP
 # matrices) are set through the API's method spec, not through this form.
@@ -15,24 +16,24 @@ POSITIVE_ZSCORE = [10.0, 2.0]
 NEEDS_POSITIVE = {"geometric", "harmonic"}
 
 
-def _choices(names: list[str] | dict, labels: dict[str, str]) -> list[tuple[str, str]]:
-    return [(name, f"{labels[name]}（{name}）") for name in names]
+def _choices(names: list[str] | dict, step: str) -> list[tuple[str, str]]:
+    return [(name, method_label(step, name)) for name in names]
 
 
 class MethodSpecForm(forms.Form):
     impute = forms.ChoiceField(
-        label="缺失值插补", choices=_choices(_FORM_IMPUTATIONS, IMPUTATIONS), initial="none", required=False
+        label="缺失值插补", choices=_choices(_FORM_IMPUTATIONS, "impute"), initial="none", required=False
     )
     treat = forms.ChoiceField(
-        label="异常值处理", choices=_choices(list(TREATMENTS), TREATMENTS), initial="none", required=False
+        label="异常值处理", choices=_choices(list(TREATMENTS), "treat"), initial="none", required=False
     )
     normalisation = forms.ChoiceField(
-        label="标准化方法", choices=_choices(_FORM_NORMALISATIONS, NORMALISATIONS)
+        label="标准化方法", choices=_choices(_FORM_NORMALISATIONS, "normalisation")
     )
     weighting = forms.ChoiceField(
-        label="权重", choices=_choices(list(WEIGHTINGS), WEIGHTINGS), initial="given", required=False
+        label="权重", choices=_choices(list(WEIGHTINGS), "weighting"), initial="given", required=False
     )
-    aggregation = forms.ChoiceField(label="汇总方法", choices=_choices(list(AGGREGATIONS), AGGREGATIONS))
+    aggregation = forms.ChoiceField(label="汇总方法", choices=_choices(list(AGGREGATIONS), "aggregation"))
     availability_threshold = forms.DecimalField(
         label="数据完整率门槛（%）",
         min_value=0,

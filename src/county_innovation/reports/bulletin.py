@@ -35,7 +35,7 @@ def _ranking_table(doc: OfficialDocument, content: BulletinContent) -> None:
     ranking = content.ranking
     header = ["排名", "县（区）", "综合指数", *[d.name for d in ranking.dimensions]]
     if ranking.previous_period is not None:
-        header.append(f"较{ranking.previous_period}年")
+        header.append(f"较{ranking.previous_period}年" + ("（方法有变化）" if ranking.method_changed else ""))
     rows = []
     for r in ranking.rows:
         line = [str(r.result.rank) if r.ranked else "—", r.region.name, _fmt(r.result.index)]
@@ -45,6 +45,8 @@ def _ranking_table(doc: OfficialDocument, content: BulletinContent) -> None:
         rows.append(line)
     doc.caption(f"表1　{content.run.period}年度县（区）创新驱动发展综合指数排名")
     doc.table(header, rows)
+    if ranking.method_changed:
+        doc.paragraph(f"注：{ranking.method_change_note}")
 
 
 def _charts(doc: OfficialDocument, content: BulletinContent) -> None:
