@@ -472,18 +472,21 @@ def bulletin_runs(runs: QuerySet[EvaluationRun]) -> list[dict[str, Any]]:
         versions=Count("bulletins__version", distinct=True)
     )
     latest: dict[tuple[int, str], Bulletin] = {}
-    for b in (
-        Bulletin.objects.filter(run__in=runs, status=Bulletin.Status.DONE)
-        .defer("content")
-        .order_by("version")
-    ):
-        latest[(b.run_id, b.format)] = b
+    newest: dict[int, list[Bulletin]] = {}  # each run's newest version, every format
+    for b in Bulletin.objects.filter(run__in=runs).defer("content").order_by("version", "format"):
+        if b.status == Bulletin.Status.DONE:
+            latest[(b.run_id, b.format)] = b
+        if newest.get(b.run_id) and newest[b.run_id][0].version != b.version:
+            newest[b.run_id] = []
+        newest.setdefault(b.run_id, []).append(b)
     return [
         {
             "run": run,
             "versions": run.versions,
             "docx": latest.get((run.pk, "docx")),
             "pdf": latest.get((run.pk, "pdf")),
+            # The newest version's formats that failed: the list shows them, so a failure is never silent.
+            "failed": [b for b in newest.get(run.pk, []) if b.status == Bulletin.Status.FAILED],
         }
         for run in runs.order_by("-period", "-created_at")
     ]
