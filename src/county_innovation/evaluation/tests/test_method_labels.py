@@ -102,7 +102,13 @@ def test_no_method_code_is_visible_on_any_page(client_for, runs):
         found = CODES.findall(text)
         assert not found, f"{name}（{url}）显示了方法代码：{sorted(set(found))}"
     run_page = visible(client.get(pages["熵权法评价"]).content.decode())
-    for words in ("熵权法", "中位数插补", "逐点缩尾，仍偏态则取对数", "最小-最大标准化（0–100）", "加权算术平均"):
+    for words in (
+        "熵权法",
+        "中位数插补",
+        "逐点缩尾，仍偏态则取对数",
+        "最小-最大标准化（0–100）",
+        "加权算术平均",
+    ):
         assert words in run_page
     assert "最小-最大标准化（1–100）" in visible(client.get(pages["分析设置"]).content.decode())
     assert "最小-最大标准化（1–100）" in visible(client.get(pages["评价结果列表"]).content.decode())
