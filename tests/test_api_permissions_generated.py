@@ -152,9 +152,10 @@ RULES: dict[tuple[str, str], Rule] = {
     ),
     ("get", "/api/evaluations/{run_id}"): Rule(run_read, targets="runs"),
     ("get", "/api/evaluations/{run_id}/results"): Rule(run_read, targets="runs"),
-    # the city admin publishes a draft; publishing twice is refused (400) with a reason
+    # the city admin publishes a draft; the draft's year already has an official run, so without a replacement
+    # reason it is refused (409, asking for one); publishing twice is refused (400) with a reason
     ("post", "/api/evaluations/{run_id}/publish"): Rule(
-        lambda role, t: (200 if t.run == "draft" else 400) if role == "city_admin" else 403, targets="runs"
+        lambda role, t: (409 if t.run == "draft" else 400) if role == "city_admin" else 403, targets="runs"
     ),
     # stateless: the figures are sent, nothing of the registry is read
     ("post", "/api/eligibility"): Rule(signed_in(), body=lambda t: ELIGIBILITY_PAYLOAD),

@@ -8,6 +8,9 @@ from county_innovation.evaluation.models import EvaluationRun
 from county_innovation.web.demo import demo_load
 from tests.browser.test_dashboard import CHARTS_DRAWN, SCREENSHOTS, PageWatch
 
+RANK_AXIS_LABELS = """() => echarts.getInstanceByDom(document.getElementById('interval-chart'))
+  .getModel().getComponent('xAxis').axis.getViewLabels().map((label) => label.formattedLabel)"""
+
 
 def _start(page, live_server, run_pk: int, kind: str) -> None:
     page.goto(f"{live_server.url}/evaluation/{run_pk}/")
@@ -42,6 +45,8 @@ def test_city_admin_runs_an_uncertainty_and_a_sensitivity_analysis(
     _work_and_wait(page)
     assert page.locator("#interval-chart canvas").count() == 1
     assert page.locator("table[data-testid=rank-stats] tbody tr").count() == 9
+    # Nine counties: the rank axis labels every rank, 1 to 9 (ECharts alone skipped every other one).
+    assert page.evaluate(RANK_AXIS_LABELS) == [str(r) for r in range(1, 10)]
     page.screenshot(path=str(SCREENSHOTS / "robustness.png"), full_page=True)
 
     _start(page, live_server, run.pk, "sensitivity")

@@ -1,7 +1,7 @@
 """Evaluation runs over HTTP: published runs for every signed-in user; running and publishing for admins."""
 
 from django.http import HttpRequest
-from ninja import Query, Router, Status
+from ninja import Field, Query, Router, Schema, Status
 from ninja.pagination import paginate
 
 from county_innovation.accounts import permissions
@@ -9,9 +9,13 @@ from county_innovation.accounts.models import User
 from county_innovation.common.api import MAX_LIMIT, Pagination, not_found
 from county_innovation.common.errors import DomainError
 from county_innovation.evaluation.models import EvaluationRun
-from county_innovation.evaluation.schemas import ResultsOut, RunCreateIn, RunDetailOut, RunOut
+from county_innovation.evaluation.schemas import ReplacementOut, ResultsOut, RunCreateIn, RunDetailOut, RunOut
 from county_innovation.evaluation.selectors import run_results, runs_visible_to
-from county_innovation.evaluation.services import evaluation_run_create, evaluation_run_publish
+from county_innovation.evaluation.services import (
+    ReplacementNeedsReason,
+    evaluation_run_create,
+    evaluation_run_publish,
+)
 from county_innovation.indicators.api import framework_or_404
 from county_innovation.regions.selectors import city_region
 
@@ -81,11 +85,26 @@ def run_create(request: HttpRequest, payload: RunCreateIn):
     return Status(201, run)
 
 
+class PublishIn(Schema):
+    replace_reason: str = Field(
+        "",
+        description="替换理由：该体系该年度已有正式结果时必填（理由记入替换记录）；首次发布可省略",
+        examples=["更正南昌县研发经费数据后重新评价"],
+    )
+
+
 @router.post(
-    "/evaluations/{run_id}/publish", response=RunDetailOut, summary="发布一次评价（仅市科技局管理员）"
+    "/evaluations/{run_id}/publish",
+    response={200: RunDetailOut, 409: ReplacementOut},
+    summary="发布一次评价（仅市科技局管理员）；替换已有正式结果须给出理由",
 )
-def run_publish(request: HttpRequest, run_id: int):
+def run_publish(request: HttpRequest, run_id: int, payload: PublishIn | None = None):
     user = request.auth
     permissions.require(permissions.can_run_evaluations(user), ADMIN_ONLY)
     run = _run_or_404(user, run_id)
-    return evaluation_run_publish(run=run, user=user)
+    try:
+        return evaluation_run_publish(
+            run=run, user=user, replace_reason=payload.replace_reason if payload else ""
+        )
+    except ReplacementNeedsReason as exc:
+        return Status(409, {"detail": exc.message, "official": exc.official.pk})

@@ -11,6 +11,8 @@ class EvaluationRun(models.Model):
     class Status(models.TextChoices):
         DRAFT = "draft", "未发布"
         PUBLISHED = "published", "已发布"
+        # Was the official (published) run of its framework and period until another replaced it.
+        REPLACED = "replaced", "已被替换"
 
     framework = models.ForeignKey(
         Framework, verbose_name="评价指标体系", on_delete=models.PROTECT, related_name="runs"
@@ -49,6 +51,39 @@ class EvaluationRun(models.Model):
     @property
     def is_published(self) -> bool:
         return self.status == self.Status.PUBLISHED
+
+
+class OfficialRunReplacement(models.Model):
+    """History of the official run of a framework and period: which run replaced which, why, who and when.
+
+    The official run of a framework (code, across versions), period and scope is its one published run;
+    publishing another asks for confirmation and a reason, kept here.
+    """
+
+    previous = models.ForeignKey(
+        EvaluationRun, verbose_name="被替换的评价", on_delete=models.CASCADE, related_name="replacements"
+    )
+    replacement = models.ForeignKey(
+        EvaluationRun, verbose_name="替换后的评价", on_delete=models.CASCADE, related_name="replaced"
+    )
+    reason = models.TextField("替换理由")
+    replaced_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name="操作人",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    replaced_at = models.DateTimeField("替换时间", auto_now_add=True)
+
+    class Meta:
+        verbose_name = "正式评价替换记录"
+        verbose_name_plural = "正式评价替换记录"
+        ordering = ["-replaced_at"]
+
+    def __str__(self) -> str:
+        return f"#{self.previous_id} → #{self.replacement_id}"
 
 
 class RegionResult(models.Model):

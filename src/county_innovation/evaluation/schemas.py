@@ -34,7 +34,7 @@ class RunOut(DemoFlag):
     framework_version: int = Field(description="体系版本")
     period: int = Field(description="评价年度")
     scope: str = Field(description="评价范围的区划代码", validation_alias="scope_id")
-    status: str = Field(description="状态：draft 未发布、published 已发布")
+    status: str = Field(description="状态：draft 未发布、published 已发布（正式结果）、replaced 已被替换")
     published: bool = Field(description="是否已发布", validation_alias="is_published")
     published_at: datetime | None = Field(description="发布时间")
     created_at: datetime = Field(description="执行时间")
@@ -79,3 +79,8 @@ class RunCreateIn(Schema):
     framework: str = Field(description="评价指标体系代码，如 county、town", examples=["county"])
     version: int | None = Field(None, description="体系版本；省略时为最新的非草稿版本")
     period: int = Field(description="评价年度", examples=[2024])
+
+
+class ReplacementOut(Schema):
+    detail: str
+    official: int = Field(description="现有正式结果的评价编号")

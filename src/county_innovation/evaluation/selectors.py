@@ -8,7 +8,12 @@ from django.db.models import QuerySet
 from county_innovation.accounts.models import User
 from county_innovation.accounts.permissions import is_city_admin
 from county_innovation.engine import strengths_weaknesses
-from county_innovation.evaluation.models import EvaluationRun, RegionResult, RobustnessAnalysis
+from county_innovation.evaluation.models import (
+    EvaluationRun,
+    OfficialRunReplacement,
+    RegionResult,
+    RobustnessAnalysis,
+)
 from county_innovation.regions.models import Region
 
 
@@ -32,6 +37,22 @@ def published_run(*, framework_code: str, period: int, scope: Region) -> Evaluat
     )
 
 
+def official_run_of(run: EvaluationRun) -> EvaluationRun | None:
+    """The official (published) run of ``run``'s framework, period and scope; ``run`` itself when it is."""
+    return published_run(framework_code=run.framework.code, period=run.period, scope=run.scope)
+
+
+def official_history(run: EvaluationRun) -> list[OfficialRunReplacement]:
+    """Every replacement of the official run of ``run``'s framework, period and scope, newest first."""
+    return list(
+        OfficialRunReplacement.objects.filter(
+            previous__framework__code=run.framework.code,
+            previous__period=run.period,
+            previous__scope=run.scope,
+        ).select_related("previous", "replacement", "replaced_by")
+    )
+
+
 def published_periods(*, framework_code: str, scope: Region) -> list[int]:
     return sorted(
         set(
@@ -45,6 +66,31 @@ def published_periods(*, framework_code: str, scope: Region) -> list[int]:
 def latest_published_run(*, framework_code: str, scope: Region) -> EvaluationRun | None:
     periods = published_periods(framework_code=framework_code, scope=scope)
     return published_run(framework_code=framework_code, period=periods[-1], scope=scope) if periods else None
+
+
+def run_node_weights(run: EvaluationRun) -> dict[str, float] | None:
+    """The weights a run actually used, {node code: weight relative to its siblings}.
+
+    None when the run used the framework version's own weights (``weighting`` "given", no expert or AHP
+    weights): then the framework's weights are the run's. Otherwise (equal, entropy, CRITIC, PCA, expert, AHP)
+    they are recomputed from the run's stored inputs and method, so a document never prints the framework's
+    weights for a run that did not use them.
+    """
+    spec = run.method_spec
+    if (spec.get("weighting") or "given") == "given" and not spec.get("weights") and not spec.get("ahp"):
+        return None
+    from county_innovation.evaluation.snapshot import run_engine_result
+
+    result = run_engine_result(run)
+    weights = dict(result.weights or {})
+    hierarchy = result.hierarchy
+    out: dict[str, float] = {}
+    for parent in hierarchy.aggregates:
+        children = hierarchy.children(parent)
+        total = sum(weights.get(c, 0.0) for c in children) or 1.0
+        for c in children:
+            out[c] = weights.get(c, 0.0) / total
+    return out
 
 
 def run_results(run: EvaluationRun) -> list[RegionResult]:

@@ -12,8 +12,14 @@ from county_innovation import __version__ as ENGINE_VERSION
 from county_innovation.accounts.models import User
 from county_innovation.common.errors import DomainError
 from county_innovation.engine import EngineError, EvaluationResult, MethodSpec, evaluate
-from county_innovation.evaluation.models import EvaluationRun, RegionResult, RobustnessAnalysis
+from county_innovation.evaluation.models import (
+    EvaluationRun,
+    OfficialRunReplacement,
+    RegionResult,
+    RobustnessAnalysis,
+)
 from county_innovation.evaluation.snapshot import frame_from_json, frame_to_json
+from county_innovation.indicators.methods import method_summary
 from county_innovation.indicators.models import Framework
 from county_innovation.indicators.selectors import data_values_for, framework_hierarchy, framework_indicators
 from county_innovation.indicators.services import framework_freeze
@@ -142,21 +148,50 @@ def evaluation_run_recheck(*, run: EvaluationRun) -> RecheckReport:
     )
 
 
-@transaction.atomic
-def evaluation_run_publish(*, run: EvaluationRun, user: User) -> EvaluationRun:
-    """Publish a run: it becomes visible to every signed-in user and its framework version is frozen.
+class ReplacementNeedsReason(DomainError):
+    """Publishing would replace the official run of the framework and period: confirm with a reason."""
 
-    An earlier published run of the same framework code, period and scope is withdrawn, so that each
-    period has one official ranking.
+    def __init__(self, official: EvaluationRun) -> None:
+        self.official = official
+        super().__init__(
+            f"{official.period}年度「{official.framework.name}」已有正式发布的评价 #{official.pk}"
+            f"（第{official.framework_version}版，{method_summary(official.method_spec)}）。"
+            "发布本次评价将替换它：请确认并填写替换理由（如「更正南昌县研发经费数据」），理由记入替换记录。"
+        )
+
+
+@transaction.atomic
+def evaluation_run_publish(*, run: EvaluationRun, user: User, replace_reason: str = "") -> EvaluationRun:
+    """Publish a run: it becomes the official run of its framework and period, visible to every signed-in
+    user, and its framework version is frozen.
+
+    Each framework (code, across versions), period and scope has one official run. When one is already
+    published, publishing ``run`` replaces it only with a ``replace_reason`` (else ReplacementNeedsReason);
+    the replaced run is marked 已被替换 and the replacement is recorded with its reason, user and time.
     """
+    run = EvaluationRun.objects.select_for_update().select_related("framework", "scope").get(pk=run.pk)
     if run.is_published:
         raise DomainError("该评价结果已经发布。")
-    EvaluationRun.objects.filter(
-        framework__code=run.framework.code,
-        period=run.period,
-        scope=run.scope,
-        status=EvaluationRun.Status.PUBLISHED,
-    ).update(status=EvaluationRun.Status.DRAFT, published_at=None)
+    official = list(
+        EvaluationRun.objects.select_for_update()
+        .select_related("framework")
+        .filter(
+            framework__code=run.framework.code,
+            period=run.period,
+            scope=run.scope,
+            status=EvaluationRun.Status.PUBLISHED,
+        )
+        .order_by("-published_at")
+    )
+    reason = (replace_reason or "").strip()
+    if official and not reason:
+        raise ReplacementNeedsReason(official[0])
+    for previous in official:
+        previous.status = EvaluationRun.Status.REPLACED
+        previous.save(update_fields=["status"])
+        OfficialRunReplacement.objects.create(
+            previous=previous, replacement=run, reason=reason, replaced_by=user
+        )
     run.status = EvaluationRun.Status.PUBLISHED
     run.published_at = timezone.now()
     run.save(update_fields=["status", "published_at"])

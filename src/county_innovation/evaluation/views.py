@@ -12,13 +12,21 @@ from county_innovation.common.errors import DomainError
 from county_innovation.common.forms import form_errors_to_messages
 from county_innovation.evaluation.forms import RobustnessForm, RunCreateForm
 from county_innovation.evaluation.models import EvaluationRun, RobustnessAnalysis
-from county_innovation.evaluation.selectors import robustness_chart, run_results, runs_visible_to
+from county_innovation.evaluation.selectors import (
+    official_history,
+    official_run_of,
+    robustness_chart,
+    run_results,
+    runs_visible_to,
+)
 from county_innovation.evaluation.services import (
+    ReplacementNeedsReason,
     evaluation_run_create,
     evaluation_run_publish,
     evaluation_run_recheck,
     robustness_start,
 )
+from county_innovation.indicators.methods import method_differences
 from county_innovation.indicators.selectors import framework_dimensions
 from county_innovation.regions.selectors import city_region
 
@@ -45,6 +53,7 @@ def run_create(request: HttpRequest) -> HttpResponse:
     form = RunCreateForm(request.POST)
     if form.is_valid():
         framework = form.cleaned_data["framework"]
+        needs_reason = None
         try:
             with transaction.atomic():  # a run that cannot be published is not kept half-done
                 run = evaluation_run_create(
@@ -55,17 +64,47 @@ def run_create(request: HttpRequest) -> HttpResponse:
                     method_spec=form.method_spec(framework.method_spec),
                 )
                 if form.cleaned_data["publish"]:
-                    evaluation_run_publish(run=run, user=request.user)
+                    try:
+                        with transaction.atomic():
+                            evaluation_run_publish(run=run, user=request.user)
+                    except ReplacementNeedsReason as exc:
+                        # The run is kept unpublished; replacing the official one needs a confirmed reason.
+                        needs_reason = exc
         except DomainError as exc:
             messages.error(request, exc.message)
         else:
             messages.success(
                 request, f"已完成 {run.period} 年「{framework.name}」评价，{run.unit_count} 个单位参与排名。"
             )
+            if needs_reason is not None:
+                return _publish_confirm_page(request, run, needs_reason.official)
             return redirect("evaluation:run_detail", pk=run.pk)
     else:
         form_errors_to_messages(request, form)
     return _run_list_page(request, form, status=400)
+
+
+def _publish_confirm_page(
+    request: HttpRequest, run: EvaluationRun, official: EvaluationRun, error: str = "", status: int = 200
+) -> HttpResponse:
+    return render(
+        request,
+        "evaluation/publish_confirm.html",
+        {
+            "nav": "evaluation",
+            "run": run,
+            "official": official,
+            "differences": method_differences(
+                run.method_spec,
+                official.method_spec,
+                version=run.framework_version,
+                other_version=official.framework_version,
+            ),
+            "error": error,
+            "reason": request.POST.get("replace_reason", "") if request.method == "POST" else "",
+        },
+        status=status,
+    )
 
 
 @login_required
@@ -85,6 +124,8 @@ def run_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "dims": dims,
             "rows": rows,
             "can_publish": permissions.can_run_evaluations(request.user) and not run.is_published,
+            "official": official_run_of(run),
+            "replacements": official_history(run),
             "can_analyse": permissions.can_run_evaluations(request.user),
             "analyses": run.analyses.all()[:20],
             "robustness_form": RobustnessForm(initial={"kind": "uncertainty"}),
@@ -95,14 +136,24 @@ def run_detail(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 @require_POST
 def run_publish(request: HttpRequest, pk: int) -> HttpResponse:
-    run = get_object_or_404(EvaluationRun, pk=pk)
+    """Publish; when an official run of the framework and period exists, a page asks to confirm with a reason."""
+    run = get_object_or_404(EvaluationRun.objects.select_related("framework", "scope"), pk=pk)
     permissions.require(permissions.can_run_evaluations(request.user), "只有市科技局管理员可以发布评价结果。")
+    confirmed = request.POST.get("confirm_replace") == "1"
     try:
-        evaluation_run_publish(run=run, user=request.user)
+        evaluation_run_publish(
+            run=run,
+            user=request.user,
+            replace_reason=request.POST.get("replace_reason", "") if confirmed else "",
+        )
+    except ReplacementNeedsReason as exc:
+        error = "请填写替换理由：理由记入替换记录，供日后查阅。" if confirmed else ""
+        return _publish_confirm_page(request, run, exc.official, error=error, status=400 if error else 200)
     except DomainError as exc:
         messages.error(request, exc.message)
     else:
-        messages.success(request, f"已发布；「{run.framework}」随之冻结，之后的修改须另建新版本。")
+        replaced = "，原正式结果已标为「已被替换」，理由已记录" if confirmed else ""
+        messages.success(request, f"已发布{replaced}；「{run.framework}」随之冻结，之后的修改须另建新版本。")
     return redirect("evaluation:run_detail", pk=run.pk)
 
 

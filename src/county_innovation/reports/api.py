@@ -17,7 +17,7 @@ from county_innovation.reports.assessment import assessment_rule_parse, assessme
 from county_innovation.reports.models import Bulletin
 from county_innovation.reports.profile import county_profile, profile_docx, profile_filename
 from county_innovation.reports.selectors import bulletins_of
-from county_innovation.reports.services import bulletin_render
+from county_innovation.reports.services import bulletin_render, document_build
 from county_innovation.reports.views import file_response
 
 router = Router(tags=["通报与档案"])
@@ -193,7 +193,10 @@ def profile_detail(request: HttpRequest, code: str, period: int | None = Query(N
 @router.get("/reports/profiles/{code}/docx", summary="一县一档（Word）", response={200: None})
 def profile_document(request: HttpRequest, code: str, period: int | None = Query(None, description="年度")):
     p = _profile(request, code, period)
-    return file_response(profile_docx(p), profile_filename(p), "docx")
+    # A document that cannot be built is a 400 with the Chinese reason (the DomainError handler), never a 500.
+    return file_response(
+        document_build("一县一档 Word 文件", lambda: profile_docx(p)), profile_filename(p), "docx"
+    )
 
 
 @router.get("/reports/runs/{run_id}/assessment", response=AssessmentOut, summary="年度综合考核得分")

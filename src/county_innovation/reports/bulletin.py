@@ -11,6 +11,7 @@ from django.utils import timezone
 
 from county_innovation.evaluation.models import EvaluationRun
 from county_innovation.evaluation.selectors import index_trend
+from county_innovation.indicators.methods import method_label
 from county_innovation.reports import charts
 from county_innovation.reports.docx_layout import OfficialDocument
 from county_innovation.reports.selectors import (
@@ -35,7 +36,7 @@ def _ranking_table(doc: OfficialDocument, content: BulletinContent) -> None:
     ranking = content.ranking
     header = ["排名", "县（区）", "综合指数", *[d.name for d in ranking.dimensions]]
     if ranking.previous_period is not None:
-        header.append(f"较{ranking.previous_period}年")
+        header.append(f"较{ranking.previous_period}年" + ("（方法有变化）" if ranking.method_changed else ""))
     rows = []
     for r in ranking.rows:
         line = [str(r.result.rank) if r.ranked else "—", r.region.name, _fmt(r.result.index)]
@@ -45,6 +46,8 @@ def _ranking_table(doc: OfficialDocument, content: BulletinContent) -> None:
         rows.append(line)
     doc.caption(f"表1　{content.run.period}年度县（区）创新驱动发展综合指数排名")
     doc.table(header, rows)
+    if ranking.method_changed:
+        doc.paragraph(f"注：{ranking.method_change_note}")
 
 
 def _charts(doc: OfficialDocument, content: BulletinContent) -> None:
@@ -68,8 +71,12 @@ def _charts(doc: OfficialDocument, content: BulletinContent) -> None:
 
 def _dimension_tables(doc: OfficialDocument, content: BulletinContent) -> None:
     ranking = content.ranking
+    weighting = content.run.method_spec.get("weighting") or "given"
+    # The weights printed are the ones the run used (web.selectors.dimensions_of); a data-driven weighting of
+    # the indicators within each dimension is said beside them.
+    within = "" if weighting == "given" else f"，维度内指标按{method_label('weighting', weighting)}赋权"
     for j, d in enumerate(ranking.dimensions):
-        doc.heading(2, f"{d.name}（权重{d.weight:.2f}）")
+        doc.heading(2, f"{d.name}（权重{d.weight:.2f}{within}）")
         scored = sorted(
             (r for r in content.ranked_rows if r.scores[j] is not None),
             key=lambda r: (r.result.dimension_ranks.get(d.code) or 999, r.region.code),

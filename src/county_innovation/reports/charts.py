@@ -7,14 +7,24 @@ style, in shades of grey that stay apart when photocopied.
 from __future__ import annotations
 
 import io
+import logging
+import os
+import shutil
+import subprocess
 from functools import lru_cache
+from pathlib import Path
 
 import matplotlib
 
 matplotlib.use("Agg")
 
 import matplotlib.pyplot as plt
+from django.conf import settings
 from matplotlib import font_manager
+
+from county_innovation.common.errors import DomainError
+
+log = logging.getLogger(__name__)
 
 # Debian's fonts-noto-cjk; the first one installed is used. Without any, Chinese labels would be boxes.
 CJK_FONT_NAMES = ("Noto Sans CJK SC", "Noto Serif CJK SC", "Noto Sans CJK JP", "WenQuanYi Zen Hei")
@@ -26,14 +36,101 @@ WIDTH_INCHES = 6.1  # the type area of an A4 page with GB/T 9704 margins is 156 
 DPI = 200
 
 
+NO_FONT_MESSAGE = (
+    "未找到中文字体，无法绘制通报与档案中的图表：请安装 Debian 软件包 fonts-noto-cjk（make system-deps），"
+    "或在环境变量 REPORT_FONT_DIRS 中指定中文字体所在目录；安装后无需重启，再次生成即可。"
+)
+
+
+def _installed_cjk_name() -> str | None:
+    installed = {f.name for f in font_manager.fontManager.ttflist}
+    return next((name for name in CJK_FONT_NAMES if name in installed), None)
+
+
 @lru_cache(maxsize=1)
 def cjk_font_name() -> str:
-    """The family name of an installed CJK font that matplotlib can use."""
-    installed = {f.name for f in font_manager.fontManager.ttflist}
-    for name in CJK_FONT_NAMES:
-        if name in installed:
-            return name
-    raise RuntimeError("未找到中文字体：请安装 Debian 软件包 fonts-noto-cjk（make system-deps）。")
+    """The family name of an installed CJK font that matplotlib can use.
+
+    matplotlib keeps its list of fonts in a cache file written the first time it runs; a font installed later
+    (``apt install fonts-noto-cjk`` after the first chart) is not in it. When no CJK font is in that list, the
+    font files are looked up the way the system finds them (:func:`cjk_font_files`), added to matplotlib's font
+    list and the cache file rewritten, so later processes see them too. Raises DomainError (Chinese) when there
+    is no CJK font at all; a failure is not remembered, so installing the font mends the next document.
+    """
+    name = _installed_cjk_name()
+    if name is not None:
+        return name
+    known = {f.fname for f in font_manager.fontManager.ttflist}
+    added = 0
+    for path in cjk_font_files():
+        if str(path) in known:
+            continue
+        try:
+            font_manager.fontManager.addfont(str(path))
+        except (OSError, RuntimeError, ValueError):  # an unreadable or non-font file in a font directory
+            log.warning("Font file %s could not be read", path)
+            continue
+        added += 1
+    name = _installed_cjk_name()
+    if name is None:
+        raise DomainError(NO_FONT_MESSAGE)
+    if added:
+        font_manager.json_dump(font_manager.fontManager, _font_cache_path())
+        log.info("Added %d CJK font file(s) to matplotlib's font cache %s", added, _font_cache_path())
+    return name
+
+
+def _font_cache_path() -> Path:
+    return Path(matplotlib.get_cachedir(), f"fontlist-v{font_manager.FontManager.__version__}.json")
+
+
+# Where Debian's CJK font packages put their files (fonts-noto-cjk, fonts-wqy-zenhei), besides fontconfig.
+KNOWN_FONT_DIRS = (
+    "/usr/share/fonts/opentype/noto",
+    "/usr/share/fonts/truetype/noto",
+    "/usr/share/fonts/truetype/wqy",
+)
+FONT_SUFFIXES = {".ttc", ".otf", ".ttf"}
+
+
+def font_dirs() -> list[Path]:
+    """Extra font directories from REPORT_FONT_DIRS (setting or environment, os.pathsep-separated), then the
+    known Debian directories."""
+    configured = getattr(settings, "REPORT_FONT_DIRS", None) or os.environ.get("REPORT_FONT_DIRS", "")
+    if isinstance(configured, str):
+        configured = [d for d in configured.split(os.pathsep) if d]
+    return [Path(d) for d in (*configured, *KNOWN_FONT_DIRS)]
+
+
+def cjk_font_files() -> list[Path]:
+    """CJK font files as the system finds them: fontconfig's list for Chinese (``fc-list :lang=zh``), then the
+    files of :func:`font_dirs` whose name says CJK (Noto … CJK, WenQuanYi)."""
+    found: list[Path] = []
+    fc_list = shutil.which("fc-list")
+    if fc_list:
+        try:
+            listed = subprocess.run(
+                [fc_list, ":lang=zh", "--format", "%{file}\\n"],
+                capture_output=True,
+                text=True,
+                timeout=30,
+                check=False,
+            ).stdout
+        except (OSError, subprocess.TimeoutExpired):
+            listed = ""
+        found += [Path(line) for line in listed.splitlines() if line.strip()]
+    for directory in font_dirs():
+        if directory.is_dir():
+            found += sorted(
+                p
+                for p in directory.rglob("*")
+                if p.suffix.lower() in FONT_SUFFIXES and ("CJK" in p.name or "wqy" in p.name.lower())
+            )
+    unique: dict[str, Path] = {}
+    for path in found:
+        if path.suffix.lower() in FONT_SUFFIXES and path.is_file():
+            unique.setdefault(str(path), path)
+    return list(unique.values())
 
 
 def _style() -> dict:

@@ -19,19 +19,19 @@ from django.db.models import Count, QuerySet
 from county_innovation.collection.selectors import round_reporting_rate
 from county_innovation.engine import strengths_weaknesses
 from county_innovation.evaluation.models import EvaluationRun, RegionResult
-from county_innovation.evaluation.selectors import published_periods, published_run
+from county_innovation.evaluation.selectors import published_periods, published_run, run_node_weights
+from county_innovation.indicators.methods import method_label, normalisation_text
 from county_innovation.indicators.models import Indicator
 from county_innovation.indicators.selectors import framework_dimensions
 from county_innovation.regions.models import Region
 from county_innovation.reports.models import Bulletin
 from county_innovation.web.models import DemoDataset
 from county_innovation.web.selectors import (
-    AGGREGATION_LABELS,
-    NORMALISATION_LABELS,
     Ranking,
     RankingRow,
     dimension_contributions,
     dimensions_of,
+    method_changes,
     published_framework_code,
 )
 
@@ -83,6 +83,7 @@ def run_ranking(run: EvaluationRun) -> Ranking:
         previous.period if previous else None,
         dimensions,
         rows,
+        method_changes(run, previous),
     )
 
 
@@ -230,6 +231,7 @@ def bulletin_summary(content: BulletinContent) -> list[str]:
             f"与{content.previous.period}年度相比，"
             + ("；".join(movers) if movers else "各县（区）排名均无变化")
             + "。"
+            + (f"需要说明的是，{ranking.method_change_note}" if ranking.method_changed else "")
         )
     else:
         sentences.append("本期为该评价指标体系首次发布结果，暂无上期排名可比。")
@@ -299,6 +301,8 @@ def county_paragraph_text(p: CountyParagraph, ranking: Ranking) -> str:
         change = rank_change_text(row)
         delta = f"，综合指数{_signed(p.index_change)}" if p.index_change is not None else ""
         text += f"，较{ranking.previous_period}年度{change}{delta}"
+        if ranking.method_changed:
+            text += "（评价方法有变化，不宜直接比较）"
     text += "。"
     if p.strengths:
         text += "优势指标：" + "、".join(p.strengths) + "。"
@@ -340,30 +344,72 @@ def bulletin_content(run: EvaluationRun) -> BulletinContent:
     return content
 
 
+_NORMALISATION_FORMULAS = {
+    "zscore": "：(x − 均值) ÷ 标准差",
+    "rank": "：按数值由小到大排名后取名次",
+    "prank": "：取各单位在全部参评单位中的百分位",
+    "fracmax": "：x ÷ 最大值",
+    "dist2max": "：1 − (最大值 − x) ÷ (最大值 − 最小值)",
+    "target": "：x ÷ 监测标准值，封顶为满分",
+    "goalposts": "：按设定的目标区间线性映射",
+}
+_WEIGHTING_SENTENCES = {
+    "given": "采用指标体系（第{version}版）规定的权重：维度在综合指数中的权重与指标在维度中的权重见附件1。",
+    "equal": "各维度、各指标等权。",
+    "entropy": "各维度内指标的权重由熵权法按本期标准化数据计算（数据差异越大的指标权重越高），"
+    "维度在综合指数中的权重沿用指标体系规定；实际权重见附件1。",
+    "critic": "各维度内指标的权重由 CRITIC 法按本期数据的离散程度与相关性计算，维度权重沿用指标体系规定；"
+    "实际权重见附件1。",
+    "pca": "各维度内指标的权重取本期数据第一主成分载荷的平方，维度权重沿用指标体系规定；实际权重见附件1。",
+}
+
+
 def method_lines(run: EvaluationRun) -> list[tuple[str, str]]:
-    """(step, Chinese description) of the run's method, for the method annex (after docs/evaluation-method.md)."""
+    """(step, Chinese description) of the run's method, for the method annex, written from the run's stored
+    spec (``indicators.methods``), never from the framework's current settings."""
     spec = run.method_spec
-    norm = spec.get("normalisation", "minmax")
-    low, high = spec.get("minmax_range", [0, 100])
-    norm_text = NORMALISATION_LABELS.get(norm, norm)
+    norm = spec.get("normalisation") or "minmax"
+    norm_text = normalisation_text(spec)
     if norm == "minmax":
-        norm_text += f"：(x − 最小值) ÷ (最大值 − 最小值)，映射到 {low:g}–{high:g}"
-    elif norm == "zscore":
-        norm_text += "：(x − 均值) ÷ 标准差"
+        low, high = spec.get("minmax_range") or (0, 100)
+        norm_text += f"：(x − 最小值) ÷ (最大值 − 最小值)，映射到 {float(low):g}–{float(high):g}"
+    else:
+        norm_text += _NORMALISATION_FORMULAS.get(norm, "")
     threshold = float(spec.get("availability_threshold") or 0)
-    agg = spec.get("aggregation", "arithmetic")
-    return [
+    impute = spec.get("impute") or "none"
+    treat = spec.get("treat") or "none"
+    weighting = spec.get("weighting") or "given"
+    weighting_text_ = _WEIGHTING_SENTENCES.get(weighting, method_label("weighting", weighting) + "。").format(
+        version=run.framework_version
+    )
+    if spec.get("weights"):
+        weighting_text_ += f"其中{len(spec['weights'])}个节点采用专家给定权重。"
+    if spec.get("ahp"):
+        weighting_text_ += "部分节点的权重由层次分析法判断矩阵确定（一致性比率 CR < 0.1）。"
+    agg = spec.get("aggregation") or "arithmetic"
+    lines = [
         (
             "数据完整率筛选",
             f"参评单位具备数据的指标少于{threshold * 100:.0f}%时不参加排名，列为「数据不足」。"
             if threshold
             else "全部参评单位参加排名；缺失指标不计入该单位的加权。",
         ),
+        (
+            "缺失值插补",
+            "不插补：单位缺少某项数值时，该指标不计入其加权。"
+            if impute == "none"
+            else f"缺失数值采用{method_label('impute', impute)}补齐后参加计算。",
+        ),
+    ]
+    if treat != "none":
+        lines.append(("异常值处理", f"偏态明显的指标采用「{method_label('treat', treat)}」处理后再标准化。"))
+    lines += [
         ("指标方向", "逆向指标（如万元GDP综合能耗）先乘以 −1，使数值越大表示越好。"),
         ("标准化", norm_text + "。取值全部相同的指标不含信息，不参与计算，其权重由同级指标分担。"),
+        ("赋权", weighting_text_),
         (
             "加权汇总",
-            f"自指标至维度、自维度至综合指数逐级{AGGREGATION_LABELS.get(agg, agg)}平均；"
+            f"自指标至维度、自维度至综合指数逐级采用{method_label('aggregation', agg)}；"
             "单位缺少某项数值时，其余数值的权重按比例放大至合计为1。",
         ),
         ("排名", "综合指数最高者为第1名；指数相同者并列，取较好名次。"),
@@ -377,22 +423,29 @@ def method_lines(run: EvaluationRun) -> list[tuple[str, str]]:
             f"与输入数据快照，其 SHA-256 哈希为 {run.input_hash[:16]}…，可据此复算核对。",
         ),
     ]
+    return lines
 
 
 def indicator_rows(run: EvaluationRun) -> list[list[str]]:
-    """The indicator definitions annex: dimension, indicator, unit, direction, weight, definition, source."""
+    """The indicator definitions annex: dimension, indicator, unit, direction, weight, definition, source.
+
+    The weight is the one the run used within the dimension (entropy, expert … weights when the run's spec
+    says so), not necessarily the framework's.
+    """
+    used = run_node_weights(run)
     rows = []
     for node, leaves in framework_dimensions(run.framework):
         total = sum(float(leaf.weight) for leaf in leaves) or 1.0
         for leaf in leaves:
             i = leaf.indicator
+            weight = used.get(i.code, 0.0) if used is not None else float(leaf.weight) / total
             rows.append(
                 [
                     node.name,
                     i.name,
                     i.unit,
                     i.get_direction_display(),
-                    f"{float(leaf.weight) / total:.2f}",
+                    f"{weight:.2f}",
                     i.definition or "—",
                     i.source or "—",
                 ]
@@ -419,18 +472,21 @@ def bulletin_runs(runs: QuerySet[EvaluationRun]) -> list[dict[str, Any]]:
         versions=Count("bulletins__version", distinct=True)
     )
     latest: dict[tuple[int, str], Bulletin] = {}
-    for b in (
-        Bulletin.objects.filter(run__in=runs, status=Bulletin.Status.DONE)
-        .defer("content")
-        .order_by("version")
-    ):
-        latest[(b.run_id, b.format)] = b
+    newest: dict[int, list[Bulletin]] = {}  # each run's newest version, every format
+    for b in Bulletin.objects.filter(run__in=runs).defer("content").order_by("version", "format"):
+        if b.status == Bulletin.Status.DONE:
+            latest[(b.run_id, b.format)] = b
+        if newest.get(b.run_id) and newest[b.run_id][0].version != b.version:
+            newest[b.run_id] = []
+        newest.setdefault(b.run_id, []).append(b)
     return [
         {
             "run": run,
             "versions": run.versions,
             "docx": latest.get((run.pk, "docx")),
             "pdf": latest.get((run.pk, "pdf")),
+            # The newest version's formats that failed: the list shows them, so a failure is never silent.
+            "failed": [b for b in newest.get(run.pk, []) if b.status == Bulletin.Status.FAILED],
         }
         for run in runs.order_by("-period", "-created_at")
     ]

@@ -28,6 +28,23 @@ log = logging.getLogger(__name__)
 FORMATS = ("docx", "pdf")
 
 
+def document_build(what: str, build: Callable[[], bytes]) -> bytes:
+    """Build a document now; any failure becomes a DomainError saying in Chinese what could not be built.
+
+    The boundary for downloads built on request (a county profile, a bulletin not stored yet): a missing font,
+    a LibreOffice failure or a bug must reach the user as a Chinese error page or JSON error, never a 500.
+    """
+    try:
+        return build()
+    except DomainError:
+        raise
+    except Exception as exc:  # the boundary: logged with its traceback, reported in Chinese
+        log.exception("Building %s failed", what)
+        raise DomainError(
+            f"{what}生成失败（{type(exc).__name__}：{exc}）。请稍后重试；如仍失败，请将本信息告知系统管理员。"
+        ) from None
+
+
 def bulletin_run_check(run: EvaluationRun) -> EvaluationRun:
     """The county-level run a bulletin of ``run`` is about; DomainError in Chinese when there is none."""
     county_run = county_run_for(run)
@@ -180,8 +197,10 @@ def bulletin_render(*, run: EvaluationRun, fmt: str) -> tuple[bytes, int]:
         raise DomainError(f"未知的通报格式「{fmt}」：应为 docx 或 pdf。")
     county_run = bulletin_run_check(run)
     version = (Bulletin.objects.filter(run=county_run).aggregate(v=Max("version"))["v"] or 0) + 1
-    docx = bulletin_docx(county_run, version=version)
-    return (docx if fmt == "docx" else docx_to_pdf(docx)), version
+    docx = document_build("通报 Word 文件", lambda: bulletin_docx(county_run, version=version))
+    if fmt == "docx":
+        return docx, version
+    return document_build("通报 PDF 文件", lambda: docx_to_pdf(docx)), version
 
 
 def bulletin_create_now(*, run: EvaluationRun, user: User | None = None) -> list[Bulletin]:

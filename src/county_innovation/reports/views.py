@@ -24,7 +24,7 @@ from county_innovation.reports.forms import AssessmentForm
 from county_innovation.reports.models import CONTENT_TYPES, Bulletin
 from county_innovation.reports.profile import county_profile, profile_docx, profile_filename, radar_payload
 from county_innovation.reports.selectors import bulletin_runs, bulletins_of
-from county_innovation.reports.services import bulletin_enqueue
+from county_innovation.reports.services import bulletin_enqueue, document_build
 from county_innovation.web.views import not_found
 
 
@@ -160,7 +160,16 @@ def profile_download(request: HttpRequest, code: str) -> HttpResponse:
         return county
     if isinstance(profile, HttpResponse):
         return profile
-    return file_response(profile_docx(profile), profile_filename(profile), "docx")
+    try:
+        content = document_build("一县一档 Word 文件", lambda: profile_docx(profile))
+    except DomainError as exc:
+        return document_error(request, exc.message)
+    return file_response(content, profile_filename(profile), "docx")
+
+
+def document_error(request: HttpRequest, message: str) -> HttpResponse:
+    """A document that cannot be built now: a Chinese page saying why and what to do (409, never a 500)."""
+    return render(request, "reports/document_error.html", {"nav": "reports", "message": message}, status=409)
 
 
 def _assessment(request: HttpRequest):

@@ -17,15 +17,15 @@ from county_innovation.evaluation.selectors import (
     published_run,
     rank_gains,
     region_profile,
+    run_node_weights,
 )
+from county_innovation.indicators.methods import method_differences, method_summary
 from county_innovation.indicators.models import Indicator
 from county_innovation.indicators.selectors import framework_dimensions
 from county_innovation.regions.models import Region
 
 LEVELS = ("county", "town")
 LEVEL_UNIT = {"county": "县（区）", "town": "乡（镇、街道）"}
-NORMALISATION_LABELS = {"minmax": "最小-最大标准化", "zscore": "z-score 标准化"}
-AGGREGATION_LABELS = {"arithmetic": "算术加权", "geometric": "几何加权"}
 TOWN_CHART_LIMIT = 20
 TOWN_TREND_LIMIT = 10
 
@@ -96,6 +96,23 @@ class Ranking:
     previous_period: int | None
     dimensions: list[Dimension]
     rows: list[RankingRow]
+    # How the previous period's official run differs in method (framework version, normalisation, weighting …):
+    # non-empty means the rank changes partly reflect the method change and are flagged as such.
+    method_changes: list[str] = field(default_factory=list)
+
+    @property
+    def method_changed(self) -> bool:
+        return bool(self.method_changes)
+
+    @property
+    def method_change_note(self) -> str:
+        """The flag printed beside rank changes when the method differs from the previous period's."""
+        if not self.method_changes or self.previous_period is None:
+            return ""
+        return (
+            f"本期评价方法与{self.previous_period}年度不同（{'；'.join(self.method_changes)}），"
+            "排名变化部分反映方法调整，不宜直接比较。"
+        )
 
     @property
     def period(self) -> int:
@@ -121,10 +138,20 @@ class Ranking:
 
     @property
     def method_label(self) -> str:
-        spec = self.run.method_spec
-        norm = NORMALISATION_LABELS.get(spec.get("normalisation"), spec.get("normalisation", ""))
-        agg = AGGREGATION_LABELS.get(spec.get("aggregation"), spec.get("aggregation", ""))
-        return f"{norm} · {agg}"
+        """The run's method in Chinese, written from its stored spec (not the framework's current one)."""
+        return method_summary(self.run.method_spec)
+
+
+def method_changes(run: EvaluationRun, previous: EvaluationRun | None) -> list[str]:
+    """How ``previous`` (the previous period's official run) differs in method from ``run``, in Chinese."""
+    if previous is None:
+        return []
+    return method_differences(
+        run.method_spec,
+        previous.method_spec,
+        version=run.framework_version,
+        other_version=previous.framework_version,
+    )
 
 
 def published_framework_code(*, level: str, scope: Region) -> str | None:
@@ -143,9 +170,14 @@ def published_framework_code(*, level: str, scope: Region) -> str | None:
 def dimensions_of(run: EvaluationRun) -> list[Dimension]:
     """The dimensions of the framework version a run used, with their weights normalised among siblings."""
     dims = framework_dimensions(run.framework)
+    used = run_node_weights(run)
     total = sum(float(node.weight) for node, _ in dims) or 1.0
+
+    def weight(node) -> float:
+        return used.get(node.code, 0.0) if used is not None else float(node.weight) / total
+
     return [
-        Dimension(node.code, node.name, float(node.weight) / total, [leaf.indicator for leaf in leaves])
+        Dimension(node.code, node.name, weight(node), [leaf.indicator for leaf in leaves])
         for node, leaves in dims
     ]
 
@@ -196,6 +228,7 @@ def ranking(*, level: str, scope: Region, period: int | None = None) -> Ranking 
     earlier = [p for p in periods if p < period]
     previous_period = earlier[-1] if earlier else None
     previous_ranks: dict[str, int | None] = {}
+    previous = None
     if previous_period is not None:
         previous = published_run(framework_code=code, period=previous_period, scope=scope)
         previous_ranks = dict(previous.results.values_list("region_id", "rank"))
@@ -210,7 +243,9 @@ def ranking(*, level: str, scope: Region, period: int | None = None) -> Ranking 
         )
         for r in _results(run)
     ]
-    return Ranking(level, scope, run, periods, previous_period, dimensions, rows)
+    return Ranking(
+        level, scope, run, periods, previous_period, dimensions, rows, method_changes(run, previous)
+    )
 
 
 def region_url(region: Region) -> str:

@@ -124,7 +124,7 @@ CASES = [
     Case("get", "/api/evaluations/{run_id}", "city_admin", 200, "county", params={"run_id": "draft"}),
     Case("get", "/api/evaluations/{run_id}/results", "city_admin", 200, "expert", params={"run_id": "draft"}),
     Case(
-        "post", "/api/evaluations/{run_id}/publish", "city_admin", 200, "county", params={"run_id": "draft"}
+        "post", "/api/evaluations/{run_id}/publish", "city_admin", 409, "county", params={"run_id": "draft"}
     ),
     # stateless: the figures are sent, nothing of the registry is read, so every signed-in role may call it
     Case("post", "/api/eligibility", "enterprise", 200, None, body=ELIGIBILITY_PAYLOAD),

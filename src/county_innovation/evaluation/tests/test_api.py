@@ -131,12 +131,23 @@ def test_evaluation_of_a_year_without_data_is_a_400_in_chinese(users):
     assert status == 400 and "尚无" in body["detail"] and body["problems"] == []
 
 
-def test_admin_publishes_a_run_and_the_earlier_one_is_withdrawn(sample, users):
+def test_replacing_the_official_run_over_the_api_needs_a_reason(sample, users):
     token = token_for(users["city_admin"])
     status, body = call(Client(), "post", f"/api/evaluations/{sample.draft.pk}/publish", token=token)
+    assert status == 409 and body["official"] == sample.published.pk and "替换理由" in body["detail"]
+    sample.published.refresh_from_db()
+    assert sample.published.status == "published"
+    status, body = call(
+        Client(),
+        "post",
+        f"/api/evaluations/{sample.draft.pk}/publish",
+        {"replace_reason": "更正数据后重新评价"},
+        token=token,
+    )
     assert status == 200 and body["published"] is True and body["published_at"]
     sample.published.refresh_from_db()
-    assert sample.published.status == "draft"
+    assert sample.published.status == "replaced"
+    assert sample.published.replacements.get().reason == "更正数据后重新评价"
     status, body = call(Client(), "post", f"/api/evaluations/{sample.draft.pk}/publish", token=token)
     assert status == 400 and body["detail"] == "该评价结果已经发布。"
 

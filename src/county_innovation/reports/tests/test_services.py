@@ -35,7 +35,7 @@ def test_publishing_a_county_run_queues_a_bulletin_version_on_the_reports_queue(
     run = evaluation_run_create(framework=county.framework, period=2024, user=users["city_admin"], scope=city)
     before = Bulletin.objects.count()
     with django_capture_on_commit_callbacks(execute=True):
-        evaluation_run_publish(run=run, user=users["city_admin"])
+        evaluation_run_publish(run=run, user=users["city_admin"], replace_reason="重新评价")
     rows = Bulletin.objects.filter(run=run)
     assert sorted(rows.values_list("format", flat=True)) == ["docx", "pdf"]
     assert set(rows.values_list("version", "status")) == {(1, "queued")}
@@ -58,7 +58,7 @@ def test_publishing_a_town_run_queues_the_county_bulletin_once_while_one_waits(
         first = bulletin_enqueue(run=county)
     run = evaluation_run_create(framework=town.framework, period=2024, user=users["city_admin"], scope=city)
     with django_capture_on_commit_callbacks(execute=True):
-        evaluation_run_publish(run=run, user=users["city_admin"])
+        evaluation_run_publish(run=run, user=users["city_admin"], replace_reason="重新评价")
     assert not Bulletin.objects.filter(run=run).exists()
     waiting = Bulletin.objects.filter(run=county, status="queued")
     assert set(waiting.values_list("version", flat=True)) == {first[0].version}

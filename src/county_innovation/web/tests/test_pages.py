@@ -97,7 +97,7 @@ def test_dashboard_kpis_show_units_period_method_and_availability(demo, client_f
     run = _latest("county")
     html = client_for("county").get("/").content.decode()
     availability = sum(r.availability for r in run.results.all()) / run.results.count() * 100
-    assert "参评县（区）数" in html and "最小-最大标准化 · 算术加权" in html
+    assert "参评县（区）数" in html and "最小-最大标准化（0–100） · 按指标体系权重 · 加权算术平均" in html
     assert f"{availability:.1f}" in html
     assert re.search(r'data-testid="kpi-units">9<small> / 9', html)
 

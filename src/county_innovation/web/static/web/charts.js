@@ -51,6 +51,7 @@
     // Rank intervals of an uncertainty analysis: per unit a bar from the 5th to the 95th percentile rank,
     // the nominal rank as a dot and the median as a tick; best rank at the top.
     rankIntervals: function (d) {
+      var RANK_LABEL_ALL = 20;
       var n = d.units.length;
       var bars = d.interval.map(function (q, i) { return [i, q[0], q[1]]; });
       return {
@@ -65,8 +66,10 @@
               "<br>平均：" + fmt(d.mean[i]) + "<br>5%–95% 区间：" + d.interval[i][0] + "–" + d.interval[i][1];
           }
         },
+        // Every rank labelled while they fit (9 counties: 1–9); ECharts picks a step for the 139 towns.
         xAxis: axisName("排名（1 为最好）", { type: "value", min: 1, max: Math.max(n, 2), inverse: false,
-                                             nameLocation: "middle", nameGap: 26, minInterval: 1 }),
+                                             nameLocation: "middle", nameGap: 26, minInterval: 1,
+                                             interval: n <= RANK_LABEL_ALL ? 1 : undefined }),
         yAxis: { type: "category", data: d.units, inverse: true, axisLabel: { color: INK },
                  axisLine: { lineStyle: { color: LINE } } },
         series: [
