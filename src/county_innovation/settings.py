@@ -225,6 +225,11 @@ COUNTY_INNOVATION_UPLOAD_MAX_MB = float(os.environ.get("COUNTY_INNOVATION_UPLOAD
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
+    # A 403 is one line with the reason, not a traceback (common/logging.py).
+    "filters": {
+        "permission_denied_one_line": {"()": "county_innovation.common.logging.PermissionDeniedOneLine"}
+    },
     "handlers": {"console": {"class": "logging.StreamHandler"}},
+    "loggers": {"django.request": {"filters": ["permission_denied_one_line"]}},
     "root": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "WARNING")},
 }
