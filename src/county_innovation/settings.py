@@ -140,7 +140,7 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
 LOGIN_URL = "accounts:login"
-LOGIN_REDIRECT_URL = "web:dashboard"
+LOGIN_REDIRECT_URL = "web:workbench"  # every role lands on its own 工作台
 LOGOUT_REDIRECT_URL = "accounts:login"
 
 # Login lockout (django-axes): five failures lock the account and address pair for 15 minutes.
