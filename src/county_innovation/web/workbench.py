@@ -52,6 +52,11 @@ class Section:
     more_label: str = ""
 
 
+def _with_round(submission: Submission, round_: CollectionRound) -> Submission:
+    submission.round = round_  # the page shows the round's title and deadline: no query per row
+    return submission
+
+
 def _open_rounds() -> QuerySet[CollectionRound]:
     return CollectionRound.objects.filter(status=CollectionRound.Status.OPEN).select_related("framework")
 
@@ -73,7 +78,7 @@ def rounds_to_fill(user: User) -> list[Submission]:
         )
         if user.role != Role.DEPARTMENT:
             mine = mine.filter(region=root)
-        waiting += [s for s in mine if permissions.can_submit(user, s)]
+        waiting += [_with_round(s, round_) for s in mine if permissions.can_submit(user, s)]
     return waiting
 
 
@@ -84,7 +89,7 @@ def submissions_to_approve(user: User) -> list[Submission]:
     )
     waiting: list[Submission] = []
     for round_ in rounds:
-        waiting += submissions_to_review(user, round_)
+        waiting += [_with_round(s, round_) for s in submissions_to_review(user, round_)]
     return waiting
 
 
