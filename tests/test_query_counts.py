@@ -7,6 +7,7 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 BUDGETS = [
+    ("web:workbench", [], "", 20),
     ("web:dashboard", [], "", 40),
     ("web:dashboard", [], "?level=town", 40),
     ("web:region", ["360124"], "", 45),

@@ -83,6 +83,7 @@ CASES = [
     ("regions:zone_edit", "get", ["xiaolan-etdz"], ADMIN_ONLY),
 ]
 WEB_CASES = [
+    ("web:workbench", "get", [], EVERYONE_SIGNED_IN),
     ("web:dashboard", "get", [], EVERYONE_SIGNED_IN),
     ("web:region", "get", ["360121"], EVERYONE_SIGNED_IN),
     ("web:region", "get", ["360121100"], EVERYONE_SIGNED_IN),

@@ -140,7 +140,7 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
 LOGIN_URL = "accounts:login"
-LOGIN_REDIRECT_URL = "web:dashboard"
+LOGIN_REDIRECT_URL = "web:workbench"  # every role lands on its own 工作台
 LOGOUT_REDIRECT_URL = "accounts:login"
 
 # Login lockout (django-axes): five failures lock the account and address pair for 15 minutes.
@@ -225,6 +225,11 @@ COUNTY_INNOVATION_UPLOAD_MAX_MB = float(os.environ.get("COUNTY_INNOVATION_UPLOAD
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
+    # A 403 is one line with the reason, not a traceback (common/logging.py).
+    "filters": {
+        "permission_denied_one_line": {"()": "county_innovation.common.logging.PermissionDeniedOneLine"}
+    },
     "handlers": {"console": {"class": "logging.StreamHandler"}},
+    "loggers": {"django.request": {"filters": ["permission_denied_one_line"]}},
     "root": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "WARNING")},
 }

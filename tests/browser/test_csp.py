@@ -50,7 +50,7 @@ def _sign_in(page, base: str, username: str) -> None:
     page.fill("#id_username", username)
     page.fill("#id_password", "demo-2025")
     page.click("button[type=submit]")
-    page.wait_for_url(f"{base}/")
+    page.wait_for_url(f"{base}/workbench/")
 
 
 @pytest.mark.browser

@@ -39,7 +39,7 @@ def test_designation_and_task_pages_draw_their_charts_without_violations(
     page.fill("#id_username", "admin")
     page.fill("#id_password", "demo-2025")
     page.click("button[type=submit]")
-    page.wait_for_url(f"{base}/")
+    page.wait_for_url(f"{base}/workbench/")
     shots = os.environ.get("DESIGNATION_SCREENSHOTS")  # a folder, to look at the pages by eye
     for name, path, charts in [
         ("targets", "/designation/targets/", 2),

@@ -29,7 +29,7 @@ def test_county_officer_downloads_a_bulletin_and_reads_the_profile(
     page.fill("#id_username", "nanchangxian")
     page.fill("#id_password", "demo-2025")
     page.click("button[type=submit]")
-    page.wait_for_url(f"{live_server.url}/")
+    page.wait_for_url(f"{live_server.url}/workbench/")
 
     page.click("nav.mainnav >> text=通报与档案")
     page.click("[data-testid=bulletin-runs] >> text=2024年度")

@@ -39,7 +39,7 @@ def test_city_admin_runs_an_uncertainty_and_a_sensitivity_analysis(
     page.fill("#id_username", "admin")
     page.fill("#id_password", "demo-2025")
     page.click("button[type=submit]")
-    page.wait_for_url(f"{live_server.url}/")
+    page.wait_for_url(f"{live_server.url}/workbench/")
 
     _start(page, live_server, run.pk, "uncertainty")
     _work_and_wait(page)

@@ -68,6 +68,16 @@ def can_edit_data(user: User, region: Region, indicator: Indicator | None = None
     return user.role in {Role.CITY_ADMIN, Role.COUNTY, Role.TOWN} or user.is_superuser
 
 
+# Roles whose systems exchange data with the platform by the API (imports from statistics systems, the
+# counties' own ledgers): the menu shows them the API docs. Others may still call the API with a session.
+API_ROLES = {Role.CITY_ADMIN, Role.DEPARTMENT, Role.COUNTY}
+
+
+def uses_api(user: User) -> bool:
+    """Whether the user's role works with the API (the menu's 接口文档 link)."""
+    return bool(user.is_authenticated and (user.is_superuser or user.role in API_ROLES))
+
+
 def can_enter_data(user: User) -> bool:
     """Whether the user has a region scope to enter data for at all (experts and enterprises do not)."""
     return scope_root(user) is not None

@@ -35,6 +35,8 @@ from county_innovation.engine.eligibility import (
     tech_sme_check,
     unicorn_check,
 )
+from county_innovation.engine.eligibility.common import fmt_threshold
+from county_innovation.engine.eligibility.tech_sme import MIN_SCORE as TECH_SME_MIN_SCORE
 from county_innovation.enterprises.models import (
     TIER_ORDER,
     CultivationRound,
@@ -54,7 +56,8 @@ from county_innovation.regions.models import Region
 NEAR_TECH_SME_MIN_SCORE = 50
 # 高企: exactly this many of 第十一条's figure-decided conditions fail.
 NEAR_HIGHTECH_FAILED = 1
-# 瞪羚: a 高企 that would pass with the growth requirement this much lower (20 % → 15 % a year).
+# 瞪羚: a 高企 that would pass with the growth requirement this much lower (the rule's 20 % a year, so from
+# 15 % a year it is "almost"). The requirement itself is GazelleRules.min_revenue_growth, stored with the round.
 NEAR_GAZELLE_GROWTH_MARGIN = Decimal("0.05")
 # The registry keeps valuations in 万元 (CNY); the 独角兽 rules read 亿美元. The round records the rate it used.
 CNY_PER_USD = Decimal("7.1")
@@ -112,23 +115,9 @@ def round_as_of(year: int) -> date:
     return date(year + 1, 1, 1)
 
 
-def _tech_sme_failures(reasons: Iterable[str]) -> list[str]:
-    # tech_sme_check lists failures first; a failed condition of 第六条 is the one that does not say it holds.
-    return [r for r in reasons if r.startswith("第六条") and "不超过" not in r and "不低于" not in r]
-
-
-def _hightech_failures(reasons: list[str]) -> list[str]:
-    # hightech_check lists the failed conditions first, then the growth bands (「第十一条（七）企业成长性」).
-    failures = []
-    for reason in reasons:
-        if reason.startswith("第十一条（七）企业成长性"):
-            break
-        failures.append(reason)
-    return failures
-
-
-def _gazelle_failures(reasons: Iterable[str]) -> list[str]:
-    return [r for r in reasons if "不超过" not in r and "不低于" not in r]
+# The 高企 tier needs the certificate itself (国科发火〔2016〕32号 第十五条: 认定后颁发证书，有效期三年); meeting the
+# figure-decided conditions of 第十一条 makes an enterprise a candidate for 高企, not a 高企.
+NO_CERTIFICATE_GAP = "未持有有效的高新技术企业证书：第十一条中由数据判断的条件均已满足，可申报认定"
 
 
 def _unicorn_inputs(
@@ -211,11 +200,13 @@ def _decide(figures: EnterpriseFigures, qual_tier: str, qual_basis: str, rules: 
     high = hightech_check(figures)
     gazelle = gazelle_check(figures, rules.gazelle)
     unicorn = unicorn_check(figures, rules.unicorn)
+    certified = figures.direct.hightech_certificate
+    # A tier only when its condition holds: 高企 by the certificate (a qualification, so it arrives through
+    # ``qual_tier``), never by the figures alone.
     by_rules = [
         (unicorn.unicorn, CultivationTier.UNICORN, "符合独角兽规则"),
         (unicorn.potential, CultivationTier.POTENTIAL_UNICORN, "符合潜在独角兽规则"),
         (gazelle.gazelle, CultivationTier.GAZELLE, "符合瞪羚企业规则"),
-        (high.conditions_met, CultivationTier.HIGHTECH, "满足高企认定第十一条的数据条件"),
         (sme.eligible, CultivationTier.TECH_SME, "符合科技型中小企业评价条件"),
     ]
     rule_tier, rule_basis = next(((t, b) for ok, t, b in by_rules if ok), (CultivationTier.NONE, ""))
@@ -223,10 +214,11 @@ def _decide(figures: EnterpriseFigures, qual_tier: str, qual_basis: str, rules: 
         tier, basis = qual_tier, qual_basis
     else:
         tier, basis = rule_tier, rule_basis or "未达到科技型中小企业条件"
+    hightech_gap = list(high.failures) or ([] if certified else [NO_CERTIFICATE_GAP])
     gaps = {
-        CultivationTier.TECH_SME: _tech_sme_failures(sme.reasons),
-        CultivationTier.HIGHTECH: _hightech_failures(high.reasons),
-        CultivationTier.GAZELLE: _gazelle_failures(gazelle.reasons),
+        CultivationTier.TECH_SME: list(sme.failures),
+        CultivationTier.HIGHTECH: hightech_gap,
+        CultivationTier.GAZELLE: list(gazelle.failures),
         CultivationTier.POTENTIAL_UNICORN: list(unicorn.reasons),
         CultivationTier.UNICORN: list(unicorn.reasons),
     }
@@ -240,7 +232,8 @@ def _decide(figures: EnterpriseFigures, qual_tier: str, qual_basis: str, rules: 
             and sme.score >= NEAR_TECH_SME_MIN_SCORE
             and all(r.startswith("第六条（五）") for r in gaps[CultivationTier.TECH_SME])
         ),
-        CultivationTier.HIGHTECH: len(high.failed) == NEAR_HIGHTECH_FAILED,
+        CultivationTier.HIGHTECH: len(high.failed) == NEAR_HIGHTECH_FAILED
+        or (high.conditions_met and not certified),
         CultivationTier.GAZELLE: not gazelle.gazelle and gazelle_check(figures, relaxed).gazelle,
     }
     # The highest tier above the current one that the enterprise nearly reaches; else simply the next tier.
@@ -478,6 +471,20 @@ def tier_counts(entries: QuerySet[PoolEntry]) -> list[dict]:
     return [
         {"tier": t, "label": label, "count": counts[t], "selected": selected[t]}
         for t, label in CultivationTier.choices
+    ]
+
+
+def near_criteria(pool_round: CultivationRound) -> list[str]:
+    """What "almost qualifying" means in ``pool_round``, one sentence per target tier, from the round's own rules
+    and the ``NEAR_*`` settings: the page states exactly the thresholds the entries were placed by."""
+    gazelle = GazelleRules.from_dict((pool_round.rules or {}).get("gazelle", {}))
+    required = gazelle.min_revenue_growth
+    return [
+        f"科技型中小企业——规模条件满足、评价得分 {NEAR_TECH_SME_MIN_SCORE}–{TECH_SME_MIN_SCORE - 1} 分"
+        f"（达标须不低于 {TECH_SME_MIN_SCORE} 分）",
+        f"高新技术企业——第十一条由数据判断的条件只差 {NEAR_HIGHTECH_FAILED} 条，或条件均已满足但尚未取得证书",
+        f"瞪羚企业——已是高企，近三年销售收入年均增长已达 {fmt_threshold(required - NEAR_GAZELLE_GROWTH_MARGIN)}、"
+        f"未达 {fmt_threshold(required)}（达标须不低于 {fmt_threshold(required)}）",
     ]
 
 

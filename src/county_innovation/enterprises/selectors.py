@@ -210,8 +210,9 @@ class CheckRow:
     gaps: list[str] = field(default_factory=list)
 
     @property
-    def main_gap(self) -> str:
-        return self.problem or (self.gaps[0] if self.gaps else "")
+    def main_gaps(self) -> list[str]:
+        """The first failed condition of each qualification the enterprise misses, 科小 then 高企."""
+        return [self.problem] if self.problem else self.gaps
 
 
 def enterprise_check(enterprise: Enterprise, as_of: date, *, declared: dict | None = None) -> dict:
@@ -227,12 +228,19 @@ def enterprise_check(enterprise: Enterprise, as_of: date, *, declared: dict | No
 
 
 def result_gaps(result: dict) -> list[str]:
-    """The reasons that stand between the enterprise and a qualification, 高企 first, then 科小."""
+    """For each qualification missed, the first failed condition named with it: 科小 first, then 高企.
+
+    Only failures are listed (the rules' ``failures``), never a condition that holds.
+    """
     gaps: list[str] = []
-    if not result["high_tech"]["conditions_met"]:
-        gaps += list(result["high_tech"]["reasons"])
-    if not result["tech_sme"]["eligible"]:
-        gaps += list(result["tech_sme"]["reasons"])
+    sme, high = result["tech_sme"], result["high_tech"]
+    if not sme["eligible"] and sme["failures"]:
+        gaps.append(f"科技型中小企业：{sme['failures'][0]}")
+    if not high["conditions_met"] and high["failures"]:
+        more = len(high["failed"]) - 1
+        gaps.append(
+            f"高新技术企业：{high['failures'][0]}" + (f"（另有 {more} 项条件未满足）" if more > 0 else "")
+        )
     return gaps
 
 

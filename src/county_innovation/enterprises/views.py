@@ -548,7 +548,7 @@ def pool_near(request: HttpRequest, year: int) -> HttpResponse:
             "county": county,
             "counties": list(cultivation.pool_counties(request.user)),
             "entries": cultivation.near_entries(pool_round, county),
-            "near_score": cultivation.NEAR_TECH_SME_MIN_SCORE,
+            "near_criteria": cultivation.near_criteria(pool_round),
         },
     )
 

@@ -14,4 +14,5 @@ def platform(request: HttpRequest) -> dict:
         "scope_root": permissions.scope_root(user) if user.is_authenticated else None,
         "is_city_admin": permissions.is_city_admin(user),
         "can_enter_data": user.is_authenticated and permissions.scope_root(user) is not None,
+        "shows_api_docs": permissions.uses_api(user),
     }

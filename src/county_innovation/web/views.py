@@ -17,6 +17,7 @@ from county_innovation.accounts import permissions
 from county_innovation.regions.models import Region
 from county_innovation.regions.selectors import city_region, counties_of
 from county_innovation.web import selectors
+from county_innovation.web import workbench as workbench_selectors
 
 FAVICON = (Path(__file__).parent / "static" / "web" / "favicon.svg").read_bytes()
 
@@ -34,6 +35,18 @@ def _int_param(request: HttpRequest, name: str) -> int | None:
 def _geo_url() -> str | None:
     path = settings.COUNTY_INNOVATION_GEOJSON
     return reverse("web:counties_geojson") if path and Path(path).is_file() else None
+
+
+@require_GET
+@login_required
+def workbench(request: HttpRequest) -> HttpResponse:
+    """The 工作台 every role lands on after login: what waits for this user (``web.workbench``)."""
+    sections = workbench_selectors.workbench_sections(request.user)
+    return render(
+        request,
+        "web/workbench.html",
+        {"nav": "workbench", "sections": sections, "waiting": sum(s.count for s in sections)},
+    )
 
 
 @require_GET

@@ -60,6 +60,7 @@ def evaluate_enterprise(payload: Mapping[str, Any]) -> dict[str, Any]:
         "rd_ratio_required": json_number(high.rd_ratio_required),
         "growth_points": list(high.growth_points),
         "reasons": list(high.reasons),
+        "failures": list(high.failures),
     }
     if high.innovation_score is not None:
         high_tech["innovation_score"] = high.innovation_score
@@ -72,6 +73,7 @@ def evaluate_enterprise(payload: Mapping[str, Any]) -> dict[str, Any]:
             "ip_points": sme.ip_points,
             "direct": sme.direct,
             "reasons": list(sme.reasons),
+            "failures": list(sme.failures),
         },
         "high_tech": high_tech,
     }

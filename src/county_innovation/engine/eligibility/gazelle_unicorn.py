@@ -137,6 +137,7 @@ class GazelleResult:
     gazelle: bool
     reasons: list[str]
     rules: dict[str, Any] = field(default_factory=dict)
+    failures: list[str] = field(default_factory=list)
 
 
 @dataclass(frozen=True)
@@ -186,7 +187,9 @@ def gazelle_check(figures: EnterpriseFigures, rules: GazelleRules | None = None)
         failed.append("不是高新技术企业（未持有有效的高企证书）")
     if f.serious_violation:
         failed.append("有重大安全、重大质量事故或严重环境违法记录")
-    return GazelleResult(gazelle=not failed, reasons=[*failed, *met], rules=rules.to_dict())
+    return GazelleResult(
+        gazelle=not failed, reasons=[*failed, *met], rules=rules.to_dict(), failures=list(failed)
+    )
 
 
 def unicorn_check(figures: EnterpriseFigures, rules: UnicornRules | None = None) -> UnicornResult:

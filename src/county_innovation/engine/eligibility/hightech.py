@@ -58,9 +58,9 @@ class HighTechResult:
 
     ``conditions_met`` covers the conditions of 第十一条 that figures decide — all but （七）, the
     innovation score, which is in ``innovation_score`` when the experts' items are given. ``failed``
-    holds the numbers (1–8) of the conditions not met. ``rd_ratio`` is the last three years' R&D over
-    sales as a fraction (``None`` when sales are zero); ``growth_points`` the (min, max) points of
-    企业成长性 (0–20) that the figures allow.
+    holds the numbers (1–8) of the conditions not met and ``failures`` their sentences alone. ``rd_ratio``
+    is the last three years' R&D over sales as a fraction (``None`` when sales are zero); ``growth_points``
+    the (min, max) points of 企业成长性 (0–20) that the figures allow.
     """
 
     conditions_met: bool
@@ -70,6 +70,7 @@ class HighTechResult:
     growth_points: tuple[int, int]
     reasons: list[str] = field(default_factory=list)
     innovation_score: dict[str, Any] | None = None
+    failures: list[str] = field(default_factory=list)
 
 
 def rd_ratio_required(last_sales: Decimal) -> tuple[Decimal, str]:
@@ -263,6 +264,7 @@ def hightech_check(figures: EnterpriseFigures) -> HighTechResult:
         growth_points=points,
         reasons=reasons,
         innovation_score=score,
+        failures=failures,
     )
 
 

@@ -56,7 +56,9 @@ class TechSmeResult:
 
     ``eligible`` needs 第六条（二）（四） and either a 第八条 direct qualification or 第六条（五）
     (score ≥ 60 with non-zero 科技人员 points). ``direct`` is true only when a 第八条 ground applies and
-    第六条（二）（四） hold. ``reasons`` lists failures first, each saying by how much, then the rest.
+    第六条（二）（四） hold. ``reasons`` lists failures first, each saying by how much, then the rest;
+    ``failures`` holds the failed conditions alone (empty exactly when ``eligible``), so a verdict can name
+    the condition that decided it without guessing from the wording.
     """
 
     eligible: bool
@@ -66,6 +68,7 @@ class TechSmeResult:
     ip_points: int
     direct: bool
     reasons: list[str] = field(default_factory=list)
+    failures: list[str] = field(default_factory=list)
 
 
 def _band_points(numerator: Decimal, denominator: Decimal, bands: tuple[tuple[Decimal, int], ...]) -> int:
@@ -198,4 +201,5 @@ def tech_sme_check(figures: EnterpriseFigures) -> TechSmeResult:
         ip_points=ip,
         direct=direct,
         reasons=reasons,
+        failures=failures,
     )

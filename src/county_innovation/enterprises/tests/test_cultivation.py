@@ -2,7 +2,7 @@
 refusal writing nothing, the Sankey payload's counts, and who sees which part of the pool."""
 
 import json
-from datetime import date
+from datetime import date, timedelta
 from decimal import Decimal
 
 import pytest
@@ -70,16 +70,40 @@ CERTIFICATE = qualification("hightech", date(YEAR - 1, 6, 1), date(YEAR + 2, 5, 
 # --- Tiers by hand-built figures ----------------------------------------------------------------------------
 
 
-def test_hightech_by_the_figures_without_a_certificate_is_not_a_gazelle():
+def test_hightech_figures_without_a_certificate_are_a_candidate_not_a_hightech():
     # 200 staff, 50 tech (25 % → 16 points), R&D 480 / sales 8,000 = 6 % (50), one Ⅰ类 IP (30): 科小 96 points;
-    # every figure-decided condition of 第十一条 holds; 瞪羚 needs a valid 高企 certificate.
+    # every figure-decided condition of 第十一条 holds, but without a certificate the enterprise is no 高企 (and
+    # so no 瞪羚): a tier only when its condition holds, and the gap says what is missing.
     decision = tier_decide(firm(), YEAR, years=rows(), qualifications=[])
     assert decision.evaluated
-    assert decision.tier == CultivationTier.HIGHTECH
-    assert decision.basis == "满足高企认定第十一条的数据条件"
+    assert decision.tier == CultivationTier.TECH_SME
+    assert decision.basis == "符合科技型中小企业评价条件"
     assert decision.tech_sme_score == 96 and decision.hightech_failed == []
-    assert decision.target_tier == CultivationTier.GAZELLE and not decision.near
-    assert any("不是高新技术企业" in line for line in decision.gap)
+    assert decision.target_tier == CultivationTier.HIGHTECH and decision.near
+    assert decision.gap == [cultivation.NO_CERTIFICATE_GAP]
+
+
+def test_hightech_tier_never_beside_a_gap_saying_no_certificate(db):
+    # With the certificate the same figures make a 高企 whose gap (to 瞪羚) is about growth, not the certificate.
+    decision = tier_decide(firm(), YEAR, years=rows(), qualifications=[CERTIFICATE])
+    assert decision.tier == CultivationTier.HIGHTECH and "资质" in decision.basis
+    assert decision.target_tier == CultivationTier.GAZELLE
+    assert not any("高企证书" in line or "不是高新技术企业" in line for line in decision.gap)
+
+
+def test_near_criteria_state_one_gazelle_threshold_from_the_rules(db):
+    pool_round = CultivationRound(year=YEAR, rules=cultivation.PoolRules().to_dict())
+    text = "；".join(cultivation.near_criteria(pool_round))
+    # The rule is 20 % a year; "almost" starts at 15 %: never "不低于 15%" as if 15 % were the requirement.
+    assert "未达 20%（达标须不低于 20%）" in text and "已达 15%" in text
+    assert "不低于 15%" not in text
+    stricter = CultivationRound(
+        year=YEAR,
+        rules=cultivation.PoolRules(
+            gazelle=cultivation.GazelleRules(min_revenue_growth=Decimal("0.30"))
+        ).to_dict(),
+    )
+    assert "达标须不低于 30%" in "".join(cultivation.near_criteria(stricter))
 
 
 def test_gazelle_at_exactly_twenty_percent_a_year_and_near_just_below():
@@ -156,7 +180,7 @@ def test_unicorn_above_ten_billion_dollars_potential_at_exactly_ten():
     )
     listed = firm(founded=date(2019, 4, 1), listing="chinext")
     assert (
-        tier_decide(listed, YEAR, years=valuation("50"), qualifications=[]).tier == CultivationTier.HIGHTECH
+        tier_decide(listed, YEAR, years=valuation("50"), qualifications=[]).tier == CultivationTier.TECH_SME
     )
 
 
@@ -267,24 +291,37 @@ def _registered(name: str, code: str, town: str, per_year: dict[int, dict]) -> E
     return enterprise
 
 
+def _certify(enterprise: Enterprise, valid_from: date) -> None:
+    Qualification.objects.create(
+        enterprise=enterprise,
+        kind="hightech",
+        number=f"GR{enterprise.pk:06d}",
+        valid_from=valid_from,
+        valid_to=date(valid_from.year + 3, valid_from.month, valid_from.day) - timedelta(days=1),
+    )
+
+
 def test_sankey_flows_add_up_to_the_rounds_entries(db):
     Enterprise.objects.all().delete()  # only the enterprises built here (rolled back after the test)
     first, second = YEAR - 1, YEAR
     four = range(YEAR - 3, YEAR + 1)
     weak = {"hightech_revenue": Decimal(4000)}  # 第十一条（六） fails: 科小 only
     a = _registered("甲", code(1), "360121100", {y: {} for y in four})  # 高企 → 高企
+    _certify(a, date(YEAR - 2, 6, 1))
     b = _registered("乙", code(2), "360121100", {y: weak if y < YEAR else {} for y in four})
     c = _registered("丙", code(3), "360124100", {y: weak for y in four})  # 科小 → 科小
     cultivation_round_open(user=None, year=first)
     # registered after the first round: counted in the second round's node, part of no link
     d = _registered("丁", code(4), "360124100", {y: {} for y in four})
+    _certify(d, date(YEAR, 3, 1))
+    _certify(b, date(YEAR, 9, 1))  # 乙 meets 第十一条 in YEAR and is certified that year
     second_round = cultivation_round_open(user=None, year=second)
 
     tiers = {e.enterprise_id: (e.previous_tier, e.tier) for e in second_round.entries.all()}
     assert tiers[a.pk] == ("hightech", "hightech")
     assert tiers[c.pk] == ("tech_sme", "tech_sme")
     assert tiers[d.pk] == ("", "hightech")
-    # b: 乙's high-tech revenue recovers in YEAR, but 第十一条 reads only the last year for （六）: 高企 then
+    # b: 乙's high-tech revenue recovers in YEAR and it is certified in YEAR: 高企 then
     assert tiers[b.pk] == ("tech_sme", "hightech")
 
     payload = sankey_payload(None)
@@ -361,6 +398,7 @@ def test_near_page_lists_the_gap_in_the_rules_words(client_for, users, firm, oth
     page = client_for("county").get(reverse("enterprises:pool_near", args=[YEAR])).content.decode()
     assert firm.name in page and "第十一条（六）" in page and "低于 60% 的要求" in page
     assert other_firm.name not in page
+    assert "不低于 15%" not in page and "达标须不低于 20%" in page
 
 
 def test_flows_page_draws_the_sankey_from_the_payload(client_for, pool):

@@ -1,10 +1,13 @@
 """Pages through the test client: privacy of figures per role, the self-check and the batch check."""
 
+from decimal import Decimal
+
 import pytest
 from django.urls import reverse
 
+from county_innovation.enterprises import services
 from county_innovation.enterprises.models import EnterpriseYear
-from county_innovation.enterprises.tests.conftest import count_rows
+from county_innovation.enterprises.tests.conftest import count_rows, figures
 
 FIGURE_MARK = 'data-testid="figures-hidden"'
 FIGURES_SEEN = {"city_admin", "county", "enterprise"}
@@ -42,6 +45,43 @@ def test_self_check_names_missing_years(client_for, other_firm):
     # other_firm has figures for the last year only, but was founded long before
     response = client_for("city_admin").get(reverse("enterprises:self_check", args=[other_firm.pk]))
     assert "缺少" in response.content.decode() and "年的数据" in response.content.decode()
+
+
+def _fail_both(firm, year: int) -> None:
+    # 600 staff exceed 第六条（二）'s 500 while the score stays high (150 tech staff, 25 %); high-tech revenue
+    # 4,000 of 10,600 fails 第十一条（六）.
+    services.enterprise_year_save(
+        user=None,
+        enterprise=firm,
+        year=year,
+        figures=figures(
+            employees=600,
+            tech_staff=150,
+            sales_revenue=Decimal(10400),
+            total_revenue=Decimal(10600),
+            hightech_revenue=Decimal(4000),
+        ),
+    )
+
+
+def test_self_check_verdict_names_the_failing_condition_before_the_met_ones(client_for, firm, last_years):
+    _fail_both(firm, last_years[-1])
+    page = client_for("enterprise").get(reverse("enterprises:self_check", args=[firm.pk])).content.decode()
+    verdict = page.index('data-testid="tech-sme-verdict"')
+    assert "暂不符合，原因：第六条（二）：职工总数 600 人，超过 500 人的上限" in page
+    # the score condition that holds is listed after the verdict, never as if it were the reason
+    assert "不低于 60 分" in page and page.index("不低于 60 分") > verdict
+    assert page.index('data-testid="high-tech-verdict"') < page.index("第十一条（六）")
+
+
+def test_batch_check_main_gaps_name_each_missed_qualification(client_for, firm, last_years):
+    _fail_both(firm, last_years[-1])
+    page = client_for("county").get(reverse("enterprises:batch_check", args=["360121"])).content.decode()
+    row = page[page.index(firm.name) :]
+    row = row[: row.index("</tr>")]
+    assert "科技型中小企业：第六条（二）：职工总数 600 人" in row
+    assert "高新技术企业：第十一条（六）" in row
+    assert "不低于" not in row.split('data-testid="main-gaps"')[1]
 
 
 def test_batch_check_lists_the_county_only(client_for, firm, other_firm):

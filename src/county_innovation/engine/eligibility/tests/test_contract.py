@@ -27,6 +27,7 @@ def test_output_has_exactly_the_contract_keys_and_is_plain_json():
         "ip_points",
         "direct",
         "reasons",
+        "failures",
     }
     assert set(result["high_tech"]) == {
         "conditions_met",
@@ -35,6 +36,7 @@ def test_output_has_exactly_the_contract_keys_and_is_plain_json():
         "rd_ratio_required",
         "growth_points",
         "reasons",
+        "failures",
     }
     assert json.loads(json.dumps(result, ensure_ascii=False)) == result
 
@@ -106,3 +108,19 @@ def test_command_refuses_a_file_that_is_not_json(tmp_path):
 def test_command_names_a_missing_file(tmp_path):
     with pytest.raises(CommandError, match="找不到文件"):
         call_command("eligibility", str(tmp_path / "none.json"))
+
+
+def test_failures_are_empty_exactly_when_the_verdict_passes():
+    for overrides in [
+        {},
+        {"employees": 600, "tech_staff": 150},
+        {"rd_expense": [300, 300, 336], "rd_expense_domestic": [300, 300, 336]},
+        {"hightech_revenue": 100},
+    ]:
+        result = evaluate_enterprise(payload(**overrides))
+        sme, high = result["tech_sme"], result["high_tech"]
+        assert (sme["failures"] == []) is sme["eligible"], overrides
+        assert (high["failures"] == []) is high["conditions_met"], overrides
+        # failures come first in the reasons, in the same order
+        assert sme["reasons"][: len(sme["failures"])] == sme["failures"]
+        assert high["reasons"][: len(high["failures"])] == high["failures"]

@@ -1,8 +1,11 @@
 """`county-innovation demo [--no-serve]`: migrate, load the Nanchang demo, print the accounts, serve."""
 
+import ctypes
+import signal
 import subprocess
 import sys
 import time
+from types import FrameType
 
 from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandError, CommandParser
@@ -44,15 +47,50 @@ class Command(BaseCommand):
         self.stdout.write(f"      已排队生成 {queued} 期定期通报（由后台进程生成 Word 与 PDF）")
         if options["no_serve"]:
             return
-        # Robustness analyses run in the background: start a django-tasks worker beside the web server.
+        self._serve_with_worker(options["addr"])
+
+    def _serve_with_worker(self, addr: str) -> None:
+        """Run the web server with a django-tasks worker beside it; stopping the one stops the other.
+
+        Ctrl+C reaches both (same process group); SIGTERM (``kill``, a service manager) reaches this process
+        only, so it is turned into a normal exit whose ``finally`` stops the worker; should this process die
+        without cleaning up (SIGKILL), the kernel sends the worker SIGTERM (``PR_SET_PDEATHSIG``).
+        """
+        previous = signal.signal(signal.SIGTERM, _exit_on_sigterm)
         worker = subprocess.Popen(
             # every queue: "default" (robustness analyses) and "reports" (bulletins)
-            [sys.executable, "-m", "county_innovation.cli", "db_worker", "--interval=0.5", "--queue-name=*"]
+            [sys.executable, "-m", "county_innovation.cli", "db_worker", "--interval=0.5", "--queue-name=*"],
+            preexec_fn=_die_with_parent if sys.platform.startswith("linux") else None,
         )
         self.stdout.write(f"      后台计算进程已启动（pid {worker.pid}）")
-        self.stdout.write(self.style.SUCCESS(f"打开 http://{options['addr']}/ 查看（Ctrl+C 停止）"))
+        self.stdout.write(self.style.SUCCESS(f"打开 http://{addr}/ 查看（Ctrl+C 停止）"))
         try:
-            call_command("runserver", options["addr"], use_reloader=False)
+            call_command("runserver", addr, use_reloader=False)
         finally:
-            worker.terminate()
-            worker.wait(timeout=10)
+            _stop(worker)
+            signal.signal(signal.SIGTERM, previous)
+            self.stdout.write("已停止网页服务与后台计算进程。")
+
+
+def _exit_on_sigterm(signum: int, frame: FrameType | None) -> None:
+    raise SystemExit(128 + signum)
+
+
+PR_SET_PDEATHSIG = 1  # <linux/prctl.h>
+
+
+def _die_with_parent() -> None:
+    """In the worker, before exec: ask the kernel for SIGTERM when the demo process dies."""
+    libc = ctypes.CDLL(None, use_errno=True)
+    libc.prctl(PR_SET_PDEATHSIG, signal.SIGTERM)
+
+
+def _stop(worker: subprocess.Popen) -> None:
+    if worker.poll() is not None:
+        return
+    worker.terminate()
+    try:
+        worker.wait(timeout=10)
+    except subprocess.TimeoutExpired:
+        worker.kill()
+        worker.wait(timeout=5)

@@ -6,13 +6,14 @@
 
   var FONT = '"Noto Sans CJK SC", "Source Han Sans SC", "PingFang SC", "Microsoft YaHei", sans-serif';
   var INK = "#1f2933";
-  var MUTED = "#616e7c";
+  var MUTED = "#56616e";
   var LINE = "#d9e2ec";
   // Dimension colours (stack segments, lines): the brand blues first, then warm contrasts.
   var PALETTE = ["#1d4e89", "#2f80c0", "#6cb4e4", "#f2a541", "#8cb369", "#c0392b", "#7d5ba6", "#4c9f9f",
                  "#e07a5f", "#3d405b"];
   var SCALE = ["#e3eef9", "#9cc3e6", "#4a90c9", "#1d4e89"];
   var charts = [];
+  var responsive = [];
 
   function fmt(v) {
     return v === null || v === undefined || isNaN(v) ? "—" : Number(v).toFixed(2);
@@ -247,11 +248,19 @@
 
     // Movement between the tiers of the cultivation pool: a column per selection year ("2024·高新技术企业"),
     // node size the enterprises of that tier, link width the enterprises moving from one tier to the next.
-    sankey: function (d) {
+    // Labels stay inside the chart: the last year's labels sit left of their nodes (on the right they ran off
+    // the card); on a narrow screen a label names the tier only and the subtitle gives the years in order.
+    sankey: function (d, el) {
+      var narrow = el && el.clientWidth < 700;
+      var last = d.nodes.reduce(function (m, n) { return Math.max(m, n.depth); }, 0);
+      var years = [];
+      d.nodes.forEach(function (n) { if (years.indexOf(n.year) < 0) { years.push(n.year); } });
+      var t = title(d);
+      if (narrow && years.length) { t.subtext = (t.subtext ? t.subtext + "\n" : "") + "从左到右：" + years.join("、") + " 年度"; }
       return {
-        title: title(d),
+        title: t,
         tooltip: {
-          trigger: "item", formatter: function (p) {
+          trigger: "item", confine: true, formatter: function (p) {
             if (p.dataType === "edge") {
               return esc(p.data.source) + " → " + esc(p.data.target) + "：" + p.data.value + " 家";
             }
@@ -259,12 +268,20 @@
           }
         },
         series: [{
-          type: "sankey", top: 64, bottom: 16, left: 8, right: 150, nodeWidth: 14, nodeGap: 12,
-          layoutIterations: 0, draggable: false, emphasis: { focus: "adjacency" },
-          label: { color: INK, fontSize: 12, formatter: function (p) { return p.name + "（" + p.data.count + "）"; } },
+          type: "sankey", top: narrow ? 84 : 64, bottom: 16, left: 8, right: 8, nodeWidth: narrow ? 10 : 14,
+          nodeGap: 12, layoutIterations: 0, draggable: false, emphasis: { focus: "adjacency" },
+          labelLayout: { hideOverlap: true },
+          label: {
+            color: INK, fontSize: narrow ? 11 : 12, textBorderColor: "#fff", textBorderWidth: 2,
+            formatter: function (p) {
+              var name = narrow ? p.name.split("·").pop() : p.name;
+              return name + "（" + p.data.count + "）";
+            }
+          },
           lineStyle: { color: "gradient", curveness: 0.5, opacity: 0.35 },
           data: d.nodes.map(function (n) {
             return { name: n.name, depth: n.depth, count: n.count, value: n.count,
+                     label: { position: n.depth === last && last > 0 ? "left" : "right" },
                      itemStyle: { color: PALETTE[n.tier_index % PALETTE.length] } };
           }),
           links: d.links
@@ -272,6 +289,8 @@
       };
     }
   };
+  // Builders whose option depends on the chart's width: rebuilt, not only resized, when the window changes.
+  builders.sankey.responsive = true;
 
   function visualMap(d, extra) {
     var v = {
@@ -370,6 +389,7 @@
     var chart = echarts.init(el, null, { renderer: "canvas" });
     chart.setOption({ textStyle: { fontFamily: FONT }, animationDuration: 500 });
     charts.push(chart);
+    if (build.responsive) { responsive.push({ chart: chart, el: el, data: data, build: build }); }
     Promise.resolve(build(data, el)).then(function (option) {
       chart.setOption(option);
       chart.on("click", function (p) {
@@ -388,7 +408,10 @@
     var pending = null;
     window.addEventListener("resize", function () {
       clearTimeout(pending);
-      pending = setTimeout(function () { charts.forEach(function (c) { c.resize(); }); }, 120);
+      pending = setTimeout(function () {
+        charts.forEach(function (c) { c.resize(); });
+        responsive.forEach(function (r) { r.chart.setOption(r.build(r.data, r.el)); });
+      }, 120);
     });
   }
 
