@@ -38,7 +38,7 @@ def test_framework_journey_new_version_evaluated_published_and_named_on_the_dash
     page.fill("#id_username", "admin")
     page.fill("#id_password", "demo-2025")
     page.click("button[type=submit]")
-    page.wait_for_url(f"{live_server.url}/")
+    page.wait_for_url(f"{live_server.url}/workbench/")
 
     # 1. The framework page: doubling 企业创新's weight moves its share in the index from 0.25 to 0.4 as typed.
     page.goto(f"{live_server.url}/frameworks/")

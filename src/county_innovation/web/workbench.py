@@ -13,25 +13,20 @@ from dataclasses import dataclass, field
 
 from django.db.models import QuerySet
 from django.urls import reverse
-from django.utils import timezone
 
 from county_innovation.accounts import permissions
 from county_innovation.accounts.models import Role, User
 from county_innovation.collection.models import CollectionRound, Submission
 from county_innovation.collection.selectors import submissions_to_review, submissions_visible
 from county_innovation.designation.models import PENDING_STATUSES, Designation, ExpertReview
+from county_innovation.designation.selectors import reviews_waiting_for
 from county_innovation.enterprises.models import Enterprise, Qualification
 from county_innovation.enterprises.selectors import (
     enterprises_of_member,
     enterprises_visible,
     qualifications_expiring,
 )
-from county_innovation.supervision.selectors import (
-    ItemProgress,
-    item_progress_rows,
-    items_reportable_by,
-    task_tree,
-)
+from county_innovation.supervision.selectors import ItemProgress, tasks_due_for
 
 # Tasks whose deadline falls within this many days are listed as due (besides the overdue ones).
 TASK_DUE_WITHIN_DAYS = 30
@@ -94,34 +89,15 @@ def submissions_to_approve(user: User) -> list[Submission]:
 
 
 def reviews_to_score(user: User) -> QuerySet[ExpertReview]:
-    """The designation reviews assigned to this expert and not scored yet."""
-    if not user.is_authenticated or user.role != Role.EXPERT:
-        return ExpertReview.objects.none()
-    return (
-        ExpertReview.objects.filter(expert=user, scored_at__isnull=True)
-        .select_related("designation", "designation__region")
-        .order_by("assigned_at", "pk")
-    )
+    """The designation reviews assigned to this expert and not scored yet (designation's 待评审)."""
+    return reviews_waiting_for(user)
 
 
 def tasks_due(user: User, *, today: datetime.date | None = None) -> list[ItemProgress]:
-    """Open task items the user reports on whose deadline has passed or falls within TASK_DUE_WITHIN_DAYS."""
-    today = today or timezone.localdate()
-    root = permissions.scope_root(user)
-    if user.is_authenticated and user.role == Role.COUNTY and root is not None:
-        rows = item_progress_rows(region=root, today=today)  # with the county's own deadlines
-    elif permissions.is_city_admin(user) or (user.is_authenticated and user.role == Role.DEPARTMENT):
-        mine = set(items_reportable_by(user).values_list("pk", flat=True))
-        rows = [r for r in task_tree(today=today) if r.item.pk in mine]
-    else:
+    """Open task items of the user's unit whose own deadline has passed or falls within TASK_DUE_WITHIN_DAYS."""
+    if not user.is_authenticated or user.role not in (Role.CITY_ADMIN, Role.DEPARTMENT, Role.COUNTY):
         return []
-    horizon = today + datetime.timedelta(days=TASK_DUE_WITHIN_DAYS)
-    due = [
-        r
-        for r in rows
-        if not r.item.is_closed and r.percent < 100 and r.deadline is not None and r.deadline <= horizon
-    ]
-    return sorted(due, key=lambda r: (r.deadline, r.item.pk))
+    return tasks_due_for(user, today=today, within_days=TASK_DUE_WITHIN_DAYS)
 
 
 def certificates_expiring(user: User, *, today: datetime.date | None = None) -> QuerySet[Qualification]:

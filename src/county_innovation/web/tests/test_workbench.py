@@ -76,13 +76,13 @@ def test_town_fills_then_county_approves(client):
 
 def test_expert_sees_the_reviews_waiting_for_a_score(client):
     expert = User.objects.get(username="expert")
-    designation = Designation.objects.order_by("pk").first()
+    designation = Designation.objects.filter(status=Designation.Status.REVIEWING).order_by("pk").first()
     review, _ = ExpertReview.objects.get_or_create(designation=designation, expert=expert)
-    review.scored_at = None
+    review.scored_at, review.total = None, None
     review.save()
     page = _page(client, "expert")
     assert reverse("designation:score", args=[review.pk]) in page
-    review.scored_at = timezone.now()
+    review.scored_at, review.total = timezone.now(), 80
     review.save()
     assert reverse("designation:score", args=[review.pk]) not in _page(client, "expert")
 
