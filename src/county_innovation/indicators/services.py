@@ -1,12 +1,13 @@
 """Writes of indicators and frameworks: seeding the defaults, new versions, freezing."""
 
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 
 import pandas as pd
 from django.db import transaction
 
 from county_innovation.accounts.models import User
 from county_innovation.common.errors import DomainError
+from county_innovation.common.numbers import NumberProblem, number_parse
 from county_innovation.engine import EngineError, Hierarchy, MethodSpec, evaluate
 from county_innovation.indicators.defaults import (
     COUNTY_FRAMEWORK,
@@ -80,10 +81,12 @@ def _framework_from_def(fdef: FrameworkDef) -> Framework:
 
 def _parse_weight(label: str, raw: object) -> Decimal:
     try:
-        weight = Decimal(str(raw).strip())
-    except InvalidOperation:
-        raise DomainError(f"「{label}」的权重应为数字，实际为「{raw}」。") from None
-    if not weight.is_finite() or weight < 0:
+        weight = number_parse(raw, max_abs=Decimal("1e100"), places=4, round_excess_places=True)
+    except NumberProblem as problem:
+        raise DomainError(f"「{label}」的权重{problem.reason}。") from None
+    if weight is None:
+        raise DomainError(f"「{label}」的权重应为数字，实际为「未填写」。")
+    if weight < 0:
         raise DomainError(f"「{label}」的权重不能为负数，实际为「{raw}」。")
     if weight >= Decimal("1000000"):
         raise DomainError(f"「{label}」的权重过大（{raw}）。")

@@ -10,7 +10,7 @@ from __future__ import annotations
 import io
 import itertools
 from dataclasses import dataclass, field
-from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
+from decimal import ROUND_HALF_UP, Decimal
 
 from django.utils import timezone
 from openpyxl import Workbook
@@ -19,6 +19,7 @@ from openpyxl.worksheet.page import PageMargins
 
 from county_innovation.common.errors import DomainError
 from county_innovation.common.excel import BORDER, HEADER_FILL
+from county_innovation.common.numbers import NumberProblem, number_parse
 from county_innovation.evaluation.models import EvaluationRun
 from county_innovation.reports.docx_layout import DEMO_MARK
 from county_innovation.reports.selectors import demo_loaded, run_ranking
@@ -45,10 +46,9 @@ class AssessmentRule:
 
 def _decimal(text: str) -> Decimal | None:
     try:
-        value = Decimal(text.strip())
-    except (InvalidOperation, AttributeError):
+        return number_parse(text, max_abs=MAX_POINTS_CEILING * 10)
+    except NumberProblem:
         return None
-    return value if value.is_finite() else None
 
 
 def assessment_rule_parse(*, mode: str, rank_points: str = "", max_points: str = "") -> AssessmentRule:
