@@ -20,8 +20,6 @@ MAX_NUMBER_TEXT = 64
 MAX_INT_BITS = 256
 # Exponents past this are refused outright: no field of the platform comes near 10^100.
 MAX_EXPONENT_DIGITS = 3
-# Relative difference under which a float's extra decimals count as binary noise, not as typed digits.
-FLOAT_NOISE = Decimal("1e-12")
 
 # Full-width forms (U+FF01–U+FF5E: 「１２３」「－」「，」「．」「％」) map to ASCII as NFKC maps them; the ideographic
 # space, the minus sign (U+2212) and the ideographic full stop some input methods type are added. Only these,
@@ -81,7 +79,7 @@ def number_parse(
     max_abs : the largest magnitude the field holds (its database column); beyond it the value is refused.
     min_value, max_value : the field's own range (0 for counts, 100 for a percentage…), both inclusive.
     places : decimal places the field keeps; more are refused, or rounded when ``round_excess_places`` (data
-        values, whose column keeps 6) or when the value came as a float (binary noise such as 0.30000000000000004).
+        values, whose column keeps 6).
     integer : refuse a fractional value.
     percent_sign : accept a trailing 「%」.
     expected : what the refusal says the field should hold (default 「数字」, or 「整数」 when ``integer``).
@@ -91,7 +89,6 @@ def number_parse(
         return None
     if isinstance(raw, bool):
         raise NumberProblem(f"应为{expected}，实际为「{raw}」", label)
-    from_float = isinstance(raw, float)
     if isinstance(raw, int):
         if raw.bit_length() > MAX_INT_BITS:
             raise NumberProblem(f"数值过大（{_shown(raw)}），请检查单位{_unit_hint(unit)}", label)
@@ -121,7 +118,6 @@ def number_parse(
         places=places,
         integer=integer,
         round_excess=round_excess_places,
-        from_float=from_float,
     )
 
 
@@ -165,7 +161,6 @@ def _range_check(
     places: int | None,
     integer: bool,
     round_excess: bool,
-    from_float: bool,
 ) -> Decimal:
     if abs(value) >= max_abs:
         raise NumberProblem(
@@ -174,12 +169,11 @@ def _range_check(
     if integer and value != value.to_integral_value():
         raise NumberProblem(f"应为整数，实际为 {_shown(raw)}", label)
     if places is not None and value.normalize().as_tuple().exponent < -places:  # type: ignore[operator]
-        rounded = value.quantize(Decimal(1).scaleb(-places))
-        # A float's binary noise (0.1 + 0.2 = 0.30000000000000004) is rounded away; real extra digits are not.
-        noise = from_float and abs(value - rounded) <= abs(value) * FLOAT_NOISE
-        if not (round_excess or noise):
+        # A float's binary noise (0.1 + 0.2 = 0.30000000000000004) is refused like typed digits: the figure
+        # the person meant is not known.
+        if not round_excess:
             raise NumberProblem(f"最多保留{_places_word(places)}位小数，实际为 {_shown(raw)}", label)
-        value = rounded
+        value = value.quantize(Decimal(1).scaleb(-places))
     if min_value is not None and value < min_value:
         if min_value == 0:
             raise NumberProblem(f"不能为负数，实际为 {value}", label)
