@@ -12,6 +12,7 @@ MAX_LIMIT = 1000
 MAX_OFFSET = 1_000_000_000
 MAX_ID = 2**63 - 1  # BigAutoField
 YEAR_MIN, YEAR_MAX = 1949, 2100
+MAX_VERSION = 2**31 - 1
 
 ObjectId = Annotated[int, Field(ge=1, le=MAX_ID, description="编号")]
 Year = Annotated[int, Field(ge=YEAR_MIN, le=YEAR_MAX, description="年度（四位数字）")]
