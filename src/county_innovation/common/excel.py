@@ -135,6 +135,11 @@ def workbook_bytes(book) -> bytes:
         for row in ws.iter_rows():
             for cell in row:
                 _as_text(cell)
+        for validation in ws.data_validations.dataValidation:  # prompts name indicators and units
+            for attribute in ("prompt", "promptTitle", "error", "errorTitle"):
+                text = getattr(validation, attribute)
+                if text:
+                    setattr(validation, attribute, sheet_value(text))
     out = io.BytesIO()
     book.save(out)
     return out.getvalue()
