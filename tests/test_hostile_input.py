@@ -483,3 +483,12 @@ def test_every_password_rule_speaks_chinese(db):
     assert refused.value.messages and all(not m.isascii() for m in refused.value.messages)
     assert "至少需要 8 个字符" in refused.value.messages[0]
     assert all(not text.isascii() for text in password_validators_help_texts())
+
+
+@pytest.mark.django_db
+def test_a_form_with_too_many_fields_gets_a_chinese_400_page(client_for, settings):
+    settings.DATA_UPLOAD_MAX_NUMBER_FIELDS = 10
+    response = client_for("county").post(reverse("accounts:logout"), {f"f{i}": "x" for i in range(20)})
+    assert response.status_code == 400
+    assert "请求无法处理" in response.content.decode()
+    assert "Bad Request" not in response.content.decode()

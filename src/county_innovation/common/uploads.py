@@ -286,6 +286,7 @@ class _SheetScan:
     def __init__(self, part: str, limits: ExpansionLimits) -> None:
         self.part, self.limits = part, limits
         self.max_row = self.max_column = self.rows = self.cells = 0
+        self.row = self.column = 0  # the row and column being read
         self.text_depth = 0  # inside <c>, <si> or <t>: the characters count toward one cell's text
         self.text = 0
         self.parser = expat.ParserCreate()
@@ -311,15 +312,18 @@ class _SheetScan:
         if tag == "row":
             self.rows += 1
             r = attrs.get("r", "")
-            row = int(r) if r.isascii() and r.isdigit() and len(r) <= 9 else self.max_row + 1
-            self._extent(row, self.max_column)
+            # A row without "r" follows the previous one; a cell without "r" the previous cell of its row.
+            self.row = int(r) if r.isascii() and r.isdigit() and len(r) <= 9 else self.row + 1
+            self.column = 0
+            self._extent(self.row, self.max_column)
         elif tag == "c":
             self.cells += 1
             match = _REF.match(attrs.get("r", ""))
             if match:
-                self._extent(int(match.group(2)), _column_number(match.group(1)))
+                self.row, self.column = int(match.group(2)), _column_number(match.group(1))
             else:
-                self._extent(max(self.max_row, 1), self.max_column + 1)
+                self.column += 1
+            self._extent(max(self.row, 1), self.column)
             self.text_depth, self.text = 1, 0
         elif tag == "si":
             self.cells += 1
