@@ -206,17 +206,17 @@ def upload_check(upload: Upload, *, kinds: Iterable[str] = (XLSX,), limit: int |
     head = upload.read(SNIFF_BYTES)
     upload.seek(0)
     found = _sniff(upload, head)
-    for kind in kinds:
-        if found == kind or _matches(found, kind):
-            if kind in (XLSX, DOCX):
-                # What the archive expands to is bounded before any reader (calamine, python-docx) sees it.
-                upload.seek(0)
-                try:
-                    expansion_check(upload, kind=kind)
-                finally:
-                    upload.seek(0)
-            return kind
-    raise UploadRefused(_refusal(found, head, kinds))
+    kind = found if found in kinds else next((k for k in kinds if _matches(found, k)), None)
+    if kind is None:
+        raise UploadRefused(_refusal(found, head, kinds))
+    if kind in (XLSX, DOCX):
+        # What the archive expands to is bounded before any reader (calamine, python-docx) sees it.
+        upload.seek(0)
+        try:
+            expansion_check(upload, kind=kind)
+        finally:
+            upload.seek(0)
+    return kind
 
 
 def content_check(
