@@ -492,3 +492,25 @@ def test_a_form_with_too_many_fields_gets_a_chinese_400_page(client_for, setting
     assert response.status_code == 400
     assert "请求无法处理" in response.content.decode()
     assert "Bad Request" not in response.content.decode()
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    "changes",
+    [
+        {"total_revenue": "1e1000000"},
+        {"total_revenue": "9" * 100_000},
+        {"employees": "1e1000000"},
+        {"sales_revenue": ["1e999999", "1e999999", "1e999999"]},
+        {"rd_expense": [10**400, 1, 1]},
+        {"total_assets": "NaN"},
+    ],
+    ids=["exponent", "million_digits", "count_exponent", "huge_finite", "huge_int", "nan"],
+)
+def test_the_eligibility_api_refuses_huge_figures_in_chinese(client_for, changes):
+    from county_innovation.engine.eligibility.tests.factory import payload
+
+    body = json.dumps(payload(**changes))
+    response = client_for("enterprise").post("/api/eligibility", data=body, content_type="application/json")
+    assert response.status_code == 400, response.content[:300]
+    assert all(not p.isascii() for p in response.json()["problems"])

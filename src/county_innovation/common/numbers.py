@@ -9,7 +9,7 @@ million-digit figures (refused by their length before ``Decimal()`` sees them).
 from __future__ import annotations
 
 import re
-from decimal import Decimal, DecimalException
+from decimal import Decimal, DecimalException, localcontext
 
 from county_innovation.common.errors import DomainError
 
@@ -173,7 +173,8 @@ def _range_check(
         # the person meant is not known.
         if not round_excess:
             raise NumberProblem(f"最多保留{_places_word(places)}位小数，实际为 {_shown(raw)}", label)
-        value = value.quantize(Decimal(1).scaleb(-places))
+        with localcontext(prec=MAX_NUMBER_TEXT + 1000):  # room for any value this parser lets through
+            value = value.quantize(Decimal(1).scaleb(-places))
     if min_value is not None and value < min_value:
         if min_value == 0:
             raise NumberProblem(f"不能为负数，实际为 {value}", label)

@@ -79,17 +79,18 @@ def _framework_from_def(fdef: FrameworkDef) -> Framework:
     return framework
 
 
+MAX_WEIGHT = Decimal(1_000_000)  # FrameworkNode.weight: max_digits=10, decimal_places=4
+
+
 def _parse_weight(label: str, raw: object) -> Decimal:
     try:
-        weight = number_parse(raw, max_abs=Decimal("1e100"), places=4, round_excess_places=True)
+        weight = number_parse(raw, max_abs=MAX_WEIGHT, places=4, round_excess_places=True)
     except NumberProblem as problem:
         raise DomainError(f"「{label}」的权重{problem.reason}。") from None
     if weight is None:
         raise DomainError(f"「{label}」的权重应为数字，实际为「未填写」。")
     if weight < 0:
         raise DomainError(f"「{label}」的权重不能为负数，实际为「{raw}」。")
-    if weight >= Decimal("1000000"):
-        raise DomainError(f"「{label}」的权重过大（{raw}）。")
     return weight.quantize(Decimal("0.0001"))
 
 
