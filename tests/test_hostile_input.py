@@ -253,9 +253,18 @@ def _refused_in_chinese(response, *, stored_before: int, stored_after: int) -> N
         assert not detail.isascii(), detail
     else:
         page = response.content.decode()
-        assert any(
-            word in page for word in ("无法读取", "超过", "不是", "上传的是", "文档类型定义", "旧版")
-        ), page[:2000]
+        words = (
+            "无法读取",
+            "超过",
+            "不是",
+            "上传的是",
+            "文档类型定义",
+            "旧版",
+            "不被接受",
+            "空字符",
+            "无法识别",
+        )
+        assert any(word in page for word in words), page[:2000]
 
 
 @pytest.mark.django_db
@@ -263,7 +272,14 @@ def test_the_data_import_page_refuses_every_hostile_file(demo, client_for, bombs
     from county_innovation.indicators.models import DataValue
 
     client = client_for("county")
-    for filename, content in _hostile_uploads(bombs).values():
+    texts = {
+        "utf16": ("填报.csv", (CSV_HEADER + "360121,rd_expenditure,1\n").encode("utf-16")),
+        "not_text": ("填报.csv", bytes(range(128, 256)) * 40),
+        "huge_cell": ("填报.csv", (CSV_HEADER + "360121,rd_expenditure," + "9" * 200_000 + "\n").encode()),
+        "nul_late": ("填报.csv", CSV_HEADER.encode() + b"360121,x,1\n" * 1000 + b"360121,\x00x,1\n"),
+        "gbk_garbage": ("填报.csv", CSV_HEADER.encode("gbk") + b"\x81\x20\xff\xfe" * 50),
+    }
+    for filename, content in (_hostile_uploads(bombs) | texts).values():
         before = DataValue.objects.count()
         response = client.post(
             reverse("collection:import", args=["county", 2025]),
