@@ -5,15 +5,18 @@ Every endpoint requires a bearer token or a signed-in session (accounts.auth). E
 """
 
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import PermissionDenied, RequestDataTooBig
+from django.db import DataError
 from django.http import Http404, HttpRequest, HttpResponse
 from ninja import NinjaAPI
-from ninja.errors import AuthenticationError, ValidationError
+from ninja.errors import AuthenticationError, HttpError, ValidationError
 
 from county_innovation.accounts.auth import API_AUTH, NOT_AUTHENTICATED
 from county_innovation.collection.api import router as collection_router
 from county_innovation.collection.round_api import router as rounds_router
-from county_innovation.common.errors import DomainError, ScopeError
+from county_innovation.common import uploads
+from county_innovation.common.api import validation_problems
+from county_innovation.common.errors import DomainError, ScopeError, json_error_message
 from county_innovation.designation.api import router as designation_router
 from county_innovation.enterprises.api import router as enterprises_router
 from county_innovation.evaluation.api import router as evaluation_router
@@ -64,12 +67,52 @@ def not_found(request: HttpRequest, exc: Http404) -> HttpResponse:
 
 @api.exception_handler(ValidationError)
 def invalid_request(request: HttpRequest, exc: ValidationError) -> HttpResponse:
-    problems = [
-        f"{'.'.join(str(part) for part in error.get('loc', ()))}：{error.get('msg', '')}"
-        for error in exc.errors
-    ]
     return api.create_response(
-        request, {"detail": "请求参数不符合要求，请对照 /api/docs 检查。", "problems": problems}, status=422
+        request,
+        {
+            "detail": "请求参数不符合要求，请对照 /api/docs 检查。",
+            "problems": validation_problems(exc.errors),
+        },
+        status=422,
+    )
+
+
+HTTP_MESSAGES = {
+    400: "请求无法处理，请对照 /api/docs 检查请求内容。",
+    401: NOT_AUTHENTICATED,
+    403: "您没有权限执行此操作。",
+    404: "未找到请求的对象。",
+    405: "不支持该请求方法，请对照 /api/docs 检查。",
+    429: "请求过于频繁，请稍后再试。",
+}
+
+
+@api.exception_handler(HttpError)
+def http_error(request: HttpRequest, exc: HttpError) -> HttpResponse:
+    # ninja's own messages are English ("Cannot parse request body"); a body that is not JSON says why.
+    message = exc.message
+    if message.isascii():
+        cause = exc.__cause__
+        if exc.status_code == 400 and cause is not None:
+            message = json_error_message(cause)
+        else:
+            message = HTTP_MESSAGES.get(exc.status_code, "请求无法处理。")
+    return api.create_response(request, {"detail": message}, status=exc.status_code)
+
+
+@api.exception_handler(RequestDataTooBig)
+def body_too_large(request: HttpRequest, exc: RequestDataTooBig) -> HttpResponse:
+    length = int(request.META.get("CONTENT_LENGTH") or 0)
+    return uploads.too_large_response(request, length, uploads.max_bytes())
+
+
+@api.exception_handler(OverflowError)
+@api.exception_handler(DataError)
+def out_of_range(request: HttpRequest, exc: Exception) -> HttpResponse:
+    # The last line of defence: every numeric parameter is bounded (common.api, common.numbers); a value the
+    # database still cannot hold is the client's 400, never a 500.
+    return api.create_response(
+        request, {"detail": "请求中的数值超出允许的范围，请检查编号、年度和数值后重试。"}, status=400
     )
 
 

@@ -134,10 +134,12 @@ AUTHENTICATION_BACKENDS = [
     "axes.backends.AxesStandaloneBackend",
     "django.contrib.auth.backends.ModelBackend",
 ]
+# Django's Chinese catalogue lacks the plural form of the length message, so the validators are subclassed
+# with Chinese messages (accounts/passwords.py).
 AUTH_PASSWORD_VALIDATORS = [
-    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator", "OPTIONS": {"min_length": 8}},
-    {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
-    {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
+    {"NAME": "county_innovation.accounts.passwords.MinimumLengthValidator", "OPTIONS": {"min_length": 8}},
+    {"NAME": "county_innovation.accounts.passwords.CommonPasswordValidator"},
+    {"NAME": "county_innovation.accounts.passwords.NumericPasswordValidator"},
 ]
 LOGIN_URL = "accounts:login"
 LOGIN_REDIRECT_URL = "web:workbench"  # every role lands on its own 工作台
@@ -176,7 +178,7 @@ WHITENOISE_AUTOREFRESH = DEBUG
 
 MEDIA_ROOT = VAR_DIR / "media"
 FILE_UPLOAD_MAX_MEMORY_SIZE = 10 * 1024 * 1024
-DATA_UPLOAD_MAX_MEMORY_SIZE = 10 * 1024 * 1024
+# DATA_UPLOAD_MAX_MEMORY_SIZE (a JSON or form body read into memory) follows the one upload limit below.
 DATA_UPLOAD_MAX_NUMBER_FIELDS = 20000
 
 # The city whose subtree the platform serves by default.
@@ -221,6 +223,13 @@ CONTENT_SECURITY_POLICY = {
 
 # Uploads (Excel/CSV/JSON imports): the largest file accepted, checked by common/uploads.py.
 COUNTY_INNOVATION_UPLOAD_MAX_MB = float(os.environ.get("COUNTY_INNOVATION_UPLOAD_MAX_MB", "20"))
+# One limit for every body: a file, a JSON body (an API import, base64 attachments) or a form may be as large
+# as the upload limit plus the 1 MB a multipart body adds; RequestSizeLimitMiddleware refuses beyond it (413).
+DATA_UPLOAD_MAX_MEMORY_SIZE = int((COUNTY_INNOVATION_UPLOAD_MAX_MB + 1) * 1024 * 1024)
+# What an uploaded .xlsx/.docx may expand to (common/uploads.expansion_check); see docs/deployment.md 安全.
+COUNTY_INNOVATION_UPLOAD_EXPANDED_MB = float(os.environ.get("COUNTY_INNOVATION_UPLOAD_EXPANDED_MB", "100"))
+COUNTY_INNOVATION_UPLOAD_MEMBER_MB = float(os.environ.get("COUNTY_INNOVATION_UPLOAD_MEMBER_MB", "50"))
+CSRF_FAILURE_VIEW = "county_innovation.common.views.csrf_failure"
 
 LOGGING = {
     "version": 1,

@@ -8,6 +8,8 @@ from county_innovation.api import api
 admin.site.site_header = "县域创新驱动发展监测管理平台 · 管理后台"
 admin.site.site_title = "县域创新平台管理"
 
+handler400 = "county_innovation.common.views.bad_request"
+
 urlpatterns = [
     path("", include("county_innovation.web.urls")),
     path("accounts/", include("county_innovation.accounts.urls")),

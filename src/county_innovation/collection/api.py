@@ -12,6 +12,7 @@ from ninja import Field, Router, Schema
 
 from county_innovation.accounts import permissions
 from county_innovation.collection.importing import ImportReport, data_import_values
+from county_innovation.common.api import YEAR_MAX, YEAR_MIN
 from county_innovation.indicators.api import framework_or_404
 from county_innovation.indicators.models import DataValue
 
@@ -31,7 +32,7 @@ class ImportValueIn(Schema):
 class ImportIn(Schema):
     framework: str = Field(description="评价指标体系代码，如 county、town", examples=["town"])
     version: int | None = Field(None, description="体系版本；省略时为最新的非草稿版本")
-    period: int = Field(description="年度", examples=[2025])
+    period: int = Field(description="年度", examples=[2025], ge=YEAR_MIN, le=YEAR_MAX)
     dry_run: bool = Field(False, description="只检查、报告将会发生的变化，不写入")
     submit: bool = Field(False, description="写入后提交所涉及的填报（须完整且无未说明的提示）")
     values: list[ImportValueIn] = Field(description="要导入的数值，第 n 条在问题清单中称「第n条」")

@@ -3,8 +3,6 @@
 Limited to the user's region subtree (and a department to its own indicators), the same as the pages.
 """
 
-import io
-
 from django.utils import timezone
 from openpyxl import Workbook
 from openpyxl.styles import Alignment, Font
@@ -12,7 +10,7 @@ from openpyxl.styles import Alignment, Font
 from county_innovation.accounts.models import User
 from county_innovation.collection import selectors, workflow
 from county_innovation.collection.models import CollectionRound, SubmissionEvent
-from county_innovation.common.excel import BORDER, HEADER_FILL
+from county_innovation.common.excel import BORDER, HEADER_FILL, cell_put, workbook_bytes
 from county_innovation.indicators.models import DataValue
 from county_innovation.web.models import DemoDataset
 
@@ -21,7 +19,7 @@ HISTORY_TYPES = {"+": "新增", "~": "修改", "-": "删除"}
 
 def _header(ws, columns: list[tuple[str, int]], row: int) -> None:
     for j, (title, width) in enumerate(columns, start=1):
-        cell = ws.cell(row, j, title)
+        cell = cell_put(ws, row, j, title)
         cell.font = Font(bold=True)
         cell.fill = HEADER_FILL
         cell.border = BORDER
@@ -60,7 +58,7 @@ def audit_workbook(*, user: User, round_: CollectionRound) -> bytes:
     title = f"{round_.title} · 数据变更记录（导出时间 {_when(timezone.now())}，导出人 {user}）"
     if demo:
         title = "【演示数据，非真实统计】" + title
-    ws.cell(1, 1, title).font = Font(bold=True, size=12)
+    cell_put(ws, 1, 1, title).font = Font(bold=True, size=12)
     columns = [
         ("区划代码", 12),
         ("区划名称", 16),
@@ -95,12 +93,12 @@ def audit_workbook(*, user: User, round_: CollectionRound) -> bytes:
             _when(record.history_date),
         ]
         for j, value in enumerate(values, start=1):
-            ws.cell(row, j, value)
+            cell_put(ws, row, j, value)
         row += 1
 
     ws2 = wb.create_sheet("填报流程记录")
-    ws2.cell(
-        1, 1, ("【演示数据，非真实统计】" if demo else "") + f"{round_.title} · 提交、审核、退回记录"
+    cell_put(
+        ws2, 1, 1, ("【演示数据，非真实统计】" if demo else "") + f"{round_.title} · 提交、审核、退回记录"
     ).font = Font(bold=True, size=12)
     _header(
         ws2,
@@ -142,7 +140,5 @@ def audit_workbook(*, user: User, round_: CollectionRound) -> bytes:
             ],
             start=1,
         ):
-            ws2.cell(i, j, value)
-    buffer = io.BytesIO()
-    wb.save(buffer)
-    return buffer.getvalue()
+            cell_put(ws2, i, j, value)
+    return workbook_bytes(wb)

@@ -5,7 +5,6 @@ import matches on (grey), row 4 on one row per region; column A region code, B r
 one column per indicator. A hidden sheet ``_meta`` records the framework, version and period.
 """
 
-import io
 from dataclasses import dataclass
 
 from django.utils import timezone
@@ -16,7 +15,17 @@ from openpyxl.worksheet.datavalidation import DataValidation
 
 from county_innovation.collection.selectors import TemplateData
 from county_innovation.common.errors import DomainError
-from county_innovation.common.excel import BORDER, HEADER_FILL, CellValue, Workbook, header_cells, is_blank
+from county_innovation.common.excel import (
+    BORDER,
+    HEADER_FILL,
+    CellValue,
+    Workbook,
+    cell_put,
+    header_cells,
+    is_blank,
+    row_put,
+    workbook_bytes,
+)
 from county_innovation.indicators.models import Indicator, ValueKind
 
 # Bump when the layout changes in a way an older template could be misread; the import refuses other versions.
@@ -51,9 +60,7 @@ def template_build(data: TemplateData) -> bytes:
     _entry_sheet(book.active, data)
     _guide_sheet(book.create_sheet(GUIDE_SHEET), data)
     _meta_sheet(book.create_sheet(META_SHEET), data)
-    out = io.BytesIO()
-    book.save(out)
-    return out.getvalue()
+    return workbook_bytes(book)
 
 
 def _title(data: TemplateData) -> str:
@@ -65,7 +72,7 @@ def _title(data: TemplateData) -> str:
 def _entry_sheet(ws, data: TemplateData) -> None:
     ws.title = DATA_SHEET
     last_col = FIRST_VALUE_COLUMN + len(data.indicators) - 1
-    ws.cell(TITLE_ROW, 1, _title(data)).font = Font(
+    cell_put(ws, TITLE_ROW, 1, _title(data)).font = Font(
         bold=True, size=14, color="C0392B" if data.demo else "1D4E89"
     )
     ws.merge_cells(start_row=TITLE_ROW, start_column=1, end_row=TITLE_ROW, end_column=max(last_col, 2))
@@ -91,12 +98,14 @@ def _entry_sheet(ws, data: TemplateData) -> None:
     last_row = FIRST_DATA_ROW + len(data.regions) - 1
     for r, region in enumerate(data.regions, start=FIRST_DATA_ROW):
         for col, text in ((1, region.code), (2, region.name)):
-            cell = ws.cell(r, col, text)
+            cell = cell_put(ws, r, col, text)
             cell.fill = _KEY_FILL
             cell.border = BORDER
             cell.number_format = "@"
         for offset, indicator in enumerate(data.indicators):
-            cell = ws.cell(r, FIRST_VALUE_COLUMN + offset, data.values.get((region.code, indicator.code)))
+            cell = cell_put(
+                ws, r, FIRST_VALUE_COLUMN + offset, data.values.get((region.code, indicator.code))
+            )
             cell.number_format = _NUMBER_FORMATS.get(indicator.value_kind, "General")
             cell.border = BORDER
     for offset, indicator in enumerate(data.indicators):
@@ -140,11 +149,11 @@ def _guide_sheet(ws, data: TemplateData) -> None:
         "5. 模板绑定指标体系版本与年度；体系更新或换年度后，请重新下载模板。",
     ]
     for r, line in enumerate(lines, start=1):
-        ws.cell(r, 1, line).font = Font(bold=(r == 1), size=13 if r == 1 else 11)
+        cell_put(ws, r, 1, line).font = Font(bold=(r == 1), size=13 if r == 1 else 11)
     header_row = len(lines) + 2
     headers = ["指标代码", "指标名称", "计量单位", "数值类型", "方向", "数据来源", "指标解释"]
     for col, text in enumerate(headers, start=1):
-        cell = ws.cell(header_row, col, text)
+        cell = cell_put(ws, header_row, col, text)
         cell.font = Font(bold=True)
         cell.fill = HEADER_FILL
         cell.border = BORDER
@@ -159,7 +168,7 @@ def _guide_sheet(ws, data: TemplateData) -> None:
             indicator.definition,
         ]
         for col, text in enumerate(row, start=1):
-            cell = ws.cell(r, col, text)
+            cell = cell_put(ws, r, col, text)
             cell.border = BORDER
             cell.alignment = Alignment(wrap_text=True, vertical="top")
     for letter, width in zip("ABCDEFG", (26, 40, 14, 18, 8, 14, 60), strict=True):
@@ -176,7 +185,7 @@ def _meta_sheet(ws, data: TemplateData) -> None:
         ("generated_by", data.user.username),
     ]
     for row in rows:
-        ws.append(row)
+        row_put(ws, row)
     ws.sheet_state = "hidden"
 
 

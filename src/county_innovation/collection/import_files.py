@@ -20,7 +20,7 @@ from xml.etree.ElementTree import ParseError, fromstring, iterparse
 
 from county_innovation.collection.excel import DATA_SHEET, FIRST_VALUE_COLUMN, template_parse
 from county_innovation.common import uploads
-from county_innovation.common.errors import DomainError
+from county_innovation.common.errors import DomainError, json_error_message
 from county_innovation.common.excel import cell_ref, column_letter, is_blank, workbook_read
 
 XLSX, CSV, JSON = uploads.XLSX, uploads.CSV, uploads.JSON
@@ -152,7 +152,28 @@ def csv_read(text: str, *, name: str = "", sha256: str = "") -> ImportFile:
     """Long format: a header row 「区划代码,指标代码,数值[,说明]」 (or region,indicator,value[,comment]), then one
     value a row. Rows are numbered as Excel shows them (the header is row 1); an empty 数值 is not imported."""
     result = ImportFile(kind=CSV, name=name, sha256=sha256)
+    if "\x00" in text:
+        raise DomainError(
+            "CSV 文件中含有空字符（NUL），它不是正常的文本文件：请用 Excel「另存为」CSV 后再上传。"
+        )
     rows = csv.reader(io.StringIO(text, newline=""), _csv_dialect(text))
+    try:
+        return _csv_rows(rows, result)
+    except csv.Error as error:  # a field over the csv module's limit (a huge cell), a broken quote
+        raise DomainError(
+            f"CSV 文件第{rows.line_num}行无法读取（单元格过长或引号不成对）：请检查该行后重新保存再上传。",
+            [f"第{rows.line_num}行：{_csv_error(error)}"],
+        ) from None
+
+
+def _csv_error(error: csv.Error) -> str:
+    text = str(error)
+    if "field larger than field limit" in text:
+        return f"单元格超过 {csv.field_size_limit():,} 个字符"
+    return "格式错误（引号不成对或含有非法字符）"
+
+
+def _csv_rows(rows, result: ImportFile) -> ImportFile:
     header: list[str] | None = None
     for number, row in enumerate(rows, start=1):
         if not any(cell.strip() for cell in row):
@@ -197,10 +218,8 @@ def json_read(text: str, *, name: str = "", sha256: str = "") -> ImportFile:
     """``{"framework": …, "period": …, "values": [{"region", "indicator", "value", "comment"}]}`` or the list."""
     try:
         data = json.loads(text)
-    except json.JSONDecodeError as error:
-        raise DomainError(
-            f"JSON 格式错误（第{error.lineno}行第{error.colno}列）：{error.msg}。请检查括号、引号和逗号。"
-        ) from None
+    except (ValueError, RecursionError) as error:  # also a 5,000-digit integer, "[" nested 100,000 deep
+        raise DomainError(json_error_message(error)) from None
     meta: dict[str, str] = {}
     if isinstance(data, dict):
         meta = {k: code_text(data[k]) for k in ("framework", "version", "period") if data.get(k) is not None}

@@ -18,6 +18,7 @@ from county_innovation.collection import excel, importing, selectors, services, 
 from county_innovation.collection.forms import ImportForm, PeriodForm
 from county_innovation.common import uploads
 from county_innovation.common.errors import DomainError
+from county_innovation.common.numbers import query_int
 from county_innovation.indicators.models import DataValue, Framework
 from county_innovation.regions.models import Region
 
@@ -78,9 +79,9 @@ def grid(request: HttpRequest, region_code: str, period: int) -> HttpResponse:
         typed = {key[2:]: value for key, value in request.POST.items() if key.startswith("v_")}
         typed_comments = {key[2:]: value for key, value in request.POST.items() if key.startswith("c_")}
         versions = {
-            int(key[4:]): int(value)
+            query_int(key[4:]): query_int(value)
             for key, value in request.POST.items()
-            if key.startswith("ver_") and key[4:].isdigit() and value.isdigit()
+            if key.startswith("ver_") and query_int(key[4:]) is not None and query_int(value) is not None
         }
         submit = request.POST.get("action") == "submit"
         try:

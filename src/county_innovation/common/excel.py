@@ -8,6 +8,7 @@ import io
 from dataclasses import dataclass
 
 import python_calamine
+from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
 from openpyxl.utils import get_column_letter
 
@@ -48,7 +49,7 @@ def is_blank(value: CellValue) -> bool:
 def workbook_read(content: bytes) -> Workbook:
     """Read an .xlsx file's every sheet (hidden ones included); raise DomainError for anything else."""
     # Size and real type (an old .xls, a renamed PDF or text file) are judged in one place for every upload.
-    uploads.content_check(content, kinds=(uploads.XLSX,))
+    uploads.content_check(content, kinds=(uploads.XLSX,))  # also bounds what the workbook expands to
     try:
         book = python_calamine.CalamineWorkbook.from_filelike(io.BytesIO(content))
         sheets = {
@@ -72,12 +73,73 @@ BORDER = Border(left=THIN, right=THIN, top=THIN, bottom=THIN)
 
 def header_cells(ws, *, header_row: int, code_row: int, col: int, header: str, code: str) -> None:
     """A column's header (bold, wrapped) and, below it, the grey code an import matches the column on."""
-    cell = ws.cell(header_row, col, header)
+    cell = cell_put(ws, header_row, col, header)
     cell.font = Font(bold=True)
     cell.fill = HEADER_FILL
     cell.alignment = Alignment(wrap_text=True, vertical="center", horizontal="center")
     cell.border = BORDER
-    code_cell = ws.cell(code_row, col, code)
+    code_cell = cell_put(ws, code_row, col, code)
     code_cell.font = Font(color="808080", size=9)
     code_cell.fill = CODE_FILL
     code_cell.border = BORDER
+
+
+# --- writing user text safely: every export writes through these -----------------------------------------
+
+# A cell whose text starts with one of these is a formula to Excel, LibreOffice or WPS when typed or pasted
+# (「=HYPERLINK(...)」「+cmd|...」「-2+3」「@SUM(...)」, and a leading tab or line break before any of them).
+FORMULA_TRIGGERS = ("=", "+", "-", "@", "\t", "\r", "\n", "＝", "＋", "－", "＠")
+
+
+def sheet_value(value: object) -> object:
+    """A value as an export cell may hold it: text loses the control characters XML cannot carry (openpyxl
+    would raise IllegalCharacterError on them, a 500 for the user who typed a stray 0x07 into a name)."""
+    if isinstance(value, str):
+        return ILLEGAL_CHARACTERS_RE.sub("", value)
+    return value
+
+
+def _as_text(cell) -> None:
+    """Text stays text: never a live formula, and Excel shows it quoted (quotePrefix) if it could be one."""
+    value = cell.value
+    if isinstance(value, str):
+        if cell.data_type == "f":  # openpyxl takes any text starting with "=" for a formula
+            cell.data_type = "s"
+        if value.startswith(FORMULA_TRIGGERS):
+            cell.quotePrefix = True
+
+
+def cell_put(ws, row: int, column: int, value: object):
+    """Write one cell of an export (``ws.cell(row, column, value)``), user text as inert text."""
+    cell = ws.cell(row, column)
+    cell.value = sheet_value(value)
+    _as_text(cell)
+    return cell
+
+
+def row_put(ws, values) -> None:
+    """Append one row to an export (``ws.append(values)``), user text as inert text."""
+    ws.append([sheet_value(v) for v in values])
+    for cell in ws[ws.max_row]:
+        _as_text(cell)
+
+
+def workbook_bytes(book) -> bytes:
+    """Save an export; every text cell of every sheet is checked once more to be inert text.
+
+    The platform's exports hold no formulas of their own, so any cell openpyxl would write as a formula is
+    user text and is written as text. Every openpyxl export saves through here
+    (``tests/test_hostile_exports.py`` walks them all with hostile text).
+    """
+    for ws in book.worksheets:
+        for row in ws.iter_rows():
+            for cell in row:
+                _as_text(cell)
+        for validation in ws.data_validations.dataValidation:  # prompts name indicators and units
+            for attribute in ("prompt", "promptTitle", "error", "errorTitle"):
+                text = getattr(validation, attribute)
+                if text:
+                    setattr(validation, attribute, sheet_value(text))
+    out = io.BytesIO()
+    book.save(out)
+    return out.getvalue()

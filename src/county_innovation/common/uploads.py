@@ -9,10 +9,12 @@ refused earlier still, with HTTP 413, by ``RequestSizeLimitMiddleware``.
 from __future__ import annotations
 
 import io
+import re
 import zipfile
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from typing import Protocol
+from xml.parsers import expat
 
 from django.conf import settings
 from django.http import HttpRequest, HttpResponse, JsonResponse
@@ -204,12 +206,17 @@ def upload_check(upload: Upload, *, kinds: Iterable[str] = (XLSX,), limit: int |
     head = upload.read(SNIFF_BYTES)
     upload.seek(0)
     found = _sniff(upload, head)
-    if found in kinds:
-        return found
-    for kind in kinds:
-        if _matches(found, kind):
-            return kind
-    raise UploadRefused(_refusal(found, head, kinds))
+    kind = found if found in kinds else next((k for k in kinds if _matches(found, k)), None)
+    if kind is None:
+        raise UploadRefused(_refusal(found, head, kinds))
+    if kind in (XLSX, DOCX):
+        # What the archive expands to is bounded before any reader (calamine, python-docx) sees it.
+        upload.seek(0)
+        try:
+            expansion_check(upload, kind=kind)
+        finally:
+            upload.seek(0)
+    return kind
 
 
 def content_check(
@@ -220,6 +227,220 @@ def content_check(
     buffer.name = name  # type: ignore[attr-defined]
     buffer.size = len(content)  # type: ignore[attr-defined]
     return upload_check(buffer, kinds=kinds, limit=limit)  # type: ignore[arg-type]
+
+
+# --- what an Office file may expand to (zip bombs, shared-string bombs, sparse sheets) ------------------------
+
+DEFAULT_EXPANDED_MB = 100
+DEFAULT_MEMBER_MB = 50
+MAX_MEMBERS = 2000
+# 1,048,576 × 16,384 is what Excel allows; a platform template is a few hundred rows by a few dozen columns.
+DEFAULT_MAX_ROWS = 100_000
+DEFAULT_MAX_COLUMNS = 1_000
+DEFAULT_MAX_CELLS = 2_000_000
+MAX_CELL_TEXT = 32_767  # Excel's own limit on the characters of one cell
+CHUNK = 1024 * 1024
+_REF = re.compile(r"^\$?([A-Za-z]{1,3})\$?([0-9]{1,7})$")
+
+
+@dataclass(frozen=True)
+class ExpansionLimits:
+    """What an uploaded .xlsx/.docx may expand to; settings ``COUNTY_INNOVATION_UPLOAD_EXPANDED_MB`` (the
+    whole archive, default 100), ``…_MEMBER_MB`` (one part, default 50), ``…_MAX_ROWS`` (100,000),
+    ``…_MAX_COLUMNS`` (1,000), ``…_MAX_CELLS`` (rows × columns a sheet spans, 2,000,000)."""
+
+    expanded: int
+    member: int
+    rows: int
+    columns: int
+    cells: int
+    cell_text: int = MAX_CELL_TEXT
+    members: int = MAX_MEMBERS
+
+
+def expansion_limits() -> ExpansionLimits:
+    def setting(name: str, default: float) -> float:
+        return float(getattr(settings, f"COUNTY_INNOVATION_UPLOAD_{name}", default))
+
+    return ExpansionLimits(
+        expanded=int(setting("EXPANDED_MB", DEFAULT_EXPANDED_MB) * MB),
+        member=int(setting("MEMBER_MB", DEFAULT_MEMBER_MB) * MB),
+        rows=int(setting("MAX_ROWS", DEFAULT_MAX_ROWS)),
+        columns=int(setting("MAX_COLUMNS", DEFAULT_MAX_COLUMNS)),
+        cells=int(setting("MAX_CELLS", DEFAULT_MAX_CELLS)),
+    )
+
+
+def _column_number(letters: str) -> int:
+    number = 0
+    for ch in letters.upper():
+        number = number * 26 + ord(ch) - 64
+    return number
+
+
+class _SheetScan:
+    """Reads one XML part of a workbook with expat, in constant memory: counts rows and cells, follows the
+    largest row and column any reference names, and measures the text of every cell and shared string
+    without keeping it. Refuses (UploadRefused) as soon as a bound is passed, and any DTD (entity bombs)."""
+
+    def __init__(self, part: str, limits: ExpansionLimits) -> None:
+        self.part, self.limits = part, limits
+        self.max_row = self.max_column = self.rows = self.cells = 0
+        self.row = self.column = 0  # the row and column being read
+        self.text_depth = 0  # inside <c>, <si> or <t>: the characters count toward one cell's text
+        self.text = 0
+        self.parser = expat.ParserCreate()
+        self.parser.StartElementHandler = self._start
+        self.parser.EndElementHandler = self._end
+        self.parser.CharacterDataHandler = self._characters
+        self.parser.StartDoctypeDeclHandler = self._doctype
+        self.parser.EntityDeclHandler = self._entity
+
+    def _sheet(self) -> str:
+        name = self.part.rsplit("/", 1)[-1].removesuffix(".xml")
+        return name.replace("sheet", "工作表 ") if name.startswith("sheet") else name
+
+    def _doctype(self, *args: object) -> None:
+        raise UploadRefused(
+            "文件中含有文档类型定义（DTD），这不是 Excel 正常保存的工作簿：请用 Excel 重新保存后再上传。"
+        )
+
+    _entity = _doctype
+
+    def _start(self, name: str, attrs: dict[str, str]) -> None:
+        tag = name.rsplit(":", 1)[-1]
+        if tag == "row":
+            self.rows += 1
+            r = attrs.get("r", "")
+            # A row without "r" follows the previous one; a cell without "r" the previous cell of its row.
+            self.row = int(r) if r.isascii() and r.isdigit() and len(r) <= 9 else self.row + 1
+            self.column = 0
+            self._extent(self.row, self.max_column)
+        elif tag == "c":
+            self.cells += 1
+            match = _REF.match(attrs.get("r", ""))
+            if match:
+                self.row, self.column = int(match.group(2)), _column_number(match.group(1))
+            else:
+                self.column += 1
+            self._extent(max(self.row, 1), self.column)
+            self.text_depth, self.text = 1, 0
+        elif tag == "si":
+            self.cells += 1
+            self.text_depth, self.text = 1, 0
+        elif tag == "dimension":
+            last = attrs.get("ref", "").rpartition(":")[2]
+            match = _REF.match(last)
+            if match:
+                self._extent(int(match.group(2)), _column_number(match.group(1)))
+        elif self.text_depth:
+            self.text_depth += 1
+        if self.cells > self.limits.cells:
+            raise UploadRefused(
+                f"工作表「{self._sheet()}」的单元格超过 {self.limits.cells:,} 个，超出平台可处理的范围："
+                "请删除多余内容或拆分为多个文件后上传。"
+            )
+
+    def _extent(self, row: int, column: int) -> None:
+        self.max_row, self.max_column = max(self.max_row, row), max(self.max_column, column)
+        if self.max_row > self.limits.rows:
+            raise UploadRefused(
+                f"工作表「{self._sheet()}」用到了第 {self.max_row:,} 行，超过上限 {self.limits.rows:,} 行："
+                "请删除表格下方多余的行（或拆分文件）后上传。"
+            )
+        if self.max_column > self.limits.columns:
+            raise UploadRefused(
+                f"工作表「{self._sheet()}」用到了第 {self.max_column:,} 列，超过上限 {self.limits.columns:,} 列："
+                "请删除表格右侧多余的列后上传。"
+            )
+        if self.max_row * self.max_column > self.limits.cells:
+            raise UploadRefused(
+                f"工作表「{self._sheet()}」的范围达 {self.max_row:,} 行 × {self.max_column:,} 列，"
+                f"超过 {self.limits.cells:,} 个单元格的上限：请删除多余的行列（或拆分文件）后上传。"
+            )
+
+    def _end(self, name: str) -> None:
+        if self.text_depth:
+            self.text_depth -= 1
+
+    def _characters(self, data: str) -> None:
+        if self.text_depth:
+            self.text += len(data)
+            if self.text > self.limits.cell_text:
+                raise UploadRefused(
+                    f"文件中有单元格的文字超过 {self.limits.cell_text:,} 个字符（Excel 单元格的上限），"
+                    "文件可能已损坏或被篡改：请检查后重新保存再上传。"
+                )
+
+    def feed(self, data: bytes, final: bool = False) -> None:
+        try:
+            self.parser.Parse(data, final)
+        except expat.ExpatError:
+            raise UploadRefused(_DAMAGED) from None
+
+
+_DAMAGED = "无法读取该文件：它不是有效的 Excel 工作簿（.xlsx）或 Word 文档（.docx），或已损坏。请用 Office 打开检查后重新保存再上传。"
+
+
+def _scanned(name: str) -> bool:
+    """Every XML part is streamed through expat: worksheets and shared strings wherever the workbook's
+    relationships put them, and a DTD anywhere is refused."""
+    return name.endswith((".xml", ".rels"))
+
+
+def expansion_check(upload: Upload, *, kind: str = XLSX, limits: ExpansionLimits | None = None) -> None:
+    """Refuse an .xlsx/.docx whose content expands beyond the limits, in constant memory, before parsing.
+
+    The zip directory's declared sizes are checked first (members, every part, the whole); then every part is
+    decompressed in 1 MB pieces and counted, so a part that expands beyond what it declared (or a damaged
+    one) is refused, not trusted; worksheets and shared strings are scanned as they stream (``_SheetScan``).
+    """
+    limits = limits or expansion_limits()
+    try:
+        archive = zipfile.ZipFile(upload)  # type: ignore[arg-type]
+    except (zipfile.BadZipFile, OSError, ValueError, EOFError):
+        raise UploadRefused(_DAMAGED) from None
+    with archive:
+        infos = archive.infolist()
+        if len(infos) > limits.members:
+            raise UploadRefused(
+                f"文件内含 {len(infos):,} 个部件，超过上限 {limits.members:,}：这不是正常的 Office 文件。"
+            )
+        names = [info.filename for info in infos]
+        if len(set(names)) != len(names):
+            raise UploadRefused("文件内有重名的部件，可能已损坏或被篡改：请用 Office 重新保存后再上传。")
+        declared = sum(info.file_size for info in infos)
+        for info in infos:
+            if info.file_size > limits.member:
+                raise UploadRefused(
+                    _too_big(f"其中「{info.filename}」解压后为 {_mb(info.file_size)}", limits)
+                )
+        if declared > limits.expanded:
+            raise UploadRefused(_too_big(f"解压后共 {_mb(declared)}", limits))
+        total = 0
+        for info in infos:
+            scan = _SheetScan(info.filename, limits) if _scanned(info.filename) else None
+            size = 0
+            try:
+                with archive.open(info) as member:
+                    while chunk := member.read(CHUNK):
+                        size += len(chunk)
+                        total += len(chunk)
+                        if size > limits.member or total > limits.expanded:
+                            raise UploadRefused(_too_big("解压后的内容超过声明的大小", limits))
+                        if scan is not None:
+                            scan.feed(chunk)
+            except (zipfile.BadZipFile, OSError, ValueError, EOFError, NotImplementedError, RuntimeError):
+                raise UploadRefused(_DAMAGED) from None
+            if scan is not None:
+                scan.feed(b"", final=True)
+
+
+def _too_big(what: str, limits: ExpansionLimits) -> str:
+    return (
+        f"文件{what}，超过平台的上限（单个部件 {_limit_text(limits.member)}，合计 {_limit_text(limits.expanded)}）："
+        "请删除多余的工作表、图片或空白行列，或拆分为多个文件后上传。"
+    )
 
 
 # --- attachments (designation materials, progress reports): the file's extension must match its content ---

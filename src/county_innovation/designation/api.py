@@ -17,7 +17,7 @@ from ninja.pagination import paginate
 
 from county_innovation.accounts import permissions
 from county_innovation.accounts.models import Role, User
-from county_innovation.common.api import Pagination, not_found
+from county_innovation.common.api import Pagination, Year, not_found
 from county_innovation.common.errors import DomainError
 from county_innovation.designation import selectors, services, targets
 from county_innovation.designation.models import Designation, ExpertReview
@@ -57,7 +57,7 @@ class ApplyIn(Schema):
     region: str
     level: str
     theme: str
-    year: int | None = None
+    year: Year | None = None
     summary: str = ""
     building_targets: list[dict] = []
 
@@ -97,13 +97,13 @@ class ObjectionIn(Schema):
 class DecisionIn(Schema):
     approve: bool
     level: str | None = None
-    year: int | None = None
+    year: Year | None = None
     funding: Decimal | None = None
     note: str = ""
 
 
 class ReportIn(Schema):
-    year: int
+    year: Year
     text: str
 
 
@@ -117,7 +117,7 @@ class RevokeIn(Schema):
 
 
 class FundingIn(Schema):
-    year: int
+    year: Year
     amount: Decimal
     note: str = ""
 

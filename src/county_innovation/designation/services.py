@@ -11,7 +11,7 @@ from __future__ import annotations
 import datetime
 import hashlib
 import secrets
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 
 from django.db import transaction
 from django.utils import timezone
@@ -20,6 +20,7 @@ from county_innovation.accounts import permissions
 from county_innovation.accounts.models import Role, User
 from county_innovation.common import uploads
 from county_innovation.common.errors import DomainError
+from county_innovation.common.numbers import NumberProblem, number_parse
 from county_innovation.designation.models import (
     BUILD_YEARS,
     HELD_STATUSES,
@@ -41,6 +42,9 @@ from county_innovation.designation.models import (
 from county_innovation.regions.models import Region
 
 S = Designation.Status
+SCORE_LIMIT = Decimal(10_000)  # ExpertReview.total: max_digits=6, decimal_places=2
+SCORE_PLACES = 2
+FUNDING_LIMIT = Decimal("1e10")  # Funding.amount: max_digits=12, decimal_places=2 (万元)
 
 # 形式审查清单: what the city checks on every application before the data evaluation.
 FORMAL_CHECKLIST = {
@@ -77,12 +81,15 @@ def _require_status(designation: Designation, allowed: tuple, action: str) -> No
 # --- 推荐 ------------------------------------------------------------------------------------------------------
 
 
+TARGET_VALUE_LIMIT = Decimal("1e16")  # BuildingTarget values: max_digits=20, decimal_places=4
+
+
 def _parse_number(raw: object) -> Decimal | None:
+    """A building target's value through the one number parser; None when it is not a number the column holds."""
     try:
-        value = Decimal(str(raw).strip().replace(",", ""))
-    except (InvalidOperation, TypeError, ValueError):
+        return number_parse(raw, max_abs=TARGET_VALUE_LIMIT, places=4, round_excess_places=True)
+    except NumberProblem:
         return None
-    return value if value.is_finite() else None
 
 
 def _parse_year(raw: object) -> int | None:
@@ -523,11 +530,12 @@ def review_score(
     for criterion in designation.score_sheet.criteria:
         raw = scores.get(criterion["key"])
         try:
-            value = Decimal(str(raw).strip())
-        except (InvalidOperation, TypeError):
-            problems.append(
-                f"「{criterion['label']}」应为数字，实际为「{raw if raw is not None else '未填写'}」。"
-            )
+            value = number_parse(raw, label=criterion["label"], max_abs=SCORE_LIMIT, places=SCORE_PLACES)
+        except NumberProblem as problem:
+            problems.append(problem.message)
+            continue
+        if value is None:
+            problems.append(f"「{criterion['label']}」应为数字，实际为「未填写」。")
             continue
         if not (0 <= value <= Decimal(criterion["max"])):
             problems.append(f"「{criterion['label']}」应在 0–{criterion['max']} 分之间，实际为 {value}。")
@@ -691,9 +699,12 @@ def funding_grant(
     if designation.status not in HELD_STATUSES:
         raise DomainError(f"「{designation}」未处于认定有效状态，不能登记支持资金。")
     try:
-        amount = Decimal(str(amount).strip())
-    except InvalidOperation as exc:
-        raise DomainError(f"资金金额应为数字（万元），实际为「{amount}」。") from exc
+        parsed = number_parse(amount, expected="数字（万元）", unit="万元", max_abs=FUNDING_LIMIT, places=2)
+    except NumberProblem as problem:
+        raise DomainError(f"资金金额{problem.reason}。") from None
+    if parsed is None:
+        raise DomainError("请填写资金金额（万元）。")
+    amount = parsed
     if amount <= 0:
         raise DomainError(f"资金金额应大于 0（万元），实际为 {amount}。")
     return Funding.objects.create(

@@ -6,7 +6,6 @@ machine-readable field names the import matches on (grey), data from row 4. A �
 rules; a hidden ``_meta`` sheet records the template version.
 """
 
-import io
 from collections.abc import Iterable
 from dataclasses import dataclass
 
@@ -18,7 +17,7 @@ from openpyxl.worksheet.datavalidation import DataValidation
 
 from county_innovation.accounts import permissions
 from county_innovation.accounts.models import Role, User
-from county_innovation.common.excel import header_cells
+from county_innovation.common.excel import cell_put, header_cells, row_put, workbook_bytes
 from county_innovation.enterprises import selectors
 from county_innovation.enterprises.models import Enterprise, EnterpriseYear, HightechField, ListingStatus
 from county_innovation.enterprises.services import COUNT_FIELDS, MONEY_FIELDS, OPTIONAL_MONEY_FIELDS
@@ -132,11 +131,9 @@ def workbook_build(data: EnterpriseWorkbook) -> bytes:
         ("generated_by", data.user.username),
         ("demo", "1" if data.demo else "0"),
     ):
-        meta.append(row)
+        row_put(meta, row)
     meta.sheet_state = "hidden"
-    out = io.BytesIO()
-    book.save(out)
-    return out.getvalue()
+    return workbook_bytes(book)
 
 
 def _title(data: EnterpriseWorkbook, sheet: str) -> str:
@@ -163,7 +160,7 @@ def _year_row(record: EnterpriseYear) -> list[object]:
 
 
 def _data_sheet(ws, data: EnterpriseWorkbook, columns: tuple, rows: Iterable[list[object]]) -> None:
-    title = ws.cell(TITLE_ROW, 1, _title(data, ws.title))
+    title = cell_put(ws, TITLE_ROW, 1, _title(data, ws.title))
     title.font = Font(bold=True, size=14, color="C0392B" if data.demo else "1D4E89")
     ws.row_dimensions[HEADER_ROW].height = 45
     for col, (code, header) in enumerate(columns, start=1):
@@ -189,7 +186,7 @@ def _data_sheet(ws, data: EnterpriseWorkbook, columns: tuple, rows: Iterable[lis
     ]
     for r, values in enumerate(rows, start=FIRST_DATA_ROW):
         for col, (value, number_format) in enumerate(zip(values, formats, strict=True), start=1):
-            cell = ws.cell(r, col, value)
+            cell = cell_put(ws, r, col, value)
             if number_format:
                 cell.number_format = number_format
     ws.freeze_panes = ws.cell(FIRST_DATA_ROW, 3)
@@ -223,5 +220,5 @@ def _guide_sheet(ws, data: EnterpriseWorkbook) -> None:
         "7. 信用代码、乡镇代码列为文本格式：请勿改为数字，否则 Excel 会把18位代码存成科学计数法并丢失末几位。",
     ]
     for r, line in enumerate(lines, start=1):
-        ws.cell(r, 1, line).font = Font(bold=(r == 1), size=13 if r == 1 else 11)
+        cell_put(ws, r, 1, line).font = Font(bold=(r == 1), size=13 if r == 1 else 11)
     ws.column_dimensions["A"].width = 120

@@ -10,7 +10,12 @@ from county_innovation.enterprises.models import (
     ListingStatus,
     QualificationKind,
 )
-from county_innovation.enterprises.services import COUNT_FIELDS, MONEY_FIELDS, OPTIONAL_MONEY_FIELDS
+from county_innovation.enterprises.services import (
+    COUNT_FIELDS,
+    COUNT_LIMIT,
+    MONEY_FIELDS,
+    OPTIONAL_MONEY_FIELDS,
+)
 from county_innovation.regions.models import Region
 
 
@@ -21,7 +26,7 @@ class YearFiguresForm(forms.Form):
         super().__init__(*args, **kwargs)
         for name, label in COUNT_FIELDS:
             unit = "人" if name in {"employees", "tech_staff"} else "件" if name.startswith("ip_") else "项"
-            self.fields[name] = forms.IntegerField(label=f"{label}（{unit}）")
+            self.fields[name] = forms.IntegerField(label=f"{label}（{unit}）", max_value=COUNT_LIMIT)
         for name, label in MONEY_FIELDS:
             self.fields[name] = forms.DecimalField(label=f"{label}（万元）", max_digits=14, decimal_places=2)
         for name, label in OPTIONAL_MONEY_FIELDS:

@@ -6,7 +6,7 @@ written. ``user=None`` means the platform itself (demo loading, command line).
 """
 
 from datetime import date, timedelta
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 
 from django.db import transaction
 from django.utils import timezone
@@ -14,6 +14,7 @@ from django.utils import timezone
 from county_innovation.accounts import permissions
 from county_innovation.accounts.models import Role, User
 from county_innovation.common.errors import DomainError, ScopeError
+from county_innovation.common.numbers import NumberProblem, integer_parse, number_parse
 from county_innovation.enterprises.models import (
     Enterprise,
     EnterpriseYear,
@@ -51,6 +52,7 @@ OPTIONAL_MONEY_FIELDS = (("valuation", "估值"),)
 # 净资产 may be negative (liabilities above assets); every other amount is a size or a flow and may not.
 MAY_BE_NEGATIVE = {"net_assets"}
 MONEY_LIMIT = Decimal("999999999999.99")  # max_digits=14, decimal_places=2
+COUNT_LIMIT = 2_147_483_647  # PositiveIntegerField: the largest value PostgreSQL's integer column holds
 
 
 def _require_manage(user: User | None, town: Region) -> None:
@@ -180,20 +182,19 @@ def parse_amount(value: object, label: str, *, negative_ok: bool, problems: list
         problems.append(f"请填写「{label}」。")
         return None
     try:
-        # str() first: a float such as 0.1 becomes "0.1", not 0.1000000000000000055511151231257827.
-        amount = Decimal(str(value).strip().replace(",", ""))
-    except InvalidOperation:
-        problems.append(f"「{label}」应为数字（万元），实际为「{value}」。")
+        amount = number_parse(
+            value, label=label, unit="万元", expected="数字（万元）", max_abs=MONEY_LIMIT + 1, places=2
+        )
+    except NumberProblem as problem:
+        problems.append(problem.message)
         return None
-    if not amount.is_finite():
-        problems.append(f"「{label}」应为数字（万元），实际为「{value}」。")
+    if amount is None:
+        problems.append(f"请填写「{label}」。")
         return None
     if amount < 0 and not negative_ok:
         problems.append(f"「{label}」不能为负数，实际为 {amount} 万元。")
     if abs(amount) > MONEY_LIMIT:
         problems.append(f"「{label}」{amount} 万元超出可登记的范围，请核对单位是否为万元。")
-    if amount != amount.quantize(Decimal("0.01")):
-        problems.append(f"「{label}」最多保留两位小数（万元），实际为 {amount}。")
     return amount
 
 
@@ -202,17 +203,13 @@ def parse_count(value: object, label: str, problems: list[str]) -> int | None:
         problems.append(f"请填写「{label}」。")
         return None
     try:
-        number = Decimal(str(value).strip())
-    except InvalidOperation:
-        problems.append(f"「{label}」应为整数，实际为「{value}」。")
+        number = integer_parse(value, label=label, max_abs=COUNT_LIMIT + 1, min_value=0)
+    except NumberProblem as problem:
+        problems.append(problem.message)
         return None
-    if not number.is_finite() or number != number.to_integral_value():
-        problems.append(f"「{label}」应为整数，实际为「{value}」。")
-        return None
-    if number < 0:
-        problems.append(f"「{label}」不能为负数，实际为 {number}。")
-        return None
-    return int(number)
+    if number is None:
+        problems.append(f"请填写「{label}」。")
+    return number
 
 
 def year_figures_check(*, enterprise: Enterprise, year: int, figures: dict) -> tuple[dict, list[str]]:

@@ -21,6 +21,7 @@ from county_innovation.accounts.models import Role
 from county_innovation.collection.excel import XLSX_CONTENT_TYPE
 from county_innovation.collection.forms import ImportForm
 from county_innovation.common.errors import DomainError, ScopeError
+from county_innovation.common.numbers import query_int
 from county_innovation.enterprises import cultivation, exporting, importing, selectors, services
 from county_innovation.enterprises.forms import (
     AsOfForm,
@@ -502,7 +503,7 @@ def pool_select(request: HttpRequest, year: int) -> HttpResponse:
     pool_round = _pool_round(year)
     if not (permissions.is_city_admin(request.user) or request.user.role == Role.COUNTY):
         raise PermissionDenied("您无权调整重点培育企业：只有县（区）科技局和市科技局可以。")
-    ids = [int(v) for v in request.POST.getlist("entry") if v.isdigit()]
+    ids = [n for n in (query_int(v) for v in request.POST.getlist("entry")) if n is not None]
     selected = request.POST.get("action") != "unselect"
     try:
         changed = cultivation.pool_entries_select(

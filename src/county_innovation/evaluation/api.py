@@ -6,7 +6,7 @@ from ninja.pagination import paginate
 
 from county_innovation.accounts import permissions
 from county_innovation.accounts.models import User
-from county_innovation.common.api import MAX_LIMIT, Pagination, not_found
+from county_innovation.common.api import MAX_LIMIT, MAX_OFFSET, YEAR_MAX, YEAR_MIN, Pagination, not_found
 from county_innovation.common.errors import DomainError
 from county_innovation.evaluation.models import EvaluationRun
 from county_innovation.evaluation.schemas import ReplacementOut, ResultsOut, RunCreateIn, RunDetailOut, RunOut
@@ -36,7 +36,7 @@ def _run_or_404(user: User, run_id: int) -> EvaluationRun:
 @paginate(Pagination)
 def run_list(
     request: HttpRequest,
-    period: int | None = Query(None, description="评价年度"),
+    period: int | None = Query(None, description="评价年度", ge=YEAR_MIN, le=YEAR_MAX),
     framework: str | None = Query(None, description="评价指标体系代码"),
 ):
     runs = runs_visible_to(request.auth).order_by("-period", "-created_at")
@@ -59,7 +59,7 @@ def run_result_list(
     request: HttpRequest,
     run_id: int,
     limit: int = Query(MAX_LIMIT, ge=1, le=MAX_LIMIT, description=f"每页条数（1–{MAX_LIMIT}）"),
-    offset: int = Query(0, ge=0, description="跳过的条数"),
+    offset: int = Query(0, ge=0, le=MAX_OFFSET, description="跳过的条数"),
 ):
     run = _run_or_404(request.auth, run_id)
     results = run_results(run)

@@ -61,8 +61,13 @@ class RobustnessForm(forms.Form):
     seed = forms.IntegerField(
         label="随机种子",
         min_value=0,
+        max_value=2**31 - 1,
         initial=1,
-        error_messages={"invalid": "随机种子应为非负整数。", "min_value": "随机种子不能为负数。"},
+        error_messages={
+            "invalid": "随机种子应为非负整数。",
+            "min_value": "随机种子不能为负数。",
+            "max_value": "随机种子不能超过 2147483647。",
+        },
     )
     noise_indicators = forms.IntegerField(
         label="指标权重扰动（±%）",

@@ -15,7 +15,7 @@ from county_innovation.accounts import permissions
 from county_innovation.accounts.models import User
 from county_innovation.collection.selectors import grid_submissions
 from county_innovation.collection.services import data_values_save
-from county_innovation.common.api import Pagination, not_found
+from county_innovation.common.api import MAX_VERSION, YEAR_MAX, YEAR_MIN, Pagination, Year, not_found
 from county_innovation.indicators.models import DataValue, Framework, FrameworkNode, Indicator
 from county_innovation.indicators.schemas import (
     DataSaveIn,
@@ -119,8 +119,8 @@ def framework_detail(request: HttpRequest, code: str, version: int):
 def data_list(
     request: HttpRequest,
     framework: str = Query(..., description="评价指标体系代码，如 county、town"),
-    version: int | None = Query(None, description="体系版本；省略时为最新的非草稿版本"),
-    period: int | None = Query(None, description="年度"),
+    version: int | None = Query(None, description="体系版本；省略时为最新的非草稿版本", ge=1, le=MAX_VERSION),
+    period: int | None = Query(None, description="年度", ge=YEAR_MIN, le=YEAR_MAX),
     region: str | None = Query(None, description="区划代码：只返回该区划及其下级的数据"),
 ):
     user = request.auth
@@ -143,7 +143,7 @@ def data_list(
     tags=["指标数据"],
     summary="保存（或提交）一个区划一个年度的指标数据：全部有效才写入",
 )
-def data_save(request: HttpRequest, region: str, period: int, payload: DataSaveIn):
+def data_save(request: HttpRequest, region: str, period: Year, payload: DataSaveIn):
     user = request.auth
     target = region_or_404(region)
     framework = framework_or_404(user, payload.framework, payload.version)

@@ -1,12 +1,13 @@
 """Writes of indicators and frameworks: seeding the defaults, new versions, freezing."""
 
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 
 import pandas as pd
 from django.db import transaction
 
 from county_innovation.accounts.models import User
 from county_innovation.common.errors import DomainError
+from county_innovation.common.numbers import NumberProblem, number_parse
 from county_innovation.engine import EngineError, Hierarchy, MethodSpec, evaluate
 from county_innovation.indicators.defaults import (
     COUNTY_FRAMEWORK,
@@ -78,15 +79,18 @@ def _framework_from_def(fdef: FrameworkDef) -> Framework:
     return framework
 
 
+MAX_WEIGHT = Decimal(1_000_000)  # FrameworkNode.weight: max_digits=10, decimal_places=4
+
+
 def _parse_weight(label: str, raw: object) -> Decimal:
     try:
-        weight = Decimal(str(raw).strip())
-    except InvalidOperation:
-        raise DomainError(f"「{label}」的权重应为数字，实际为「{raw}」。") from None
-    if not weight.is_finite() or weight < 0:
+        weight = number_parse(raw, max_abs=MAX_WEIGHT, places=4, round_excess_places=True)
+    except NumberProblem as problem:
+        raise DomainError(f"「{label}」的权重{problem.reason}。") from None
+    if weight is None:
+        raise DomainError(f"「{label}」的权重应为数字，实际为「未填写」。")
+    if weight < 0:
         raise DomainError(f"「{label}」的权重不能为负数，实际为「{raw}」。")
-    if weight >= Decimal("1000000"):
-        raise DomainError(f"「{label}」的权重过大（{raw}）。")
     return weight.quantize(Decimal("0.0001"))
 
 

@@ -8,6 +8,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 
 from county_innovation.accounts import permissions
 from county_innovation.common.errors import DomainError
+from county_innovation.common.numbers import query_int
 from county_innovation.indicators.models import DataValue
 from county_innovation.regions.forms import RegionGroupForm
 from county_innovation.regions.models import RegionGroup
@@ -20,7 +21,7 @@ def zone_list(request: HttpRequest) -> HttpResponse:
     city = city_region()
     groups = list(region_groups_of(city)) if city else []
     period = request.GET.get("period", "")
-    period = int(period) if period.isdigit() else DataValue.objects.aggregate(p=Max("period"))["p"]
+    period = query_int(period) or DataValue.objects.aggregate(p=Max("period"))["p"]
     rows = []
     for group in groups:
         members = list(group.members.all())

@@ -10,7 +10,7 @@ from ninja import Query, Router, Schema
 
 from county_innovation.accounts import permissions
 from county_innovation.accounts.models import User
-from county_innovation.common.api import not_found
+from county_innovation.common.api import MAX_VERSION, not_found
 from county_innovation.evaluation.models import EvaluationRun
 from county_innovation.regions.models import Region
 from county_innovation.reports.assessment import assessment_rule_parse, assessment_sheet
@@ -124,7 +124,7 @@ def bulletin_download(
     request: HttpRequest,
     run_id: int,
     format: str = Query("docx", description="docx 或 pdf", pattern="^(docx|pdf)$"),
-    version: int | None = Query(None, description="版本号（默认最新）"),
+    version: int | None = Query(None, description="版本号（默认最新）", ge=1, le=MAX_VERSION),
 ):
     run = _run_or_404(request.auth, run_id)
     done = Bulletin.objects.filter(run=run, format=format, status=Bulletin.Status.DONE)

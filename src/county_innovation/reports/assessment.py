@@ -7,10 +7,9 @@ Points are Decimal, rounded half up to two places, as an assessment office adds 
 
 from __future__ import annotations
 
-import io
 import itertools
 from dataclasses import dataclass, field
-from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
+from decimal import ROUND_HALF_UP, Decimal
 
 from django.utils import timezone
 from openpyxl import Workbook
@@ -18,7 +17,8 @@ from openpyxl.styles import Alignment, Font
 from openpyxl.worksheet.page import PageMargins
 
 from county_innovation.common.errors import DomainError
-from county_innovation.common.excel import BORDER, HEADER_FILL
+from county_innovation.common.excel import BORDER, HEADER_FILL, cell_put, workbook_bytes
+from county_innovation.common.numbers import NumberProblem, number_parse
 from county_innovation.evaluation.models import EvaluationRun
 from county_innovation.reports.docx_layout import DEMO_MARK
 from county_innovation.reports.selectors import demo_loaded, run_ranking
@@ -45,10 +45,9 @@ class AssessmentRule:
 
 def _decimal(text: str) -> Decimal | None:
     try:
-        value = Decimal(text.strip())
-    except (InvalidOperation, AttributeError):
+        return number_parse(text, max_abs=MAX_POINTS_CEILING * 10)
+    except NumberProblem:
         return None
-    return value if value.is_finite() else None
 
 
 def assessment_rule_parse(*, mode: str, rank_points: str = "", max_points: str = "") -> AssessmentRule:
@@ -155,13 +154,14 @@ def assessment_xlsx(sheet: AssessmentSheet) -> bytes:
     ws.title = f"{sheet.run.period}年度考核得分"
     header = ["排名", "区划代码", "县（区）", "综合指数", *sheet.dimensions, "考核得分", "备注"]
     last = len(header)
-    ws.cell(1, 1, sheet.title).font = Font(bold=True, size=16)
+    cell_put(ws, 1, 1, sheet.title).font = Font(bold=True, size=16)
     ws.merge_cells(start_row=1, start_column=1, end_row=1, end_column=last)
     ws.cell(1, 1).alignment = Alignment(horizontal="center")
-    ws.cell(2, 1, f"折算方式：{sheet.rule.describe()}").alignment = Alignment(wrap_text=True)
+    cell_put(ws, 2, 1, f"折算方式：{sheet.rule.describe()}").alignment = Alignment(wrap_text=True)
     ws.merge_cells(start_row=2, start_column=1, end_row=2, end_column=last)
     ws.row_dimensions[2].height = 32
-    ws.cell(
+    cell_put(
+        ws,
         3,
         1,
         f"依据：{sheet.run.framework.name}（第{sheet.run.framework_version}版）评价结果 #{sheet.run.pk}"
@@ -170,7 +170,7 @@ def assessment_xlsx(sheet: AssessmentSheet) -> bytes:
     ws.merge_cells(start_row=3, start_column=1, end_row=3, end_column=last)
     header_row = 4
     for col, text in enumerate(header, start=1):
-        cell = ws.cell(header_row, col, text)
+        cell = cell_put(ws, header_row, col, text)
         cell.font = Font(bold=True)
         cell.fill = HEADER_FILL
         cell.border = BORDER
@@ -180,13 +180,13 @@ def assessment_xlsx(sheet: AssessmentSheet) -> bytes:
         for col, value in enumerate(values, start=1):
             if isinstance(value, float):
                 value = round(value, 2)
-            cell = ws.cell(i, col, value)
+            cell = cell_put(ws, i, col, value)
             cell.border = BORDER
             if isinstance(value, (int, float, Decimal)):
                 cell.number_format = "0.00" if not isinstance(value, int) else "0"
     end = header_row + len(sheet.lines)
     today = timezone.localdate()
-    ws.cell(end + 2, 1, f"制表：市科学技术局　　　　日期：{today.year}年{today.month}月{today.day}日")
+    cell_put(ws, end + 2, 1, f"制表：市科学技术局　　　　日期：{today.year}年{today.month}月{today.day}日")
     widths = [6, 10, 12, 10, *[10] * len(sheet.dimensions), 10, 18]
     for col, width in enumerate(widths, start=1):
         ws.column_dimensions[ws.cell(header_row, col).column_letter].width = width
@@ -203,9 +203,7 @@ def assessment_xlsx(sheet: AssessmentSheet) -> bytes:
         ws.oddHeader.center.text = DEMO_MARK
         ws.oddFooter.left.text = DEMO_MARK
     ws.oddFooter.center.text = "第 &P 页，共 &N 页"
-    buffer = io.BytesIO()
-    wb.save(buffer)
-    return buffer.getvalue()
+    return workbook_bytes(wb)
 
 
 def assessment_filename(sheet: AssessmentSheet) -> str:

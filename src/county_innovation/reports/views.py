@@ -15,6 +15,7 @@ from django.views.decorators.http import require_GET, require_POST
 
 from county_innovation.accounts import permissions
 from county_innovation.common.errors import DomainError
+from county_innovation.common.numbers import query_int
 from county_innovation.evaluation.models import EvaluationRun
 from county_innovation.evaluation.selectors import runs_visible_to
 from county_innovation.regions.models import Region
@@ -38,7 +39,7 @@ def file_response(content: bytes, filename: str, fmt: str) -> HttpResponse:
 
 
 def _int(value: str | None) -> int | None:
-    return int(value) if value and value.isdigit() else None
+    return query_int(value)
 
 
 @require_GET

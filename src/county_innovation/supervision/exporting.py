@@ -3,12 +3,11 @@ and flag; overdue and stalled items highlighted. Demo rows are labelled in the t
 
 from __future__ import annotations
 
-import io
-
 from django.utils import timezone
 from openpyxl import Workbook
 from openpyxl.styles import Alignment, Font, PatternFill
 
+from county_innovation.common.excel import row_put, workbook_bytes
 from county_innovation.supervision.selectors import overview
 
 HEADERS = [
@@ -36,15 +35,16 @@ def overview_workbook(*, demo: bool) -> bytes:
     title = f"县域创新驱动发展重点任务督办台账（{today:%Y-%m-%d}）"
     if demo:
         title += "【演示数据，非真实工作记录】"
-    ws.append([title])
+    row_put(ws, [title])
     ws["A1"].font = Font(bold=True, size=14)
-    ws.append(
+    row_put(
+        ws,
         [
             f"共 {data['total']} 项，已办结 {data['closed']} 项，逾期 {len(data['overdue'])} 项，"
             f"停滞（{data['stall_days']} 天未报送）{len(data['stalled'])} 项"
-        ]
+        ],
     )
-    ws.append(HEADERS)
+    row_put(ws, HEADERS)
     for cell in ws[3]:
         cell.font = Font(bold=True)
     for row in data["rows"]:
@@ -52,7 +52,8 @@ def overview_workbook(*, demo: bool) -> bytes:
         leads = [a.unit_label for a in row.units if a.role == "lead"]
         supports = [a.unit_label for a in row.units if a.role == "support"]
         last = row.last_report
-        ws.append(
+        row_put(
+            ws,
             [
                 item.number,
                 ("　" * row.depth) + item.title,
@@ -64,7 +65,7 @@ def overview_workbook(*, demo: bool) -> bytes:
                 last.reported_at.date().isoformat() if last else "",
                 last.text if last else "",
                 row.flag,
-            ]
+            ],
         )
         fill = FILLS.get(row.flag)
         if fill:
@@ -74,6 +75,4 @@ def overview_workbook(*, demo: bool) -> bytes:
     for row in ws.iter_rows(min_row=4):
         for cell in row:
             cell.alignment = Alignment(vertical="top", wrap_text=True)
-    buffer = io.BytesIO()
-    wb.save(buffer)
-    return buffer.getvalue()
+    return workbook_bytes(wb)

@@ -14,6 +14,7 @@ from django.urls import reverse
 from django.views.decorators.http import require_GET
 
 from county_innovation.accounts import permissions
+from county_innovation.common.numbers import query_int
 from county_innovation.regions.models import Region
 from county_innovation.regions.selectors import city_region, counties_of
 from county_innovation.web import selectors
@@ -29,7 +30,7 @@ def not_found(request: HttpRequest, message: str) -> HttpResponse:
 
 def _int_param(request: HttpRequest, name: str) -> int | None:
     value = request.GET.get(name, "")
-    return int(value) if value.isdigit() else None
+    return query_int(value)
 
 
 def _geo_url() -> str | None:

@@ -11,7 +11,7 @@ import datetime as dt
 import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from decimal import ROUND_CEILING, ROUND_FLOOR, Context, Decimal, InvalidOperation, localcontext
+from decimal import ROUND_CEILING, ROUND_FLOOR, Context, Decimal, localcontext
 from typing import Any
 
 from county_innovation.engine.errors import EngineError
@@ -102,6 +102,33 @@ def _label(field: str) -> str:
     return f"「{FIELD_LABELS.get(field, field)}」（{field}）"
 
 
+# The engine checks its own boundary (it imports nothing of the platform; the platform's parser is
+# common/numbers.py, with the same bounds): no figure of an enterprise comes near 10^15 万元, and text longer
+# than 64 characters is refused before Decimal() sees it (「1e1000000」 would raise decimal.Overflow).
+MAX_FIGURE_DIGITS = 15  # |x| < 10^15
+MAX_NUMBER_TEXT = 64
+
+
+def _shown(value: Any) -> str:
+    text = str(value) if not isinstance(value, int) or value.bit_length() < 256 else "（位数过多的整数）"
+    return text if len(text) <= 30 else f"{text[:20]}…（共 {len(text)} 个字符）"
+
+
+def _bounded_decimal(value: Any, field: str, expected: str) -> Decimal:
+    if isinstance(value, str) and len(value.strip()) > MAX_NUMBER_TEXT:
+        raise EngineError(f"{_label(field)}应为{expected}，实际为 {len(value)} 个字符的文本，过长")
+    if isinstance(value, int) and value.bit_length() > 256:
+        raise EngineError(f"{_label(field)}数值过大，请核对单位")
+    try:
+        number = value if isinstance(value, Decimal) else Decimal(str(value).strip())
+    except ArithmeticError:  # InvalidOperation for words, Overflow for 「1e1000000」
+        raise EngineError(f"{_label(field)}应为{expected}，实际为「{_shown(value)}」") from None
+    # adjusted() reads the exponent without arithmetic: abs() of 1e1000000 would itself overflow.
+    if number.is_finite() and number and number.adjusted() >= MAX_FIGURE_DIGITS:
+        raise EngineError(f"{_label(field)}数值「{_shown(value)}」过大，请核对单位")
+    return number
+
+
 def to_decimal(value: Any, field: str, *, allow_negative: bool = False) -> Decimal:
     """One amount in 万元 as an exact :class:`Decimal`.
 
@@ -120,11 +147,8 @@ def to_decimal(value: Any, field: str, *, allow_negative: bool = False) -> Decim
         Chinese message for text, booleans, NaN/infinity or a negative amount.
     """
     if isinstance(value, bool) or not isinstance(value, int | float | str | Decimal):
-        raise EngineError(f"{_label(field)}应为数字（万元），实际为「{value}」")
-    try:
-        number = value if isinstance(value, Decimal) else Decimal(str(value).strip())
-    except InvalidOperation:
-        raise EngineError(f"{_label(field)}应为数字（万元），实际为「{value}」") from None
+        raise EngineError(f"{_label(field)}应为数字（万元），实际为「{_shown(value)}」")
+    number = _bounded_decimal(value, field, "数字（万元）")
     if not number.is_finite():
         raise EngineError(f"{_label(field)}应为有限的数字，实际为「{value}」")
     if number < 0 and not allow_negative:
@@ -135,10 +159,7 @@ def to_decimal(value: Any, field: str, *, allow_negative: bool = False) -> Decim
 def _to_count(value: Any, field: str) -> int:
     if isinstance(value, bool):
         raise EngineError(f"{_label(field)}应为非负整数，实际为「{value}」")
-    try:
-        number = value if isinstance(value, Decimal) else Decimal(str(value).strip())
-    except InvalidOperation:
-        raise EngineError(f"{_label(field)}应为非负整数，实际为「{value}」") from None
+    number = _bounded_decimal(value, field, "非负整数")
     if not number.is_finite() or number != number.to_integral_value() or number < 0:
         raise EngineError(f"{_label(field)}应为非负整数，实际为「{value}」")
     return int(number)
