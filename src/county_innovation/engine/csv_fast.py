@@ -191,8 +191,8 @@ def _exponent_form(digits: np.ndarray, ndig: np.ndarray, e: np.ndarray) -> np.nd
 def _csv_field(text: str) -> str:
     """One field as Python's csv module (which pandas uses) writes it: quoted only when it must be."""
     buf = io.StringIO()
-    csv.writer(buf, lineterminator="").writerow([text, "x"])
-    return buf.getvalue()[:-2]
+    csv.writer(buf, lineterminator="\n").writerow([text, "x"])  # pandas' dialect: "\n" ends a row
+    return buf.getvalue()[:-3]
 
 
 class _Text:
@@ -268,7 +268,7 @@ def _encoders(columns: list[pd.Series | pd.Index]) -> list[_Text | _Floats] | No
             out.append(_Text(["False", "True"], column.to_numpy(dtype=np.intp)))
         elif pd.api.types.is_integer_dtype(dtype):
             out.append(_integer_text(column))
-        elif pd.api.types.is_string_dtype(dtype) or dtype == object:
+        elif pd.api.types.is_string_dtype(dtype) or pd.api.types.is_object_dtype(dtype):
             codes, uniques = pd.factorize(column, use_na_sentinel=True)
             labels = np.asarray(uniques, dtype=object).tolist()
             if not _plain(labels):
