@@ -82,6 +82,11 @@ _MAX_REPLICATIONS = 1_000_000
 # Above this many (units × replications) cells per block, replications are processed in chunks to bound
 # memory (each block holds a few float64 arrays of this size per aggregate level).
 _BLOCK_CELLS = 4_000_000
+_BLOCK_COLUMNS = 64  # replications per matrix product (fewer when the units are very many)
+# Replications are simulated and ranked this many (units × replications) cells at a time; only the ranks
+# are kept between chunks (as float32 when the replications are not kept), so the national analysis
+# (41,352 units × 1,000 replications) stays well under 1 GB.
+_CHUNK_CELLS = 2_000_000
 
 
 def _int_field(value: Any, what: str, lo: int, hi: int, example: str) -> int:
@@ -297,8 +302,9 @@ class UncertaintyResult:
     rank_stats : DataFrame
         One row per input unit: ``uCode, Nominal, Mean, Median, Q5, Q95`` (percentiles as R's default
         type 7 / numpy's linear); NaN for units that were not ranked.
-    ranks, scores : DataFrame
-        Units × replications, the target's rank and score in each replication.
+    ranks, scores : DataFrame or None
+        Units × replications, the target's rank and score in each replication; None when the analysis
+        ran with ``keep_replications=False`` (only the statistics kept, for bounded memory).
     design : DataFrame
         Replications × factors: the alternative each replication used (labels; weight-set number).
     nominal : EvaluationResult
@@ -310,8 +316,8 @@ class UncertaintyResult:
     spec: UncertaintySpec
     target: str
     rank_stats: pd.DataFrame
-    ranks: pd.DataFrame
-    scores: pd.DataFrame
+    ranks: pd.DataFrame | None
+    scores: pd.DataFrame | None
     design: pd.DataFrame
     nominal: EvaluationResult
     factors: list[str]
@@ -333,17 +339,36 @@ def rank_rows(scores: np.ndarray) -> np.ndarray:
 
 
 def rank_statistics(ranks: np.ndarray, nominal: np.ndarray, units: Sequence[str]) -> pd.DataFrame:
-    """Per-unit nominal, mean, median, 5th and 95th percentile of ranks; ``ranks`` is (R, U)."""
+    """Per-unit nominal, mean, median, 5th and 95th percentile of ranks; ``ranks`` is (R, U).
+
+    Computed a block of units at a time in float64 (``ranks`` may be float32: ranks are whole numbers, so
+    the figures are the same), which bounds the working memory at national size.
+    """
+    n_rep, n_units = ranks.shape
+    has_nan = any(
+        np.isnan(ranks[:, j : j + 4096]).any() for j in range(0, n_units, 4096)
+    )  # one decision for all blocks, as for the whole array
+    stats = np.empty((4, n_units))
+    step = max(1, _CHUNK_CELLS // max(1, n_rep))
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", RuntimeWarning)  # units never ranked: NaN statistics, by design
-        if np.isnan(ranks).any():
-            mean = np.nanmean(ranks, axis=0)
-            q = np.nanpercentile(ranks, [50, 5, 95], axis=0)
-        else:
-            mean = ranks.mean(axis=0)
-            q = np.percentile(ranks, [50, 5, 95], axis=0)
+        for j in range(0, n_units, step):
+            block = np.asarray(ranks[:, j : j + step], dtype="float64")
+            if has_nan:
+                stats[0, j : j + step] = np.nanmean(block, axis=0)
+                stats[1:, j : j + step] = np.nanpercentile(block, [50, 5, 95], axis=0)
+            else:
+                stats[0, j : j + step] = block.mean(axis=0)
+                stats[1:, j : j + step] = np.percentile(block, [50, 5, 95], axis=0)
     return pd.DataFrame(
-        {"uCode": list(units), "Nominal": nominal, "Mean": mean, "Median": q[0], "Q5": q[1], "Q95": q[2]}
+        {
+            "uCode": list(units),
+            "Nominal": nominal,
+            "Mean": stats[0],
+            "Median": stats[1],
+            "Q5": stats[2],
+            "Q95": stats[3],
+        }
     )
 
 
@@ -560,15 +585,22 @@ class _Simulator:
             [picks["Imputation"], picks["Treatment"], picks["Normalisation"], picks["Aggregation"]], 1
         )
         out = np.empty((n_rep, len(self.units)))
-        block = max(1, _BLOCK_CELLS // max(1, len(self.units)))
+        # Every matrix product has the same number of columns (the last block padded with copies of its
+        # last replication): BLAS chooses its kernels by shape, so a replication's score then never
+        # depends on which other replications share its block, and chunks of any size give the same
+        # result.
+        block = min(_BLOCK_COLUMNS, max(1, _BLOCK_CELLS // max(1, len(self.units))))
         for key in np.unique(keys, axis=0):
             rows = np.nonzero((keys == key).all(axis=1))[0]
             fx, present = self.leaves[tuple(int(k) for k in key)]
             inverse = self._transform(self.aggs[key[3]])[1]
             for start in range(0, len(rows), block):
                 r = rows[start : start + block]
+                w = weights[r]
+                if len(r) < block:
+                    w = np.concatenate([w, np.repeat(w[-1:], block - len(r), axis=0)])
                 with np.errstate(all="ignore"):
-                    out[r] = inverse(self._tree(fx, present, weights[r])).T
+                    out[r] = inverse(self._tree(fx, present, w))[:, : len(r)].T
         return out
 
     def _tree(self, fx: np.ndarray, present: np.ndarray, w: np.ndarray) -> np.ndarray:
@@ -611,7 +643,13 @@ def _norm_label(spec: MethodSpec) -> str:
 
 
 def run_uncertainty(
-    data: pd.DataFrame, hierarchy: Hierarchy, base_spec: MethodSpec | None, ua_spec: UncertaintySpec
+    data: pd.DataFrame,
+    hierarchy: Hierarchy,
+    base_spec: MethodSpec | None,
+    ua_spec: UncertaintySpec,
+    *,
+    keep_replications: bool = True,
+    chunk_replications: int | None = None,
 ) -> UncertaintyResult:
     """Monte Carlo uncertainty analysis of the target's ranks.
 
@@ -625,6 +663,12 @@ def run_uncertainty(
         The nominal method; its ranks are the ``Nominal`` column. ``None`` for ``MethodSpec()``.
     ua_spec : UncertaintySpec
         Uncertain choices, replications and seed.
+    keep_replications : bool, default True
+        Keep every replication's ranks and scores (``result.ranks``, ``result.scores``); False keeps only
+        the rank statistics, so memory stays bounded (about 4 bytes per unit and replication).
+    chunk_replications : int, optional
+        Replications simulated at once; default: as many as make about 2 million (unit, replication)
+        cells. The result does not depend on it.
 
     Returns
     -------
@@ -648,18 +692,52 @@ def run_uncertainty(
         raise EngineError(f"不确定性分析设置必须是 UncertaintySpec 对象，收到 {type(ua_spec).__name__}。")
     sim = _Simulator(data, hierarchy, base_spec or MethodSpec(), ua_spec)
     u = sim.rng.random((ua_spec.replications, len(sim.factors)))
-    return _uncertainty_result(sim, ua_spec, u)
-
-
-def _uncertainty_result(sim: _Simulator, spec: UncertaintySpec, u: np.ndarray) -> UncertaintyResult:
     picks = sim.choices(u)
-    scores = sim.scores(picks)
-    ranks = rank_rows(scores)
-    return _assemble(sim, spec, scores, ranks, sim.design_frame(picks))
+    ranks, scores = simulate(sim, picks, keep=keep_replications, chunk=chunk_replications)
+    return _assemble(sim, ua_spec, scores, ranks, sim.design_frame(picks))
+
+
+def simulate(
+    sim: _Simulator,
+    picks: Mapping[str, np.ndarray],
+    *,
+    keep: bool = True,
+    chunk: int | None = None,
+    each: Callable[[slice, np.ndarray], None] | None = None,
+    stored: int | None = None,
+) -> tuple[np.ndarray, np.ndarray | None]:
+    """Scores and ranks of the replications in ``picks``, a chunk of replications at a time.
+
+    Returns the ranks (R', U) of the first ``stored`` replications (default all; float64 when ``keep``,
+    else float32, exact for ranks below 2**24) and their scores when ``keep`` (else None). ``each`` is
+    called with every chunk's slice and ranks, for statistics over all replications (sensitivity).
+    """
+    n_rep = len(picks["Aggregation"])
+    n_units = len(sim.units)
+    stored = n_rep if stored is None else stored
+    step = chunk or max(1, _CHUNK_CELLS // max(1, n_units))
+    ranks = np.empty((stored, n_units), dtype="float64" if keep else "float32")
+    scores = np.empty((stored, n_units)) if keep else None
+    for start in range(0, n_rep, step):
+        part = slice(start, min(start + step, n_rep))
+        chunk_scores = sim.scores({name: v[part] for name, v in picks.items()})
+        chunk_ranks = rank_rows(chunk_scores)
+        if each is not None:
+            each(part, chunk_ranks)
+        if start < stored:
+            upto = min(part.stop, stored)
+            ranks[start:upto] = chunk_ranks[: upto - start]
+            if scores is not None:
+                scores[start:upto] = chunk_scores[: upto - start]
+    return ranks, scores
 
 
 def _assemble(
-    sim: _Simulator, spec: UncertaintySpec, scores: np.ndarray, ranks: np.ndarray, design: pd.DataFrame
+    sim: _Simulator,
+    spec: UncertaintySpec,
+    scores: np.ndarray | None,
+    ranks: np.ndarray,
+    design: pd.DataFrame,
 ) -> UncertaintyResult:
     nominal = sim.nominal.ranks[sim.target].reindex(sim.units).to_numpy(dtype="float64", na_value=np.nan)
     stats = rank_statistics(ranks, nominal, sim.units)
@@ -669,8 +747,16 @@ def _assemble(
         spec=spec,
         target=sim.target,
         rank_stats=stats,
-        ranks=pd.DataFrame(ranks.T, index=pd.Index(sim.units, name="uCode"), columns=cols),
-        scores=pd.DataFrame(scores.T, index=pd.Index(sim.units, name="uCode"), columns=cols),
+        ranks=(
+            None
+            if scores is None
+            else pd.DataFrame(ranks.T, index=pd.Index(sim.units, name="uCode"), columns=cols)
+        ),
+        scores=(
+            None
+            if scores is None
+            else pd.DataFrame(scores.T, index=pd.Index(sim.units, name="uCode"), columns=cols)
+        ),
         design=design.set_axis(cols, axis=0),
         nominal=sim.nominal,
         factors=[f.name for f in sim.factors],
