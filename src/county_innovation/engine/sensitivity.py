@@ -175,7 +175,7 @@ def run_sensitivity(
     nominal = sim.nominal.ranks[sim.target].reindex(sim.units).to_numpy(dtype="float64", na_value=np.nan)
     y = np.empty(design.shape[0])
 
-    def shift(part: slice, ranks: np.ndarray) -> None:
+    def shift(part: np.ndarray, ranks: np.ndarray) -> None:
         with np.errstate(all="ignore"), warnings.catch_warnings():
             warnings.simplefilter("ignore", RuntimeWarning)
             y[part] = np.nanmean(np.abs(ranks - nominal), axis=1)

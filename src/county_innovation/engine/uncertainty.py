@@ -41,7 +41,7 @@ from __future__ import annotations
 import dataclasses
 import json
 import warnings
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -82,10 +82,10 @@ _MAX_REPLICATIONS = 1_000_000
 # Above this many (units × replications) cells per block, replications are processed in chunks to bound
 # memory (each block holds a few float64 arrays of this size per aggregate level).
 _BLOCK_CELLS = 4_000_000
-_BLOCK_COLUMNS = 64  # replications per matrix product (fewer when the units are very many)
-# Replications are simulated and ranked this many (units × replications) cells at a time; only the ranks
-# are kept between chunks (as float32 when the replications are not kept), so the national analysis
-# (41,352 units × 1,000 replications) stays well under 1 GB.
+_BLOCK_COLUMNS = 32  # replications per matrix product (fewer when the units are very many)
+# Replications are simulated and ranked a block at a time and only their ranks are kept (as float32 when
+# the replications are not kept), so the national analysis (41,352 units × 1,000 replications) stays well
+# under 1 GB; rank statistics are then taken this many (units × replications) cells at a time.
 _CHUNK_CELLS = 2_000_000
 
 
@@ -469,6 +469,7 @@ class _Simulator:
         self.min_share = {a: t for a, t in thresholds.items() if t > 0}
         self.factors: list[_Factor] = []
         self.rng = np.random.default_rng(spec.seed)
+        self._columns: dict[tuple[int, str], tuple[np.ndarray, np.ndarray]] = {}
 
         self.weight_pool = self._weight_pool(spec)
         imp_labels, treat_labels, prepared = _prepared_variants(self.nominal, base, spec)
@@ -568,6 +569,13 @@ class _Simulator:
 
     def scores(self, picks: Mapping[str, np.ndarray]) -> np.ndarray:
         """Target scores, shape (R, U scored units), for the chosen alternatives."""
+        out = np.empty((len(picks["Aggregation"]), len(self.units)))
+        for rows, scores in self.blocks(picks):
+            out[rows] = scores
+        return out
+
+    def blocks(self, picks: Mapping[str, np.ndarray]) -> Iterator[tuple[np.ndarray, np.ndarray]]:
+        """Target scores a block of replications at a time: (their indices, scores (len, U))."""
         n_rep = len(picks["Aggregation"])
         weights = (
             np.broadcast_to(self.base_w, (n_rep, len(self.codes)))
@@ -584,7 +592,6 @@ class _Simulator:
         keys = np.stack(
             [picks["Imputation"], picks["Treatment"], picks["Normalisation"], picks["Aggregation"]], 1
         )
-        out = np.empty((n_rep, len(self.units)))
         # Every matrix product has the same number of columns (the last block padded with copies of its
         # last replication): BLAS chooses its kernels by shape, so a replication's score then never
         # depends on which other replications share its block, and chunks of any size give the same
@@ -600,8 +607,20 @@ class _Simulator:
                 if len(r) < block:
                     w = np.concatenate([w, np.repeat(w[-1:], block - len(r), axis=0)])
                 with np.errstate(all="ignore"):
-                    out[r] = inverse(self._tree(fx, present, w))[:, : len(r)].T
-        return out
+                    scores = inverse(self._tree(fx, present, w))[:, : len(r)].T
+                yield r, scores
+
+    def _leaf_columns(
+        self, fx: np.ndarray, present: np.ndarray, node: str, leaf: list[int]
+    ) -> tuple[np.ndarray, np.ndarray]:
+        """``fx[:, leaf]`` and ``present[:, leaf]``: a view when the children are adjacent columns (the usual
+        case), else a copy made once per table rather than once per block."""
+        if leaf == list(range(leaf[0], leaf[-1] + 1)):
+            return fx[:, leaf[0] : leaf[-1] + 1], present[:, leaf[0] : leaf[-1] + 1]
+        key = (id(fx), node)
+        if key not in self._columns:
+            self._columns[key] = (np.ascontiguousarray(fx[:, leaf]), np.ascontiguousarray(present[:, leaf]))
+        return self._columns[key]
 
     def _tree(self, fx: np.ndarray, present: np.ndarray, w: np.ndarray) -> np.ndarray:
         """Aggregate transformed leaves bottom-up for a block; returns the target's (U, R) values."""
@@ -610,22 +629,25 @@ class _Simulator:
         for node in h.aggregates:
             kids = h.children(node)
             leaf = [pos[k] for k in kids if pos[k] < n_ind]
-            num = np.zeros((fx.shape[0], w.shape[0]))
-            den = np.zeros_like(num)
+            # An aggregate's values are needed only by its parent: taken out here, so at most a couple
+            # of levels of (units × block) tables are alive at once.
+            below = [(k, values.pop(k)) for k in kids if pos[k] >= n_ind]
             if leaf:
+                fx_leaf, present_leaf = self._leaf_columns(fx, present, node, leaf)
                 wl = w[:, leaf].T  # (k, R): one matmul covers every replication of the block
-                num += fx[:, leaf] @ wl
-                den += present[:, leaf] @ wl
-            for k in kids:
-                if pos[k] >= n_ind:
-                    v = values[k]
-                    ok = ~np.isnan(v)
-                    num += np.where(ok, v, 0.0) * w[:, pos[k]]
-                    den += ok * w[:, pos[k]]
+                num = fx_leaf @ wl
+                den = present_leaf @ wl
+            else:
+                num = np.zeros((fx.shape[0], w.shape[0]))
+                den = np.zeros_like(num)
+            for k, v in below:
+                ok = ~np.isnan(v)
+                num += np.where(ok, v, 0.0) * w[:, pos[k]]
+                den += ok * w[:, pos[k]]
             ok = den > 0
             if node in self.min_share:  # COINr-style data-availability threshold per aggregate
                 count = present[:, leaf].sum(axis=1, keepdims=True) if leaf else 0.0
-                count = count + sum(~np.isnan(values[k]) for k in kids if pos[k] >= n_ind)
+                count = count + sum(~np.isnan(v) for _, v in below)
                 ok &= count / len(kids) >= self.min_share[node] - 1e-9
             values[node] = np.where(ok, num / np.where(den > 0, den, 1.0), np.nan)
             if node == self.target:
@@ -667,8 +689,8 @@ def run_uncertainty(
         Keep every replication's ranks and scores (``result.ranks``, ``result.scores``); False keeps only
         the rank statistics, so memory stays bounded (about 4 bytes per unit and replication).
     chunk_replications : int, optional
-        Replications simulated at once; default: as many as make about 2 million (unit, replication)
-        cells. The result does not depend on it.
+        Replications simulated as one group (default: all; the simulator works on blocks of at most 64
+        replications anyway, so memory stays bounded). The result does not depend on it.
 
     Returns
     -------
@@ -703,32 +725,39 @@ def simulate(
     *,
     keep: bool = True,
     chunk: int | None = None,
-    each: Callable[[slice, np.ndarray], None] | None = None,
+    each: Callable[[np.ndarray, np.ndarray], None] | None = None,
     stored: int | None = None,
 ) -> tuple[np.ndarray, np.ndarray | None]:
-    """Scores and ranks of the replications in ``picks``, a chunk of replications at a time.
+    """Scores and ranks of the replications in ``picks``, ranked a block of replications at a time.
 
     Returns the ranks (R', U) of the first ``stored`` replications (default all; float64 when ``keep``,
     else float32, exact for ranks below 2**24) and their scores when ``keep`` (else None). ``each`` is
-    called with every chunk's slice and ranks, for statistics over all replications (sensitivity).
+    called with every block's replication indices and ranks, for statistics over all replications
+    (sensitivity). ``chunk`` splits the replications into groups simulated one after the other (the
+    simulator's blocks bound memory already; the result never depends on it).
     """
     n_rep = len(picks["Aggregation"])
     n_units = len(sim.units)
     stored = n_rep if stored is None else stored
-    step = chunk or max(1, _CHUNK_CELLS // max(1, n_units))
+    step = chunk or n_rep
     ranks = np.empty((stored, n_units), dtype="float64" if keep else "float32")
     scores = np.empty((stored, n_units)) if keep else None
     for start in range(0, n_rep, step):
-        part = slice(start, min(start + step, n_rep))
-        chunk_scores = sim.scores({name: v[part] for name, v in picks.items()})
-        chunk_ranks = rank_rows(chunk_scores)
-        if each is not None:
-            each(part, chunk_ranks)
-        if start < stored:
-            upto = min(part.stop, stored)
-            ranks[start:upto] = chunk_ranks[: upto - start]
-            if scores is not None:
-                scores[start:upto] = chunk_scores[: upto - start]
+        part = {name: v[start : start + step] for name, v in picks.items()}
+        for rows, block_scores in sim.blocks(part):
+            rows = rows + start
+            block_ranks = rank_rows(block_scores)
+            if each is not None:
+                each(rows, block_ranks)
+            kept = rows < stored
+            if kept.all():
+                ranks[rows] = block_ranks
+                if scores is not None:
+                    scores[rows] = block_scores
+            elif kept.any():
+                ranks[rows[kept]] = block_ranks[kept]
+                if scores is not None:
+                    scores[rows[kept]] = block_scores[kept]
     return ranks, scores
 
 
