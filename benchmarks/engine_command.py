@@ -40,7 +40,8 @@ ROOT = HERE.parent
 sys.path.insert(0, str(HERE))
 
 from engine_pipeline import N_INDICATORS, SEED, framework, synthetic  # noqa: E402
-from robustness import DATA as ASEM, DESIGN, machine  # noqa: E402
+from robustness import DATA as ASEM  # noqa: E402
+from robustness import DESIGN, machine  # noqa: E402
 
 # (name, aim in seconds or None, aim for peak RSS in MiB or None)
 AIMS = {
