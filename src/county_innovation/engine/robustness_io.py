@@ -11,6 +11,7 @@ from pathlib import Path
 
 import pandas as pd
 
+from .csv_fast import write_csv
 from .errors import EngineError
 from .sensitivity import SENSITIVITY_COLUMNS, SensitivityResult
 from .uncertainty import UncertaintyResult
@@ -26,7 +27,7 @@ def _write(frame: pd.DataFrame, columns: list[str], path: str | Path) -> Path:
         raise EngineError(f"输出表缺少列：{'、'.join(missing)}。")
     path = Path(path)
     try:
-        frame[columns].to_csv(path, index=False, float_format="%.15g", encoding="utf-8")
+        write_csv(frame[columns], path, index=False)
     except OSError as exc:
         raise EngineError(f"无法写入文件「{path}」：{exc.strerror}；请检查输出目录是否存在且可写。") from None
     return path

@@ -10,6 +10,7 @@ Entry point: ``run_sensitivity(data, hierarchy, base_spec, spec) -> SensitivityR
 
 from __future__ import annotations
 
+import warnings
 from collections.abc import Sequence
 from dataclasses import dataclass
 
@@ -19,7 +20,7 @@ import pandas as pd
 from .errors import EngineError
 from .hierarchy import Hierarchy
 from .pipeline import MethodSpec
-from .uncertainty import UncertaintyResult, UncertaintySpec, _assemble, _Simulator, rank_rows
+from .uncertainty import UncertaintyResult, UncertaintySpec, _assemble, _Simulator, simulate
 
 __all__ = ["SensitivityResult", "run_sensitivity", "saltelli_design", "sobol_indices"]
 
@@ -129,7 +130,13 @@ class SensitivityResult:
 
 
 def run_sensitivity(
-    data: pd.DataFrame, hierarchy: Hierarchy, base_spec: MethodSpec | None, sa_spec: UncertaintySpec
+    data: pd.DataFrame,
+    hierarchy: Hierarchy,
+    base_spec: MethodSpec | None,
+    sa_spec: UncertaintySpec,
+    *,
+    keep_replications: bool = True,
+    chunk_replications: int | None = None,
 ) -> SensitivityResult:
     """First-order and total sensitivity indices of each uncertain factor on the rank shift.
 
@@ -140,6 +147,9 @@ def run_sensitivity(
     sa_spec : UncertaintySpec
         ``replications`` is the number N of base samples; N(k + 2) runs are made for k factors.
         ``bootstrap`` sets the resamples for the confidence bounds.
+    keep_replications, chunk_replications
+        As for :func:`~.uncertainty.run_uncertainty` (they concern the 2N runs A and B kept for the rank
+        statistics; the other runs only ever contribute their rank shift).
 
     Returns
     -------
@@ -162,16 +172,22 @@ def run_sensitivity(
         )
     design = saltelli_design(n, k, sim.rng)
     picks = sim.choices(design)
-    scores = sim.scores(picks)
-    ranks = rank_rows(scores)
     nominal = sim.nominal.ranks[sim.target].reindex(sim.units).to_numpy(dtype="float64", na_value=np.nan)
-    with np.errstate(all="ignore"):
-        y = np.nanmean(np.abs(ranks - nominal), axis=1)
+    y = np.empty(design.shape[0])
+
+    def shift(part: np.ndarray, ranks: np.ndarray) -> None:
+        with np.errstate(all="ignore"), warnings.catch_warnings():
+            warnings.simplefilter("ignore", RuntimeWarning)
+            y[part] = np.nanmean(np.abs(ranks - nominal), axis=1)
+
+    ranks, scores = simulate(
+        sim, picks, keep=keep_replications, chunk=chunk_replications, each=shift, stored=2 * n
+    )
     indices = sobol_indices(
         y, n, k, names=[f.name for f in sim.factors], bootstrap=sa_spec.bootstrap, seed=sa_spec.seed
     )
     frame = sim.design_frame(picks).iloc[: 2 * n].reset_index(drop=True)
-    ua = _assemble(sim, sa_spec, scores[: 2 * n], ranks[: 2 * n], frame)
+    ua = _assemble(sim, sa_spec, scores, ranks, frame)
     return SensitivityResult(
         indices=indices,
         output=y,

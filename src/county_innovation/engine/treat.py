@@ -14,7 +14,6 @@ from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
-from scipy import stats
 
 from .errors import EngineError
 from .normalise import as_numeric_frame
@@ -223,6 +222,9 @@ def _log_gii(x: np.ndarray) -> np.ndarray:
 
 
 def _boxcox(x: np.ndarray, lam: float | None) -> np.ndarray:
+    # Imported here: scipy.stats takes about a second to import and only Box-Cox needs it.
+    from scipy import stats
+
     # COIN Tool style shift to make every value ≥ 1 (COINr boxcox(makepos = TRUE)).
     y = x - np.nanmin(x) + 1.0
     present = ~np.isnan(y)

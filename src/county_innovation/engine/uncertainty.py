@@ -41,7 +41,7 @@ from __future__ import annotations
 import dataclasses
 import json
 import warnings
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -82,6 +82,11 @@ _MAX_REPLICATIONS = 1_000_000
 # Above this many (units × replications) cells per block, replications are processed in chunks to bound
 # memory (each block holds a few float64 arrays of this size per aggregate level).
 _BLOCK_CELLS = 4_000_000
+_BLOCK_COLUMNS = 32  # replications per matrix product (fewer when the units are very many)
+# Replications are simulated and ranked a block at a time and only their ranks are kept (as float32 when
+# the replications are not kept), so the national analysis (41,352 units × 1,000 replications) stays well
+# under 1 GB; rank statistics are then taken this many (units × replications) cells at a time.
+_CHUNK_CELLS = 2_000_000
 
 
 def _int_field(value: Any, what: str, lo: int, hi: int, example: str) -> int:
@@ -297,8 +302,9 @@ class UncertaintyResult:
     rank_stats : DataFrame
         One row per input unit: ``uCode, Nominal, Mean, Median, Q5, Q95`` (percentiles as R's default
         type 7 / numpy's linear); NaN for units that were not ranked.
-    ranks, scores : DataFrame
-        Units × replications, the target's rank and score in each replication.
+    ranks, scores : DataFrame or None
+        Units × replications, the target's rank and score in each replication; None when the analysis
+        ran with ``keep_replications=False`` (only the statistics kept, for bounded memory).
     design : DataFrame
         Replications × factors: the alternative each replication used (labels; weight-set number).
     nominal : EvaluationResult
@@ -310,8 +316,8 @@ class UncertaintyResult:
     spec: UncertaintySpec
     target: str
     rank_stats: pd.DataFrame
-    ranks: pd.DataFrame
-    scores: pd.DataFrame
+    ranks: pd.DataFrame | None
+    scores: pd.DataFrame | None
     design: pd.DataFrame
     nominal: EvaluationResult
     factors: list[str]
@@ -333,17 +339,36 @@ def rank_rows(scores: np.ndarray) -> np.ndarray:
 
 
 def rank_statistics(ranks: np.ndarray, nominal: np.ndarray, units: Sequence[str]) -> pd.DataFrame:
-    """Per-unit nominal, mean, median, 5th and 95th percentile of ranks; ``ranks`` is (R, U)."""
+    """Per-unit nominal, mean, median, 5th and 95th percentile of ranks; ``ranks`` is (R, U).
+
+    Computed a block of units at a time in float64 (``ranks`` may be float32: ranks are whole numbers, so
+    the figures are the same), which bounds the working memory at national size.
+    """
+    n_rep, n_units = ranks.shape
+    has_nan = any(
+        np.isnan(ranks[:, j : j + 4096]).any() for j in range(0, n_units, 4096)
+    )  # one decision for all blocks, as for the whole array
+    stats = np.empty((4, n_units))
+    step = max(1, _CHUNK_CELLS // max(1, n_rep))
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", RuntimeWarning)  # units never ranked: NaN statistics, by design
-        if np.isnan(ranks).any():
-            mean = np.nanmean(ranks, axis=0)
-            q = np.nanpercentile(ranks, [50, 5, 95], axis=0)
-        else:
-            mean = ranks.mean(axis=0)
-            q = np.percentile(ranks, [50, 5, 95], axis=0)
+        for j in range(0, n_units, step):
+            block = np.asarray(ranks[:, j : j + step], dtype="float64")
+            if has_nan:
+                stats[0, j : j + step] = np.nanmean(block, axis=0)
+                stats[1:, j : j + step] = np.nanpercentile(block, [50, 5, 95], axis=0)
+            else:
+                stats[0, j : j + step] = block.mean(axis=0)
+                stats[1:, j : j + step] = np.percentile(block, [50, 5, 95], axis=0)
     return pd.DataFrame(
-        {"uCode": list(units), "Nominal": nominal, "Mean": mean, "Median": q[0], "Q5": q[1], "Q95": q[2]}
+        {
+            "uCode": list(units),
+            "Nominal": nominal,
+            "Mean": stats[0],
+            "Median": stats[1],
+            "Q5": stats[2],
+            "Q95": stats[3],
+        }
     )
 
 
@@ -444,6 +469,7 @@ class _Simulator:
         self.min_share = {a: t for a, t in thresholds.items() if t > 0}
         self.factors: list[_Factor] = []
         self.rng = np.random.default_rng(spec.seed)
+        self._columns: dict[tuple[int, str], tuple[np.ndarray, np.ndarray]] = {}
 
         self.weight_pool = self._weight_pool(spec)
         imp_labels, treat_labels, prepared = _prepared_variants(self.nominal, base, spec)
@@ -543,6 +569,13 @@ class _Simulator:
 
     def scores(self, picks: Mapping[str, np.ndarray]) -> np.ndarray:
         """Target scores, shape (R, U scored units), for the chosen alternatives."""
+        out = np.empty((len(picks["Aggregation"]), len(self.units)))
+        for rows, scores in self.blocks(picks):
+            out[rows] = scores
+        return out
+
+    def blocks(self, picks: Mapping[str, np.ndarray]) -> Iterator[tuple[np.ndarray, np.ndarray]]:
+        """Target scores a block of replications at a time: (their indices, scores (len, U))."""
         n_rep = len(picks["Aggregation"])
         weights = (
             np.broadcast_to(self.base_w, (n_rep, len(self.codes)))
@@ -559,17 +592,35 @@ class _Simulator:
         keys = np.stack(
             [picks["Imputation"], picks["Treatment"], picks["Normalisation"], picks["Aggregation"]], 1
         )
-        out = np.empty((n_rep, len(self.units)))
-        block = max(1, _BLOCK_CELLS // max(1, len(self.units)))
+        # Every matrix product has the same number of columns (the last block padded with copies of its
+        # last replication): BLAS chooses its kernels by shape, so a replication's score then never
+        # depends on which other replications share its block, and chunks of any size give the same
+        # result.
+        block = min(_BLOCK_COLUMNS, max(1, _BLOCK_CELLS // max(1, len(self.units))))
         for key in np.unique(keys, axis=0):
             rows = np.nonzero((keys == key).all(axis=1))[0]
             fx, present = self.leaves[tuple(int(k) for k in key)]
             inverse = self._transform(self.aggs[key[3]])[1]
             for start in range(0, len(rows), block):
                 r = rows[start : start + block]
+                w = weights[r]
+                if len(r) < block:
+                    w = np.concatenate([w, np.repeat(w[-1:], block - len(r), axis=0)])
                 with np.errstate(all="ignore"):
-                    out[r] = inverse(self._tree(fx, present, weights[r])).T
-        return out
+                    scores = inverse(self._tree(fx, present, w))[:, : len(r)].T
+                yield r, scores
+
+    def _leaf_columns(
+        self, fx: np.ndarray, present: np.ndarray, node: str, leaf: list[int]
+    ) -> tuple[np.ndarray, np.ndarray]:
+        """``fx[:, leaf]`` and ``present[:, leaf]``: a view when the children are adjacent columns (the usual
+        case), else a copy made once per table rather than once per block."""
+        if leaf == list(range(leaf[0], leaf[-1] + 1)):
+            return fx[:, leaf[0] : leaf[-1] + 1], present[:, leaf[0] : leaf[-1] + 1]
+        key = (id(fx), node)
+        if key not in self._columns:
+            self._columns[key] = (np.ascontiguousarray(fx[:, leaf]), np.ascontiguousarray(present[:, leaf]))
+        return self._columns[key]
 
     def _tree(self, fx: np.ndarray, present: np.ndarray, w: np.ndarray) -> np.ndarray:
         """Aggregate transformed leaves bottom-up for a block; returns the target's (U, R) values."""
@@ -578,22 +629,25 @@ class _Simulator:
         for node in h.aggregates:
             kids = h.children(node)
             leaf = [pos[k] for k in kids if pos[k] < n_ind]
-            num = np.zeros((fx.shape[0], w.shape[0]))
-            den = np.zeros_like(num)
+            # An aggregate's values are needed only by its parent: taken out here, so at most a couple
+            # of levels of (units × block) tables are alive at once.
+            below = [(k, values.pop(k)) for k in kids if pos[k] >= n_ind]
             if leaf:
+                fx_leaf, present_leaf = self._leaf_columns(fx, present, node, leaf)
                 wl = w[:, leaf].T  # (k, R): one matmul covers every replication of the block
-                num += fx[:, leaf] @ wl
-                den += present[:, leaf] @ wl
-            for k in kids:
-                if pos[k] >= n_ind:
-                    v = values[k]
-                    ok = ~np.isnan(v)
-                    num += np.where(ok, v, 0.0) * w[:, pos[k]]
-                    den += ok * w[:, pos[k]]
+                num = fx_leaf @ wl
+                den = present_leaf @ wl
+            else:
+                num = np.zeros((fx.shape[0], w.shape[0]))
+                den = np.zeros_like(num)
+            for k, v in below:
+                ok = ~np.isnan(v)
+                num += np.where(ok, v, 0.0) * w[:, pos[k]]
+                den += ok * w[:, pos[k]]
             ok = den > 0
             if node in self.min_share:  # COINr-style data-availability threshold per aggregate
                 count = present[:, leaf].sum(axis=1, keepdims=True) if leaf else 0.0
-                count = count + sum(~np.isnan(values[k]) for k in kids if pos[k] >= n_ind)
+                count = count + sum(~np.isnan(v) for _, v in below)
                 ok &= count / len(kids) >= self.min_share[node] - 1e-9
             values[node] = np.where(ok, num / np.where(den > 0, den, 1.0), np.nan)
             if node == self.target:
@@ -611,7 +665,13 @@ def _norm_label(spec: MethodSpec) -> str:
 
 
 def run_uncertainty(
-    data: pd.DataFrame, hierarchy: Hierarchy, base_spec: MethodSpec | None, ua_spec: UncertaintySpec
+    data: pd.DataFrame,
+    hierarchy: Hierarchy,
+    base_spec: MethodSpec | None,
+    ua_spec: UncertaintySpec,
+    *,
+    keep_replications: bool = True,
+    chunk_replications: int | None = None,
 ) -> UncertaintyResult:
     """Monte Carlo uncertainty analysis of the target's ranks.
 
@@ -625,6 +685,12 @@ def run_uncertainty(
         The nominal method; its ranks are the ``Nominal`` column. ``None`` for ``MethodSpec()``.
     ua_spec : UncertaintySpec
         Uncertain choices, replications and seed.
+    keep_replications : bool, default True
+        Keep every replication's ranks and scores (``result.ranks``, ``result.scores``); False keeps only
+        the rank statistics, so memory stays bounded (about 4 bytes per unit and replication).
+    chunk_replications : int, optional
+        Replications simulated as one group (default: all; the simulator works on blocks of at most 64
+        replications anyway, so memory stays bounded). The result does not depend on it.
 
     Returns
     -------
@@ -648,18 +714,59 @@ def run_uncertainty(
         raise EngineError(f"不确定性分析设置必须是 UncertaintySpec 对象，收到 {type(ua_spec).__name__}。")
     sim = _Simulator(data, hierarchy, base_spec or MethodSpec(), ua_spec)
     u = sim.rng.random((ua_spec.replications, len(sim.factors)))
-    return _uncertainty_result(sim, ua_spec, u)
-
-
-def _uncertainty_result(sim: _Simulator, spec: UncertaintySpec, u: np.ndarray) -> UncertaintyResult:
     picks = sim.choices(u)
-    scores = sim.scores(picks)
-    ranks = rank_rows(scores)
-    return _assemble(sim, spec, scores, ranks, sim.design_frame(picks))
+    ranks, scores = simulate(sim, picks, keep=keep_replications, chunk=chunk_replications)
+    return _assemble(sim, ua_spec, scores, ranks, sim.design_frame(picks))
+
+
+def simulate(
+    sim: _Simulator,
+    picks: Mapping[str, np.ndarray],
+    *,
+    keep: bool = True,
+    chunk: int | None = None,
+    each: Callable[[np.ndarray, np.ndarray], None] | None = None,
+    stored: int | None = None,
+) -> tuple[np.ndarray, np.ndarray | None]:
+    """Scores and ranks of the replications in ``picks``, ranked a block of replications at a time.
+
+    Returns the ranks (R', U) of the first ``stored`` replications (default all; float64 when ``keep``,
+    else float32, exact for ranks below 2**24) and their scores when ``keep`` (else None). ``each`` is
+    called with every block's replication indices and ranks, for statistics over all replications
+    (sensitivity). ``chunk`` splits the replications into groups simulated one after the other (the
+    simulator's blocks bound memory already; the result never depends on it).
+    """
+    n_rep = len(picks["Aggregation"])
+    n_units = len(sim.units)
+    stored = n_rep if stored is None else stored
+    step = chunk or n_rep
+    ranks = np.empty((stored, n_units), dtype="float64" if keep else "float32")
+    scores = np.empty((stored, n_units)) if keep else None
+    for start in range(0, n_rep, step):
+        part = {name: v[start : start + step] for name, v in picks.items()}
+        for rows, block_scores in sim.blocks(part):
+            rows = rows + start
+            block_ranks = rank_rows(block_scores)
+            if each is not None:
+                each(rows, block_ranks)
+            kept = rows < stored
+            if kept.all():
+                ranks[rows] = block_ranks
+                if scores is not None:
+                    scores[rows] = block_scores
+            elif kept.any():
+                ranks[rows[kept]] = block_ranks[kept]
+                if scores is not None:
+                    scores[rows[kept]] = block_scores[kept]
+    return ranks, scores
 
 
 def _assemble(
-    sim: _Simulator, spec: UncertaintySpec, scores: np.ndarray, ranks: np.ndarray, design: pd.DataFrame
+    sim: _Simulator,
+    spec: UncertaintySpec,
+    scores: np.ndarray | None,
+    ranks: np.ndarray,
+    design: pd.DataFrame,
 ) -> UncertaintyResult:
     nominal = sim.nominal.ranks[sim.target].reindex(sim.units).to_numpy(dtype="float64", na_value=np.nan)
     stats = rank_statistics(ranks, nominal, sim.units)
@@ -669,8 +776,16 @@ def _assemble(
         spec=spec,
         target=sim.target,
         rank_stats=stats,
-        ranks=pd.DataFrame(ranks.T, index=pd.Index(sim.units, name="uCode"), columns=cols),
-        scores=pd.DataFrame(scores.T, index=pd.Index(sim.units, name="uCode"), columns=cols),
+        ranks=(
+            None
+            if scores is None
+            else pd.DataFrame(ranks.T, index=pd.Index(sim.units, name="uCode"), columns=cols)
+        ),
+        scores=(
+            None
+            if scores is None
+            else pd.DataFrame(scores.T, index=pd.Index(sim.units, name="uCode"), columns=cols)
+        ),
         design=design.set_axis(cols, axis=0),
         nominal=sim.nominal,
         factors=[f.name for f in sim.factors],

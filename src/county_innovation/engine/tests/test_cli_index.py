@@ -213,3 +213,34 @@ def test_uncertainty_and_sensitivity_files(tmp_path: Path) -> None:
     bad.write_text('{"replications": 0}', encoding="utf-8")
     with pytest.raises(CommandError, match="replications"):
         call_command("index", uncertainty=str(bad), **args)
+
+
+def test_console_index_runs_without_django_and_writes_only_the_chosen_tables(tmp_path: Path) -> None:
+    args = _files(tmp_path)
+    spec = tmp_path / "ua.json"
+    spec.write_text('{"replications": 30, "weight_noise": {"2": 0.25}}', encoding="utf-8")
+    code = (
+        "import sys\n"
+        "from county_innovation.cli import main\n"
+        "try:\n"
+        f"    main(['index', '--idata', {args['idata']!r}, '--imeta', {args['imeta']!r}, "
+        f"'--out', {args['out']!r}, '--outputs', 'aggregated,rank_stats', '--uncertainty', {str(spec)!r}])\n"
+        "except SystemExit as exc:\n"
+        "    assert exc.code == 0, exc.code\n"
+        "loaded = sorted({m.split('.')[0] for m in sys.modules} & {'django', 'scipy', 'matplotlib', 'openpyxl'})\n"
+        "assert not loaded, loaded\n"
+    )
+    src = str(Path(__file__).resolve().parents[3])
+    proc = subprocess.run(
+        [sys.executable, "-c", code], env={"PYTHONPATH": src}, capture_output=True, text=True, check=False
+    )
+    assert proc.returncode == 0, proc.stderr
+    assert "4 个单位、3 个指标" in proc.stdout
+    assert sorted(p.name for p in Path(args["out"]).iterdir()) == ["aggregated.csv", "rank_stats.csv"]
+
+
+def test_unknown_output_table_is_refused(tmp_path: Path) -> None:
+    with pytest.raises(CommandError, match="「scores」不是可写出的表"):
+        call_command("index", outputs="aggregated,scores", **_files(tmp_path))
+    call_command("index", outputs="none", **_files(tmp_path))
+    assert list((tmp_path / "out").iterdir()) == []

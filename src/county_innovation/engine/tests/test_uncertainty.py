@@ -16,7 +16,13 @@ from county_innovation.engine.errors import EngineError
 from county_innovation.engine.hierarchy import Hierarchy, Node
 from county_innovation.engine.pipeline import MethodSpec, evaluate
 from county_innovation.engine.robustness_io import write_rank_stats
-from county_innovation.engine.uncertainty import UncertaintySpec, rank_rows, run_uncertainty
+from county_innovation.engine.sensitivity import run_sensitivity
+from county_innovation.engine.uncertainty import (
+    UncertaintySpec,
+    rank_rows,
+    rank_statistics,
+    run_uncertainty,
+)
 
 DATA = Path(__file__).parent / "data" / "coinr-asem"
 # COINr's ASEM uncertainty design (data/coinr-asem/README.md).
@@ -376,3 +382,55 @@ def test_base_spec_steps_carry_into_every_replication(
 def test_unsupported_step_alternatives_are_refused_in_chinese(fields: dict, message: str) -> None:
     with pytest.raises(EngineError, match=message):
         UncertaintySpec(**fields)
+
+
+def test_chunked_replications_give_the_same_result_as_all_at_once() -> None:
+    data, h = load_asem_treated(), load_asem_hierarchy()
+    spec = UncertaintySpec(
+        replications=97,
+        seed=4,
+        weight_noise={2: 0.25, 3: 0.25},
+        normalisations=["minmax:1,100", "zscore:10,2"],
+        aggregations=["arithmetic", "geometric"],
+        leave_one_out=["LPI", "Goods"],
+    )
+    whole = run_uncertainty(data, h, MethodSpec(), spec, chunk_replications=10_000)
+    for chunk in (1, 7, 50):
+        part = run_uncertainty(data, h, MethodSpec(), spec, chunk_replications=chunk)
+        pd.testing.assert_frame_equal(part.ranks, whole.ranks, check_exact=True)
+        pd.testing.assert_frame_equal(part.scores, whole.scores, check_exact=True)
+        pd.testing.assert_frame_equal(part.rank_stats, whole.rank_stats, check_exact=True)
+    lean = run_uncertainty(data, h, MethodSpec(), spec, keep_replications=False, chunk_replications=7)
+    assert lean.ranks is None and lean.scores is None
+    pd.testing.assert_frame_equal(lean.rank_stats, whole.rank_stats, check_exact=True)
+    pd.testing.assert_frame_equal(lean.design, whole.design)
+
+
+def test_chunked_sensitivity_gives_the_same_indices() -> None:
+    data, h = load_asem_treated(), load_asem_hierarchy()
+    spec = UncertaintySpec(
+        replications=40,
+        weight_noise={2: 0.25},
+        normalisations=["minmax:1,100", "zscore:10,2"],
+        aggregations=["arithmetic", "geometric"],
+        bootstrap=30,
+    )
+    whole = run_sensitivity(data, h, MethodSpec(), spec, chunk_replications=100_000)
+    lean = run_sensitivity(data, h, MethodSpec(), spec, keep_replications=False, chunk_replications=9)
+    np.testing.assert_array_equal(lean.output, whole.output)
+    pd.testing.assert_frame_equal(lean.indices, whole.indices, check_exact=True)
+    pd.testing.assert_frame_equal(lean.rank_stats, whole.rank_stats, check_exact=True)
+    assert lean.uncertainty.ranks is None and whole.uncertainty.ranks.shape == (51, 80)
+
+
+def test_rank_statistics_from_float32_ranks_equal_float64() -> None:
+    rng = np.random.default_rng(2)
+    ranks = rng.integers(1, 30_000, size=(200, 9_000)).astype("float64")
+    ranks[3, 5] = np.nan
+    units = [str(i) for i in range(ranks.shape[1])]
+    nominal = np.arange(ranks.shape[1], dtype="float64")
+    pd.testing.assert_frame_equal(
+        rank_statistics(ranks.astype("float32"), nominal, units),
+        rank_statistics(ranks, nominal, units),
+        check_exact=True,
+    )
