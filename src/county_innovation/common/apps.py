@@ -7,3 +7,8 @@ class CommonConfig(AppConfig):
     name = "county_innovation.common"
     label = "common"
     verbose_name = "平台公共部分"
+
+    def ready(self) -> None:
+        from county_innovation.common.protection import protection_connect
+
+        protection_connect()
