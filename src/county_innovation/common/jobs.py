@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import logging
 import threading
+import uuid
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from datetime import datetime, timedelta
@@ -123,11 +124,13 @@ def jobs_expire_stale(queryset: models.QuerySet, *, now: datetime | None = None)
 
 def _task_result_abandon(task_id: str, now: datetime) -> None:
     """The django-tasks row of a dead worker's task stays RUNNING too; mark it failed as well."""
-    if not task_id:
+    try:
+        task_uuid = uuid.UUID(str(task_id))
+    except ValueError:  # no task recorded (or another backend's id): nothing to mark
         return
     from django_tasks_db.models import DBTaskResult
 
-    DBTaskResult.objects.filter(id=task_id, status="RUNNING").update(
+    DBTaskResult.objects.filter(id=task_uuid, status="RUNNING").update(
         status="FAILED",
         finished_at=now,
         exception_class_path="county_innovation.common.jobs.WorkerLost",

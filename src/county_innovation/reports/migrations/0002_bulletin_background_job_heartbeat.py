@@ -6,7 +6,8 @@ from django.db import migrations, models
 def finished_versions_complete(apps, schema_editor):
     """Versions built before bulletins had a progress field are complete (done or failed)."""
     Bulletin = apps.get_model("reports", "Bulletin")
-    Bulletin.objects.filter(status__in=["done", "failed"]).update(progress=1.0)
+    db = schema_editor.connection.alias
+    Bulletin.objects.using(db).filter(status__in=["done", "failed"]).update(progress=1.0)
 
 
 class Migration(migrations.Migration):
