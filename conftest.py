@@ -109,16 +109,18 @@ def demo(db):
 def no_demo(db):
     """A database with regions and frameworks but without the demo data set, values, rounds and runs."""
     from county_innovation.collection.models import CollectionRound, Submission, SubmissionEvent
+    from county_innovation.common.protection import deletion_permitted
     from county_innovation.evaluation.models import EvaluationRun
     from county_innovation.indicators.models import DataValue
     from county_innovation.web.models import DemoDataset
 
-    EvaluationRun.objects.all().delete()
-    SubmissionEvent.objects.all().delete()
-    Submission.objects.all().delete()
-    CollectionRound.objects.all().delete()
-    DataValue.objects.all().delete()
-    DemoDataset.objects.all().delete()
+    with deletion_permitted("test cleanup: a database without the demo"):
+        EvaluationRun.objects.all().delete()
+        SubmissionEvent.objects.all().delete()
+        Submission.objects.all().delete()
+        CollectionRound.objects.all().delete()
+        DataValue.objects.all().delete()
+        DemoDataset.objects.all().delete()
 
 
 @pytest.fixture

@@ -57,6 +57,8 @@ INSTALLED_APPS = [
     "simple_history",
     "axes",
     "django_tasks",
+    # Before django_tasks_db: its db_worker command wraps theirs (expires dead workers' jobs at start).
+    "county_innovation.common",
     "django_tasks_db",
     "county_innovation.web",
     "county_innovation.regions",
@@ -91,6 +93,8 @@ MIDDLEWARE = [
 # Background work (robustness analyses): django-tasks with its database backend; a worker process runs
 # `county-innovation db_worker` (make demo starts one beside the web server).
 # Queue "reports": bulletins (Word + LibreOffice PDF, seconds each) kept apart from the analyses.
+# A running job renews its lease (heartbeat) every quarter of this; a job silent for longer is marked failed.
+COUNTY_INNOVATION_JOB_LEASE_SECONDS = float(os.environ.get("COUNTY_INNOVATION_JOB_LEASE_SECONDS", "60"))
 TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend", "QUEUES": ["default", "reports"]}}
 
 ROOT_URLCONF = "county_innovation.urls"

@@ -18,6 +18,7 @@ from simple_history.utils import bulk_create_with_history, bulk_update_with_hist
 
 from county_innovation.accounts.models import User
 from county_innovation.common.errors import DomainError
+from county_innovation.common.protection import deletion_permitted
 from county_innovation.indicators.models import DataValue, Indicator, Origin
 from county_innovation.regions.models import Region
 
@@ -125,9 +126,11 @@ def registry_publish(
             default_user=user,
             default_change_reason=reason,
         )
-    for dv in to_remove:
-        dv._history_user, dv._change_reason = user, reason
-        dv.delete()
+    # A registry no longer supports the value: removed, with the removal and the reason in its history.
+    with deletion_permitted("a registry-derived value withdrawn, recorded in its history"):
+        for dv in to_remove:
+            dv._history_user, dv._change_reason = user, reason
+            dv.delete()
     report.created, report.updated, report.removed = len(to_create), len(to_update), len(to_remove)
     return report
 

@@ -17,6 +17,7 @@ from county_innovation.collection import selectors, workflow
 from county_innovation.collection.models import CollectionRound, Submission, SubmissionEvent
 from county_innovation.common.bulk import bulk_create_with_history, bulk_update_with_history
 from county_innovation.common.errors import DomainError
+from county_innovation.common.protection import deletion_permitted
 from county_innovation.indicators.models import DataValue, Framework, Indicator, Origin
 from county_innovation.indicators.selectors import framework_indicators
 from county_innovation.indicators.validation import ValueProblem, parse_value
@@ -285,10 +286,12 @@ def values_write(
             default_user=user,
             default_change_reason=reason,
         )
-    for dv in to_delete:
-        dv._history_user = user
-        dv._change_reason = reason
-        dv.delete()
+    # A cleared draft value is removed; its history keeps the removal with the user and the reason.
+    with deletion_permitted("a cleared value, recorded in its history"):
+        for dv in to_delete:
+            dv._history_user = user
+            dv._change_reason = reason
+            dv.delete()
     changed = [touched[pk] for pk in changed_per_submission]
     if changed:
         action = (

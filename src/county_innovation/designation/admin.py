@@ -4,6 +4,7 @@ through the pages, so designations are read-only here apart from their history."
 from django.contrib import admin
 from simple_history.admin import SimpleHistoryAdmin
 
+from county_innovation.common.protection import NoDeleteAdminMixin
 from county_innovation.designation.models import Designation, ExpertProfile, Funding, ScoreSheet, Target
 
 
@@ -26,7 +27,7 @@ class TargetAdmin(admin.ModelAdmin):
 
 
 @admin.register(Designation)
-class DesignationAdmin(SimpleHistoryAdmin):
+class DesignationAdmin(NoDeleteAdminMixin, SimpleHistoryAdmin):
     list_display = ["region", "level", "theme", "year", "status", "decided_year", "is_demo"]
     list_filter = ["status", "level", "theme", "is_demo"]
     search_fields = ["region__name", "county__name"]
@@ -34,11 +35,8 @@ class DesignationAdmin(SimpleHistoryAdmin):
     def has_change_permission(self, request, obj=None) -> bool:
         return False
 
-    def has_delete_permission(self, request, obj=None) -> bool:
-        return False
-
 
 @admin.register(Funding)
-class FundingAdmin(SimpleHistoryAdmin):
+class FundingAdmin(NoDeleteAdminMixin, SimpleHistoryAdmin):
     list_display = ["designation", "year", "amount", "source"]
     list_filter = ["year"]

@@ -14,6 +14,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from county_innovation.accounts.models import Role, User
+from county_innovation.common.protection import deletion_permitted
 from county_innovation.designation.models import (
     BUILD_YEARS,
     BuildingTarget,
@@ -126,13 +127,14 @@ DEMO_WORK_ITEMS = [
 
 def _clear() -> None:
     demo = Designation.objects.filter(is_demo=True)
-    for model in (Material, ExpertReview, Objection, BuildReport, Funding, BuildingTarget):
-        model.objects.filter(designation__in=demo).delete()
-    demo.delete()
-    TaskAttachment.objects.filter(report__is_demo=True).delete()
-    TaskReport.objects.filter(is_demo=True).delete()
-    TaskAssignment.objects.filter(is_demo=True).delete()
-    TaskItem.objects.filter(is_demo=True).delete()
+    with deletion_permitted("demo reset: demo designations and tasks only"):
+        for model in (Material, ExpertReview, Objection, BuildReport, Funding, BuildingTarget):
+            model.objects.filter(designation__in=demo).delete()
+        demo.delete()
+        TaskAttachment.objects.filter(report__is_demo=True).delete()
+        TaskReport.objects.filter(is_demo=True).delete()
+        TaskAssignment.objects.filter(is_demo=True).delete()
+        TaskItem.objects.filter(is_demo=True).delete()
 
 
 def _designations() -> int:

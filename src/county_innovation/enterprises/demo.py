@@ -14,6 +14,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from county_innovation.accounts.models import Role, User
+from county_innovation.common.protection import deletion_permitted
 from county_innovation.enterprises.models import (
     Enterprise,
     EnterpriseYear,
@@ -171,7 +172,8 @@ class EnterprisesDemoReport:
 def enterprises_demo_load(*, seed: int = DEMO_SEED, count: int = DEMO_COUNT) -> EnterprisesDemoReport:
     """(Re)build the demo enterprises; earlier demo enterprises are removed, real ones are left alone."""
     rng = random.Random(seed)
-    Enterprise.objects.filter(is_demo=True).delete()
+    with deletion_permitted("demo reset: demo enterprises only"):
+        Enterprise.objects.filter(is_demo=True).delete()
     towns = list(Region.objects.filter(level=Region.Level.TOWN, code__startswith="3601").order_by("code"))
     if not towns:
         return EnterprisesDemoReport(0, 0, 0)

@@ -3,6 +3,7 @@
 from django.conf import settings
 from django.db import models
 
+from county_innovation.common.jobs import BackgroundJob
 from county_innovation.indicators.models import Framework
 from county_innovation.regions.models import Region
 
@@ -107,7 +108,7 @@ class RegionResult(models.Model):
         return f"{self.region_id}: {self.index}"
 
 
-class RobustnessAnalysis(models.Model):
+class RobustnessAnalysis(BackgroundJob):
     """An uncertainty or sensitivity analysis of one evaluation run, computed in the background."""
 
     class Kind(models.TextChoices):
@@ -126,15 +127,10 @@ class RobustnessAnalysis(models.Model):
     kind = models.CharField("类型", max_length=12, choices=Kind.choices)
     spec = models.JSONField("分析设置")
     status = models.CharField("状态", max_length=10, choices=Status.choices, default=Status.QUEUED)
-    progress = models.FloatField("进度", default=0.0)
-    stage = models.CharField("当前步骤", max_length=100, blank=True)
-    error = models.TextField("错误信息", blank=True)
     rank_stats = models.JSONField("排名统计", default=list)
     indices = models.JSONField("敏感性指数", default=list)
     replications = models.PositiveIntegerField("模拟次数", default=0)
     output_variance = models.FloatField("输出方差", null=True, help_text="敏感性分析：平均排名变动的方差")
-    seconds = models.FloatField("计算用时（秒）", null=True)
-    task_id = models.CharField("后台任务", max_length=64, blank=True)
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         verbose_name="发起人",
@@ -143,8 +139,9 @@ class RobustnessAnalysis(models.Model):
         on_delete=models.SET_NULL,
         related_name="+",
     )
-    created_at = models.DateTimeField("发起时间", auto_now_add=True)
-    finished_at = models.DateTimeField("完成时间", null=True, blank=True)
+
+    job_label = "稳健性分析"
+    job_restart_hint = "请在评价详情页重新发起分析。"
 
     class Meta:
         verbose_name = "稳健性分析"
@@ -153,7 +150,3 @@ class RobustnessAnalysis(models.Model):
 
     def __str__(self) -> str:
         return f"{self.get_kind_display()} #{self.pk}（评价 #{self.run_id}）"
-
-    @property
-    def is_finished(self) -> bool:
-        return self.status in {self.Status.DONE, self.Status.FAILED}

@@ -7,6 +7,7 @@ from django.db.models import QuerySet
 
 from county_innovation.accounts.models import User
 from county_innovation.accounts.permissions import is_city_admin
+from county_innovation.common.jobs import jobs_expire_stale
 from county_innovation.engine import strengths_weaknesses
 from county_innovation.evaluation.models import (
     EvaluationRun,
@@ -212,3 +213,14 @@ def rank_gains(run: EvaluationRun, region_code: str, gain: int = 1, k: int = 3) 
         return abs(g.change) / abs(g.current_value) if g.current_value else float("inf")
 
     return sorted(gains, key=relative)[:k]
+
+
+def robustness_analysis_current(pk: int) -> RobustnessAnalysis | None:
+    """One analysis as it stands now: if its worker stopped renewing the lease, it is marked failed first."""
+    jobs_expire_stale(RobustnessAnalysis.objects.filter(pk=pk))
+    return RobustnessAnalysis.objects.select_related("run__framework", "run__scope").filter(pk=pk).first()
+
+
+def robustness_analyses_of(run: EvaluationRun, limit: int = 20) -> list[RobustnessAnalysis]:
+    jobs_expire_stale(RobustnessAnalysis.objects.filter(run=run))
+    return list(run.analyses.all()[:limit])

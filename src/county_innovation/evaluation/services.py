@@ -11,6 +11,7 @@ from django.utils import timezone
 from county_innovation import __version__ as ENGINE_VERSION
 from county_innovation.accounts.models import User
 from county_innovation.common.errors import DomainError
+from county_innovation.common.jobs import job_fail, job_heartbeat
 from county_innovation.engine import EngineError, EvaluationResult, MethodSpec, evaluate
 from county_innovation.evaluation.models import (
     EvaluationRun,
@@ -262,15 +263,30 @@ def _progress(analysis: RobustnessAnalysis, progress: float, stage: str, **field
 
 
 def robustness_execute_now(*, analysis_id: int) -> RobustnessAnalysis:
-    """Compute one queued analysis, reporting progress as it goes; failures are stored, not raised."""
-    from county_innovation.engine.sensitivity import run_sensitivity
-    from county_innovation.engine.uncertainty import UncertaintySpec, run_uncertainty
+    """Compute one queued analysis, reporting progress as it goes; failures are stored, not raised.
 
+    While it computes, the worker renews the analysis's lease (``common.jobs.job_heartbeat``); an error
+    nobody foresaw is stored as the failure's reason before it propagates to the task runner.
+    """
     analysis = RobustnessAnalysis.objects.select_related("run__framework").get(pk=analysis_id)
     if analysis.is_finished:
         return analysis
+    with job_heartbeat(RobustnessAnalysis, [analysis.pk]):
+        try:
+            _robustness_compute(analysis)
+        except Exception as exc:
+            job_fail(RobustnessAnalysis, [analysis.pk], f"计算时发生意外错误：{exc}")
+            raise
+    analysis.refresh_from_db()
+    return analysis
+
+
+def _robustness_compute(analysis: RobustnessAnalysis) -> None:
+    from county_innovation.engine.sensitivity import run_sensitivity
+    from county_innovation.engine.uncertainty import UncertaintySpec, run_uncertainty
+
     started = time.perf_counter()
-    _progress(analysis, 0.05, "读取评价输入数据与方法", status=RobustnessAnalysis.Status.RUNNING)
+    _progress(analysis, 0.05, "读取评价输入数据与方法")
     try:
         data, hierarchy, base = _run_inputs(analysis.run)
         spec = UncertaintySpec.from_dict(analysis.spec)
@@ -311,8 +327,6 @@ def robustness_execute_now(*, analysis_id: int) -> RobustnessAnalysis:
             finished_at=timezone.now(),
             seconds=time.perf_counter() - started,
         )
-    analysis.refresh_from_db()
-    return analysis
 
 
 def _records(frame: pd.DataFrame) -> list[dict]:

@@ -3,7 +3,7 @@
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.db import transaction
-from django.http import HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_POST
 
@@ -15,6 +15,8 @@ from county_innovation.evaluation.models import EvaluationRun, RobustnessAnalysi
 from county_innovation.evaluation.selectors import (
     official_history,
     official_run_of,
+    robustness_analyses_of,
+    robustness_analysis_current,
     robustness_chart,
     run_results,
     runs_visible_to,
@@ -127,7 +129,7 @@ def run_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "official": official_run_of(run),
             "replacements": official_history(run),
             "can_analyse": permissions.can_run_evaluations(request.user),
-            "analyses": run.analyses.all()[:20],
+            "analyses": robustness_analyses_of(run),
             "robustness_form": RobustnessForm(initial={"kind": "uncertainty"}),
         },
     )
@@ -201,9 +203,9 @@ def robustness_create(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 def _analysis_for(request: HttpRequest, pk: int) -> RobustnessAnalysis:
-    analysis = get_object_or_404(
-        RobustnessAnalysis.objects.select_related("run__framework", "run__scope"), pk=pk
-    )
+    analysis = robustness_analysis_current(pk)
+    if analysis is None:
+        raise Http404("未找到该稳健性分析。")
     permissions.require_view_run(request.user, analysis.run)
     return analysis
 

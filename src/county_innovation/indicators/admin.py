@@ -1,6 +1,7 @@
 from django.contrib import admin
 from simple_history.admin import SimpleHistoryAdmin
 
+from county_innovation.common.protection import NoDeleteAdminMixin
 from county_innovation.indicators.models import DataValue, Framework, FrameworkNode, Indicator
 
 
@@ -11,14 +12,14 @@ class IndicatorAdmin(admin.ModelAdmin):
     search_fields = ["code", "name"]
 
 
-class FrameworkNodeInline(admin.TabularInline):
+class FrameworkNodeInline(NoDeleteAdminMixin, admin.TabularInline):
     model = FrameworkNode
     extra = 0
     raw_id_fields = ["parent", "indicator"]
 
 
 @admin.register(Framework)
-class FrameworkAdmin(admin.ModelAdmin):
+class FrameworkAdmin(NoDeleteAdminMixin, admin.ModelAdmin):
     list_display = ["code", "version", "name", "level", "status"]
     inlines = [FrameworkNodeInline]
 
@@ -27,8 +28,13 @@ class FrameworkAdmin(admin.ModelAdmin):
 
 
 @admin.register(DataValue)
-class DataValueAdmin(SimpleHistoryAdmin):
+class DataValueAdmin(NoDeleteAdminMixin, SimpleHistoryAdmin):
     list_display = ["region", "period", "indicator", "value", "status", "channel", "updated_by", "updated_at"]
     list_filter = ["period", "status", "channel"]
     search_fields = ["region__name", "region__code", "indicator__name"]
     raw_id_fields = ["region", "indicator", "updated_by"]
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        # An approved or locked value changes only through its round's workflow (reopen, with a reason).
+        locked = obj is not None and obj.status in {DataValue.Status.APPROVED, DataValue.Status.LOCKED}
+        return super().has_change_permission(request, obj) and not locked

@@ -1,10 +1,11 @@
 from django.contrib import admin
 
+from county_innovation.common.protection import NoDeleteAdminMixin
 from county_innovation.reports.models import Bulletin
 
 
 @admin.register(Bulletin)
-class BulletinAdmin(admin.ModelAdmin):
+class BulletinAdmin(NoDeleteAdminMixin, admin.ModelAdmin):
     """Read-only: versions are made by the background task and kept as issued."""
 
     list_display = ["run", "version", "format", "status", "size", "includes_demo_data", "finished_at"]
@@ -16,7 +17,4 @@ class BulletinAdmin(admin.ModelAdmin):
         return False
 
     def has_change_permission(self, request, obj=None) -> bool:
-        return False
-
-    def has_delete_permission(self, request, obj=None) -> bool:
         return False

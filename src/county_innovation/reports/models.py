@@ -7,10 +7,11 @@ hash and its content are written in one transaction and a database backup holds 
 from django.conf import settings
 from django.db import models
 
+from county_innovation.common.jobs import BackgroundJob
 from county_innovation.evaluation.models import EvaluationRun
 
 
-class Bulletin(models.Model):
+class Bulletin(BackgroundJob):
     class Format(models.TextChoices):
         DOCX = "docx", "Word（.docx）"
         PDF = "pdf", "PDF"
@@ -43,9 +44,6 @@ class Bulletin(models.Model):
     size = models.PositiveIntegerField("大小（字节）", default=0)
     sha256 = models.CharField("SHA-256", max_length=64, blank=True)
     includes_demo_data = models.BooleanField("含演示数据", default=False)
-    error = models.TextField("错误信息", blank=True)
-    seconds = models.FloatField("生成用时（秒）", null=True, blank=True)
-    task_id = models.CharField("后台任务", max_length=64, blank=True)
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         verbose_name="发起人",
@@ -54,8 +52,9 @@ class Bulletin(models.Model):
         on_delete=models.SET_NULL,
         related_name="+",
     )
-    created_at = models.DateTimeField("创建时间", auto_now_add=True)
-    finished_at = models.DateTimeField("完成时间", null=True, blank=True)
+
+    job_label = "通报生成任务"
+    job_restart_hint = "请在通报页点击「生成新版本」重新生成。"
 
     class Meta:
         verbose_name = "定期通报"

@@ -17,6 +17,7 @@ import pandas as pd
 from django.db.models import Count, QuerySet
 
 from county_innovation.collection.selectors import round_reporting_rate
+from county_innovation.common.jobs import jobs_expire_stale
 from county_innovation.engine import strengths_weaknesses
 from county_innovation.evaluation.models import EvaluationRun, RegionResult
 from county_innovation.evaluation.selectors import published_periods, published_run, run_node_weights
@@ -457,6 +458,8 @@ def indicator_rows(run: EvaluationRun) -> list[list[str]]:
 
 
 def bulletins_of(run: EvaluationRun) -> QuerySet[Bulletin]:
+    """The run's versions, newest first; a version whose worker died (lease run out) is marked failed first."""
+    jobs_expire_stale(Bulletin.objects.filter(run=run))
     return Bulletin.objects.filter(run=run).defer("content").order_by("-version", "format")
 
 

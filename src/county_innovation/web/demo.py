@@ -14,6 +14,7 @@ from county_innovation.accounts.models import User
 from county_innovation.collection.demo import collection_demo_load
 from county_innovation.collection.models import CollectionRound, Submission, SubmissionEvent
 from county_innovation.common.errors import DomainError
+from county_innovation.common.protection import deletion_permitted
 from county_innovation.designation.demo import designation_demo_load
 from county_innovation.enterprises.cultivation import cultivation_demo_load
 from county_innovation.enterprises.demo import enterprises_demo_load
@@ -174,11 +175,12 @@ def demo_load(*, seed: int = DEMO_SEED) -> DemoReport:
     regions_load(city="360100")
     frameworks = default_frameworks_ensure()
     city = Region.objects.get(code="360100")
-    EvaluationRun.objects.all().delete()
-    # Rounds of an earlier demo load go with it (a demo reset; real data never reaches this point).
-    SubmissionEvent.objects.all().delete()
-    Submission.objects.all().delete()
-    CollectionRound.objects.all().delete()
+    # Runs and rounds of an earlier demo load go with it (a demo reset; real data never reaches this point).
+    with deletion_permitted("demo reset"):
+        EvaluationRun.objects.all().delete()
+        SubmissionEvent.objects.all().delete()
+        Submission.objects.all().delete()
+        CollectionRound.objects.all().delete()
     # A demo reset drops every value and its history outright; deleting row by row would first write
     # a history record for each deletion.
     with connection.cursor() as cursor:

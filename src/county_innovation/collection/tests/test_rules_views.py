@@ -8,13 +8,15 @@ from django.urls import reverse
 from county_innovation.collection import rules, rules_config
 from county_innovation.collection.models import ValidationRule
 from county_innovation.common.errors import DomainError
+from county_innovation.common.protection import deletion_permitted
 from county_innovation.indicators.models import Framework, Indicator
 
 
 @pytest.fixture
 def county(frameworks) -> Framework:
     framework = frameworks["county"]
-    ValidationRule.objects.filter(framework=framework).delete()
+    with deletion_permitted("test setup"):
+        ValidationRule.objects.filter(framework=framework).delete()
     return framework
 
 

@@ -8,6 +8,7 @@ from django.urls import reverse
 
 from county_innovation.collection.excel import TEMPLATE_VERSION
 from county_innovation.collection.tests.helpers import row_of
+from county_innovation.common.protection import deletion_permitted
 from county_innovation.indicators.models import DataValue, Indicator
 from county_innovation.regions.models import Region
 from county_innovation.web.models import DemoDataset
@@ -56,7 +57,8 @@ def test_template_has_data_validation_for_counts_and_shares(client_for, download
 def test_template_prefills_the_values_stored_for_that_period_only(client_for, download, users):
     indicator = Indicator.objects.get(code="town_tech_smes")
     DataValue.objects.create(region_id="360121100", indicator=indicator, period=PERIOD, value=Decimal("17"))
-    DataValue.objects.filter(region_id="360121100", indicator=indicator, period=PERIOD - 1).delete()
+    with deletion_permitted("test setup"):
+        DataValue.objects.filter(region_id="360121100", indicator=indicator, period=PERIOD - 1).delete()
     DataValue.objects.create(
         region_id="360121100", indicator=indicator, period=PERIOD - 1, value=Decimal("11")
     )

@@ -9,6 +9,7 @@ from docx.enum.text import WD_ALIGN_PARAGRAPH
 from docx.shared import Pt
 from pypdf import PdfReader
 
+from county_innovation.common.protection import deletion_permitted
 from county_innovation.evaluation.models import EvaluationRun
 from county_innovation.reports.bulletin import bulletin_docx
 from county_innovation.reports.docx_layout import DEMO_MARK, Numbering, chinese_number
@@ -131,7 +132,8 @@ def test_reporting_rate_sentence_counts_a_missing_and_a_late_submission(run):
         ).order_by("pk")
     )
     missing, late = submissions[0], submissions[1]
-    SubmissionEvent.objects.filter(submission=missing).delete()
+    with deletion_permitted("test setup"):
+        SubmissionEvent.objects.filter(submission=missing).delete()
     Submission.objects.filter(pk=missing.pk).update(status="draft")
     after_deadline = dt.datetime(run.period + 1, 4, 2, 10, tzinfo=dt.UTC)
     SubmissionEvent.objects.filter(submission=late, action="submit").update(at=after_deadline)

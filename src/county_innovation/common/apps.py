@@ -1,0 +1,14 @@
+from django.apps import AppConfig
+
+
+class CommonConfig(AppConfig):
+    """Shared pieces; installed for its commands (jobs, backup, restore, the worker wrapper), it has no tables."""
+
+    name = "county_innovation.common"
+    label = "common"
+    verbose_name = "平台公共部分"
+
+    def ready(self) -> None:
+        from county_innovation.common.protection import protection_connect
+
+        protection_connect()
