@@ -1,15 +1,22 @@
 """API tokens (service and command) and the permission table every API endpoint must appear in."""
 
 import base64
+import datetime
 from dataclasses import dataclass, field
 from io import StringIO
 
 import pytest
 from django.core.management import CommandError, call_command
 from django.test import Client
+from django.utils import timezone
 
 from county_innovation.accounts.models import ApiToken
-from county_innovation.accounts.services import api_token_authenticate, api_token_create, api_token_revoke
+from county_innovation.accounts.services import (
+    TokenExpired,
+    api_token_authenticate,
+    api_token_create,
+    api_token_revoke,
+)
 from county_innovation.accounts.tests.api_sample import ApiSample, api_sample_create, call, token_for
 from county_innovation.api import api
 from county_innovation.common.errors import DomainError
@@ -70,6 +77,57 @@ def test_token_command_prints_a_working_key_once_and_revokes_by_prefix(users):
     call_command("token", "revoke", key[:8], stdout=out)
     assert "已吊销" in out.getvalue()
     assert api_token_authenticate(key=key) is None
+
+
+def test_a_token_expires_after_the_default_validity_and_is_refused_in_chinese(users, settings):
+    settings.API_TOKEN_DEFAULT_DAYS = 30
+    token, key = api_token_create(user=users["county"], name="同步")
+    validity = token.expires_at - token.created_at
+    assert datetime.timedelta(days=29, hours=23) < validity <= datetime.timedelta(days=30)
+    ApiToken.objects.filter(pk=token.pk).update(expires_at=timezone.now() - datetime.timedelta(seconds=1))
+    with pytest.raises(TokenExpired, match=r"已于 .* 过期"):
+        api_token_authenticate(key=key)
+    response = Client().get("/api/regions/", headers={"authorization": f"Bearer {key}"})
+    assert response.status_code == 401
+    assert "过期" in response.json()["detail"] and "--days" in response.json()["detail"]
+
+
+def test_token_validity_is_bounded(users):
+    with pytest.raises(DomainError, match="有效期"):
+        api_token_create(user=users["county"], name="同步", days=0)
+    token, _ = api_token_create(user=users["county"], name="同步", days=365)
+    assert (token.expires_at - token.created_at).days in (364, 365)
+
+
+def test_last_use_is_written_at_most_once_a_minute(users, django_assert_num_queries):
+    token, key = api_token_create(user=users["county"], name="同步")
+    api_token_authenticate(key=key)
+    token.refresh_from_db()
+    first = token.last_used_at
+    with django_assert_num_queries(1):  # the lookup only: no write within the minute
+        api_token_authenticate(key=key)
+    token.refresh_from_db()
+    assert token.last_used_at == first
+    ApiToken.objects.filter(pk=token.pk).update(last_used_at=first - datetime.timedelta(minutes=2))
+    api_token_authenticate(key=key)
+    token.refresh_from_db()
+    assert token.last_used_at > first - datetime.timedelta(seconds=1)
+
+
+def test_token_command_takes_days_and_lists_expiry_and_last_use(users):
+    out = StringIO()
+    call_command("token", "create", users["county"].username, "--name", "县局同步", "--days", "7", stdout=out)
+    assert "有效期至" in out.getvalue()
+    key = out.getvalue().strip().splitlines()[-1]
+    token = ApiToken.objects.get(prefix=key[:8])
+    assert (token.expires_at - token.created_at).days in (6, 7)
+    out = StringIO()
+    call_command("token", "list", users["county"].username, stdout=out)
+    assert key[:8] in out.getvalue() and "从未使用" in out.getvalue() and "有效" in out.getvalue()
+    api_token_authenticate(key=key)
+    out = StringIO()
+    call_command("token", "list", stdout=out)
+    assert "从未使用" not in out.getvalue().split(key[:8])[1].splitlines()[0]
 
 
 def test_token_command_reports_an_unknown_user_in_chinese(users):

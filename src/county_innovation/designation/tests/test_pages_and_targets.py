@@ -241,3 +241,22 @@ def test_the_api_walks_an_application_through_check_and_refuses_bad_files(demo, 
         f"/api/designations/{pk}/check", {"checklist": CHECKLIST_OK}, content_type="application/json"
     )
     assert twice.status_code == 400 and "不能进行形式审查" in twice.json()["detail"]
+
+
+def test_the_api_accepts_the_chinese_theme_and_level_labels_its_error_lists(demo, users, client):
+    client.force_login(users["other_county"])
+    bad = client.post(
+        "/api/designations/",
+        {"region": "360124102", "level": "市级", "theme": "科技"},
+        content_type="application/json",
+    )
+    assert bad.status_code == 400
+    detail = bad.json()["detail"]
+    assert "「科技支撑生态文明」（ecology）" in detail and "中文名称或代码均可" in detail
+    response = client.post(
+        "/api/designations/",
+        {"region": "360124102", "level": "市级", "theme": "科技支撑生态文明"},
+        content_type="application/json",
+    )
+    assert response.status_code == 201, response.content
+    assert response.json()["theme"] == "ecology" and response.json()["level"] == "city"
