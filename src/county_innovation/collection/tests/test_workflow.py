@@ -15,6 +15,7 @@ from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
 
+from county_innovation.accounts.tests.api_sample import submission_versions
 from county_innovation.collection import services, workflow
 from county_innovation.collection.models import CollectionRound, Submission, SubmissionEvent
 from county_innovation.common.errors import DomainError
@@ -171,7 +172,11 @@ def test_a_whole_round_from_opening_to_locked_values(users):
     assert any("已发布" in m for m in messages_of(response))
     response = admin.put(
         f"/api/data/{LIANTANG}/{PERIOD}",
-        {"framework": "town", "values": {"town_tech_smes": "99"}},
+        {
+            "framework": "town",
+            "values": {"town_tech_smes": "99"},
+            "submission_versions": submission_versions(LIANTANG, PERIOD, "town"),
+        },
         content_type="application/json",
     )
     assert response.status_code == 400 and "已发布" in response.json()["detail"]
