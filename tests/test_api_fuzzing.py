@@ -23,7 +23,7 @@ from hypothesis import HealthCheck, Phase, given, settings
 from schemathesis import GenerationMode
 from schemathesis.core import NotSet
 
-from county_innovation.accounts.tests.api_sample import api_sample_create, token_for
+from county_innovation.accounts.tests.api_sample import api_sample_create, submission_versions, token_for
 from county_innovation.api import api
 
 # One user per kind of role (conftest.users); a second county or town adds nothing a scope test does not check.
@@ -68,25 +68,79 @@ def _json(value: object) -> str:
     )
 
 
-def _send(case, token: str) -> tuple[int, str, bytes]:
-    path = case.formatted_path
-    query = {k: v for k, v in (case.query or {}).items() if v is not None}
-    url = path + ("?" + urlencode(query, doseq=True) if query else "")
-    body = b""
-    if isinstance(case.body, bytes):
-        body = case.body  # a negative example may be no JSON at all
-    elif not isinstance(case.body, NotSet):
-        body = _json(case.body).encode()
+AS_GENERATED = object()
+
+
+def _send(case, token: str, query: dict | None = None, body: object = AS_GENERATED) -> tuple[int, str, bytes]:
+    query = {k: v for k, v in (case.query if query is None else query or {}).items() if v is not None}
+    url = case.formatted_path + ("?" + urlencode(query, doseq=True) if query else "")
+    body = case.body if body is AS_GENERATED else body
+    if isinstance(body, bytes):
+        data = body  # a negative example may be no JSON at all
+    elif isinstance(body, NotSet):
+        data = b""
+    else:
+        data = _json(body).encode()
     with transaction.atomic():
-        response = Client().generic(
+        response = Client(raise_request_exception=False).generic(
             case.method.upper(),
             url,
-            data=body,
+            data=data,
             content_type="application/json",
             headers={"Authorization": f"Bearer {token}"},
         )
         transaction.set_rollback(True)
     return response.status_code, response.get("Content-Type", ""), response.content
+
+
+# Hostile variants of one valid request, the classes of fault the outside probe found: numbers far beyond any
+# column (a 20-digit offset, a 40-digit amount), numeric text that overflows Decimal, and a body that is no JSON.
+HUGE_INT = 10**40
+HUGE_TEXT = "1e1000000"
+
+
+def _replace_leaves(value: object, number: object, text: object) -> object:
+    if isinstance(value, dict):
+        return {k: _replace_leaves(v, number, text) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_replace_leaves(v, number, text) for v in value]
+    if isinstance(value, bool) or value is None:
+        return value
+    if isinstance(value, int | float):
+        return number if number is not None else value
+    if isinstance(value, str):
+        return text if text is not None else value
+    return value
+
+
+# Query and body values the hostile variants keep real, so the request gets past the lookups to the numbers.
+KNOWN_QUERY = {"framework": "county", "region": "360121", "level": "county", "format": "docx"}
+KNOWN_BODY = {
+    "framework": "county",
+    "values": {"rd_expenditure": HUGE_TEXT},
+    "submission_versions": lambda: submission_versions("360121", 2025),  # PUT /api/data/360121/2025
+}
+
+
+def _integer_parameters(operation) -> list[str]:
+    return [p.name for p in operation.query if '"integer"' in json.dumps(p.definition.get("schema", {}))]
+
+
+def _hostile(case) -> list[tuple[dict | None, object]]:
+    """(query, body) pairs: every integer query parameter far too big, huge numbers and overflowing numeric
+    text in the body, a body that is no JSON."""
+    query = {k: v for k, v in (case.query or {}).items() if v is not None}
+    query |= {k: v for k, v in KNOWN_QUERY.items() if k in {p.name for p in case.operation.query}}
+    # one at a time: a huge version or year may end the request (404) before a huge offset is reached
+    variants: list[tuple[dict | None, object]] = [
+        (query | {name: 10**20}, AS_GENERATED) for name in _integer_parameters(case.operation)
+    ]
+    if not isinstance(case.body, NotSet):
+        text = _replace_leaves(case.body, HUGE_TEXT, HUGE_TEXT)
+        if isinstance(text, dict):
+            text |= {k: v() if callable(v) else v for k, v in KNOWN_BODY.items() if k in text}
+        variants += [(None, _replace_leaves(case.body, HUGE_INT, None)), (None, text), (None, b'{"values": ')]
+    return variants
 
 
 def _problem(case, status: int, content_type: str, content: bytes) -> str | None:
@@ -101,7 +155,15 @@ def _problem(case, status: int, content_type: str, content: bytes) -> str | None
     return None
 
 
-def _fuzz(operation, token: str, mode: GenerationMode, found: list[str], examples: int = 0, **fixed) -> None:
+def _fuzz(
+    operation,
+    token: str,
+    mode: GenerationMode,
+    found: list[str],
+    examples: int = 0,
+    hostile: bool = False,
+    **fixed,
+) -> None:
     @settings(
         max_examples=examples or EXAMPLES[mode],
         derandomize=True,
@@ -112,12 +174,16 @@ def _fuzz(operation, token: str, mode: GenerationMode, found: list[str], example
     )
     @given(case=operation.as_strategy(mode, **fixed))
     def run(case) -> None:
-        status, content_type, content = _send(case, token)
-        problem = _problem(case, status, content_type, content)
-        if problem and len(found) < 200:
-            query = urlencode(case.query or {}, doseq=True)[:120]
-            body = "" if isinstance(case.body, NotSet) else _json(case.body)[:160]
-            found.append(f"{case.method.upper()} {case.formatted_path}?{query} {body} → {problem}")
+        for query, body in [(None, AS_GENERATED), *(_hostile(case) if hostile else [])]:
+            status, content_type, content = _send(case, token, query, body)
+            problem = _problem(case, status, content_type, content)
+            if problem and len(found) < 200:
+                shown_query = urlencode(case.query if query is None else query, doseq=True)[:120]
+                shown = case.body if body is AS_GENERATED else body
+                shown_body = "" if isinstance(shown, NotSet) else _json(shown)[:160]
+                found.append(
+                    f"{case.method.upper()} {case.formatted_path}?{shown_query} {shown_body} → {problem}"
+                )
 
     run()
 
@@ -133,10 +199,13 @@ def test_no_operation_answers_500_or_an_error_without_a_chinese_message(role, us
         for mode in EXAMPLES:
             _fuzz(operation, token, mode, found)
         names = [p.name for p in operation.path_parameters]
-        if names and all(known.get(n) is not None for n in names):
-            fixed = {n: known[n] for n in names}
-            if operation.path not in DOCUMENTS:
-                _fuzz(operation, token, GenerationMode.POSITIVE, found, path_parameters=fixed)
-            elif role == "city_admin":
-                _fuzz(operation, token, GenerationMode.POSITIVE, found, examples=1, path_parameters=fixed)
+        fixed = {"path_parameters": {n: known[n] for n in names}} if names else {}
+        if not all(known.get(n) is not None for n in names):
+            continue
+        if operation.path not in DOCUMENTS:
+            _fuzz(operation, token, GenerationMode.POSITIVE, found, examples=1, hostile=True, **fixed)
+            if names:
+                _fuzz(operation, token, GenerationMode.POSITIVE, found, **fixed)
+        elif role == "city_admin":
+            _fuzz(operation, token, GenerationMode.POSITIVE, found, examples=1, **fixed)
     assert not found, f"{role}：{len(found)} 个请求的回答不合要求\n" + "\n".join(found)
