@@ -138,7 +138,8 @@ def _hostile(case) -> list[tuple[dict | None, object]]:
     if not isinstance(case.body, NotSet):
         text = _replace_leaves(case.body, HUGE_TEXT, HUGE_TEXT)
         if isinstance(text, dict):
-            text |= {k: v() if callable(v) else v for k, v in KNOWN_BODY.items() if k in text}
+            keys = KNOWN_BODY if isinstance(text.get("values"), dict) else text  # PUT /api/data: all of them
+            text |= {k: v() if callable(v) else v for k, v in KNOWN_BODY.items() if k in keys}
         variants += [(None, _replace_leaves(case.body, HUGE_INT, None)), (None, text), (None, b'{"values": ')]
     return variants
 
