@@ -28,7 +28,7 @@ from county_innovation.api import api
 
 # One user per kind of role (conftest.users); a second county or town adds nothing a scope test does not check.
 ROLES = ["city_admin", "department", "county", "town", "expert", "enterprise"]
-EXAMPLES = {GenerationMode.POSITIVE: 2, GenerationMode.NEGATIVE: 2}
+EXAMPLES = {GenerationMode.POSITIVE: 1, GenerationMode.NEGATIVE: 2}
 # Operations that build a Word document (seconds each) reach their real objects once, as the city admin.
 DOCUMENTS = {"/api/reports/runs/{run_id}/bulletin", "/api/reports/profiles/{code}/docx"}
 CHINESE = re.compile(r"[\u4e00-\u9fff]")

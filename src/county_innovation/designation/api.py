@@ -9,6 +9,7 @@ import base64
 import binascii
 import datetime
 from decimal import Decimal
+from typing import Annotated
 
 from django.http import HttpRequest
 from django.utils import timezone
@@ -24,6 +25,13 @@ from county_innovation.designation.models import Designation, ExpertReview, Leve
 from county_innovation.regions.models import Region
 
 router = Router(tags=["创新型县（乡镇）认定"])
+
+# Numbers a client sends are bounded here, before any service or column sees them (issue 12: a 40-digit
+# amount or year was a 500). The columns: a PositiveSmallIntegerField year, a Decimal(12, 2) amount in 万元.
+Year = Annotated[int, Field(ge=2000, le=2100, description="年度（2000–2100）")]
+Amount = Annotated[
+    Decimal, Field(ge=0, max_digits=12, decimal_places=2, description="金额（万元，非负，至多两位小数）")
+]
 
 
 class DesignationOut(Schema):
@@ -63,7 +71,7 @@ class ApplyIn(Schema):
         description="建设主题：代码 industry / ecology / livelihood，"
         "或中文「科技支撑产业发展」「科技支撑生态文明」「科技支撑民生改善」",
     )
-    year: int | None = None
+    year: Year | None = None
     summary: str = ""
     building_targets: list[dict] = []
 
@@ -103,13 +111,13 @@ class ObjectionIn(Schema):
 class DecisionIn(Schema):
     approve: bool
     level: str | None = None
-    year: int | None = None
-    funding: Decimal | None = None
+    year: Year | None = None
+    funding: Amount | None = None
     note: str = ""
 
 
 class ReportIn(Schema):
-    year: int
+    year: Year
     text: str
 
 
@@ -123,8 +131,8 @@ class RevokeIn(Schema):
 
 
 class FundingIn(Schema):
-    year: int
-    amount: Decimal
+    year: Year
+    amount: Amount
     note: str = ""
 
 

@@ -260,3 +260,20 @@ def test_the_api_accepts_the_chinese_theme_and_level_labels_its_error_lists(demo
     )
     assert response.status_code == 201, response.content
     assert response.json()["theme"] == "ecology" and response.json()["level"] == "city"
+
+
+@pytest.mark.parametrize(
+    "body",
+    [
+        {"year": 10**40, "amount": "20"},
+        {"year": 2026, "amount": 10**40},
+        {"year": 2026, "amount": "1e1000000"},
+        {"year": 2026, "amount": "-5"},
+    ],
+)
+def test_funding_out_of_range_is_refused_in_chinese_not_a_500(demo, users, client, body):
+    held = Designation.objects.filter(status=Designation.Status.ACCEPTED).first()
+    client.force_login(users["city_admin"])
+    client.raise_request_exception = False
+    response = client.post(f"/api/designations/{held.pk}/funding", body, content_type="application/json")
+    assert response.status_code == 422 and "请求参数不符合要求" in response.json()["detail"]
