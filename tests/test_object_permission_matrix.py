@@ -252,6 +252,44 @@ DESIGNATION = Entry(
 )
 
 
+def _reviews(users):
+    from county_innovation.designation.tests.factory import expert, reviewing
+
+    colleagues = [expert(f"t_matrix_expert_{i}", "360124") for i in range(2)]
+    designation = reviewing(None, [users["expert"], *colleagues], code="360121103")
+    reviews = designation.reviews.select_related("expert", "designation")
+    return {"own": reviews.get(expert=users["expert"]), "other": reviews.get(expert=colleagues[0])}
+
+
+def _own_review(role: str, review) -> bool:
+    """An expert's review is theirs alone: nobody else reads the score sheet or scores in their name."""
+    return role == "expert" and review.expert.username == "t_expert"
+
+
+EXPERT_REVIEW = Entry(
+    build=_reviews,
+    region=lambda r: r.designation.region_id,
+    may_read=_own_review,
+    may_write=_own_review,
+    accesses=(
+        Access("read", "page", "get", lambda r: reverse("designation:score", args=[r.pk])),
+        Access(
+            "write",
+            "api",
+            "post",
+            lambda r: f"/api/designation-reviews/{r.pk}/score",
+            body=lambda r: {"scores": _full_marks()},
+        ),
+    ),
+)
+
+
+def _full_marks() -> dict:
+    from county_innovation.designation.tests.factory import FULL_MARKS
+
+    return FULL_MARKS
+
+
 MATRIX: dict[str, Entry | Covered | tuple[Entry, ...]] = {
     "indicators.DataValue": DATA_VALUE,
     "collection.Submission": SUBMISSION,
@@ -282,9 +320,7 @@ MATRIX: dict[str, Entry | Covered | tuple[Entry, ...]] = {
     "designation.ExpertProfile": Covered(
         "set by the city admin in the Django admin; decides which reviews an expert may get"
     ),
-    "designation.ExpertReview": Covered(
-        "an expert's own review: tests/test_api_permissions_generated.py (designation-reviews score: the assigned expert only)"
-    ),
+    "designation.ExpertReview": EXPERT_REVIEW,
     "supervision.TaskAssignment": Covered(
         "a task item's regions: task pages and API in the generated tables (report: the assigned counties)"
     ),
