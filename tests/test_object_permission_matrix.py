@@ -284,6 +284,53 @@ EXPERT_REVIEW = Entry(
 )
 
 
+def _assignments(users):
+    from county_innovation.supervision.models import TaskAssignment
+
+    def only(county: str, other: str):
+        return (
+            TaskAssignment.objects.filter(region_id=county)
+            .exclude(item__assignments__region_id=other)
+            .select_related("item")
+            .order_by("pk")
+            .first()
+        )
+
+    return {"own": only("360121", "360124"), "other": only("360124", "360121")}
+
+
+def _may_report(role: str, assignment) -> bool:
+    """Progress on a task: the city admin and the units the task is assigned to (a county, a department)."""
+    item = assignment.item
+    if role == "city_admin":
+        return True
+    if role == "department":
+        return item.assignments.filter(department="statistics").exists()
+    if role in ("county", "other_county"):
+        return item.assignments.filter(region_id=SCOPE[role]).exists()
+    return False
+
+
+TASK_ASSIGNMENT = Entry(
+    build=_assignments,
+    region=lambda a: a.region_id,
+    # the task list is the leading group's: every user with a region (and the departments) reads it
+    may_read=lambda role, a: role in SCOPE,
+    may_write=_may_report,
+    accesses=(
+        Access("read", "page", "get", lambda a: reverse("supervision:item", args=[a.item_id])),
+        Access("read", "api", "get", lambda a: f"/api/tasks/{a.item_id}"),
+        Access(
+            "write",
+            "api",
+            "post",
+            lambda a: f"/api/tasks/{a.item_id}/reports",
+            body=lambda a: {"percent": 40, "text": "进展"},
+        ),
+    ),
+)
+
+
 def _full_marks() -> dict:
     from county_innovation.designation.tests.factory import FULL_MARKS
 
@@ -321,9 +368,7 @@ MATRIX: dict[str, Entry | Covered | tuple[Entry, ...]] = {
         "set by the city admin in the Django admin; decides which reviews an expert may get"
     ),
     "designation.ExpertReview": EXPERT_REVIEW,
-    "supervision.TaskAssignment": Covered(
-        "a task item's regions: task pages and API in the generated tables (report: the assigned counties)"
-    ),
+    "supervision.TaskAssignment": TASK_ASSIGNMENT,
 }
 
 
