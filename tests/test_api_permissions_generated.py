@@ -22,7 +22,12 @@ import pytest
 from django.db import transaction
 from django.test import Client
 
-from county_innovation.accounts.tests.api_sample import api_sample_create, call, token_for
+from county_innovation.accounts.tests.api_sample import (
+    api_sample_create,
+    call,
+    submission_versions,
+    token_for,
+)
 from county_innovation.api import api
 from county_innovation.engine.eligibility.tests.factory import BASE as ELIGIBILITY_PAYLOAD
 from county_innovation.evaluation.models import EvaluationRun
@@ -132,7 +137,13 @@ class Rule:
 
 def _save_body(target: Target) -> dict:
     code, _ = WRITE_INDICATOR[target.framework]
-    return {"framework": target.framework, "values": {code: 12}, "submit": False}
+    versions = submission_versions(target.region, PERIOD, target.framework)  # required (optimistic locking)
+    return {
+        "framework": target.framework,
+        "values": {code: 12},
+        "submit": False,
+        "submission_versions": versions,
+    }
 
 
 RULES: dict[tuple[str, str], Rule] = {
@@ -144,6 +155,9 @@ RULES: dict[tuple[str, str], Rule] = {
     ("get", "/api/frameworks/{code}/{version}"): Rule(signed_in(), params={"code": "county", "version": 1}),
     ("get", "/api/data/"): Rule(
         scoped_read, targets="regions", query="?framework={framework}&region={region}&period={period}"
+    ),
+    ("get", "/api/data/{region}/{period}"): Rule(
+        scoped_read, targets="regions", query="?framework={framework}"
     ),
     ("put", "/api/data/{region}/{period}"): Rule(scoped_write, targets="regions", body=_save_body),
     ("get", "/api/evaluations/"): Rule(signed_in()),

@@ -21,5 +21,5 @@ class UserAdmin(BaseUserAdmin):
 
 @admin.register(ApiToken)
 class ApiTokenAdmin(admin.ModelAdmin):
-    list_display = ["name", "user", "prefix", "created_at", "last_used_at", "revoked"]
+    list_display = ["name", "user", "prefix", "created_at", "expires_at", "last_used_at", "revoked"]
     readonly_fields = ["prefix", "created_at", "last_used_at"]

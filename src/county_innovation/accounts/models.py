@@ -1,5 +1,6 @@
 """Users, their role and the region subtree they are scoped to, and API tokens for machine clients."""
 
+import datetime
 import hashlib
 import secrets
 
@@ -62,7 +63,8 @@ class ApiToken(models.Model):
     key_hash = models.CharField(max_length=64, unique=True, editable=False)
     prefix = models.CharField("前缀", max_length=8, editable=False)
     created_at = models.DateTimeField("创建时间", auto_now_add=True)
-    last_used_at = models.DateTimeField("最近使用", null=True, blank=True)
+    expires_at = models.DateTimeField("有效期至", help_text="过期后令牌被拒绝（401），须重新签发。")
+    last_used_at = models.DateTimeField("最近使用", null=True, blank=True, help_text="至多每分钟记录一次。")
     revoked = models.BooleanField("已吊销", default=False)
 
     class Meta:
@@ -71,6 +73,9 @@ class ApiToken(models.Model):
 
     def __str__(self) -> str:
         return f"{self.name} ({self.prefix}…)"
+
+    def is_expired(self, now: datetime.datetime) -> bool:
+        return self.expires_at <= now
 
     @staticmethod
     def hash_key(key: str) -> str:

@@ -10,6 +10,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Iterable
 
+from django.conf import settings
 from django.db import transaction
 from django.db.models import QuerySet
 from django.utils import timezone
@@ -303,12 +304,44 @@ def submission_submit(*, user: User, submission: Submission) -> Submission:
     )
 
 
+def approval_conflict(user: User, submission: Submission) -> str | None:
+    """Why ``user`` may not approve ``submission`` under separation of duties, or None.
+
+    The approver is never the person who submitted it nor one who entered or imported its values since it
+    was last sent back (returned or reopened): four eyes on every approved figure. A deployment with one
+    officer per county may switch the rule off (``settings.SEPARATE_APPROVAL``).
+    """
+    if not settings.SEPARATE_APPROVAL:
+        return None
+    if submission.submitted_by_id == user.pk:
+        did = "提交"
+    else:
+        events = list(submission.events.order_by("-at", "-pk").values_list("action", "actor_id"))
+        cycle = []
+        for action, actor in events:
+            if action in (Action.RETURN, Action.REOPEN):
+                break
+            cycle.append((action, actor))
+        if not any(a in (Action.SAVE, Action.IMPORT) and actor == user.pk for a, actor in cycle):
+            return None
+        did = "填报（录入或导入）"
+    return (
+        f"「{submission.region.name}」（{submission.owner_label}）的这份数据由您本人{did}，"
+        "按审核与填报分离（不相容岗位分离）的规定，不能由您本人审核通过：请由本单位另一名有审核权限的人员审核；"
+        "如确需更正，可退回后由填报人修改重新提交。"
+    )
+
+
 @transaction.atomic
 def submission_approve(*, user: User, submission: Submission, comment: str = "") -> Submission:
+    """Approve a submitted submission: the approver's permission, the status, and separation of duties."""
     submission = _locked(submission.pk)
     permissions.require_approve(user, submission)
     if submission.status != Status.SUBMITTED:
         raise _refuse_status(submission, "审核通过")
+    conflict = approval_conflict(user, submission)
+    if conflict:
+        raise DomainError(conflict)
     return _move(submission, user=user, action=Action.APPROVE, to=Status.APPROVED, comment=comment.strip())
 
 

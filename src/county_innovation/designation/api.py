@@ -9,6 +9,7 @@ import base64
 import binascii
 import datetime
 from decimal import Decimal
+from typing import Annotated
 
 from django.http import HttpRequest
 from django.utils import timezone
@@ -17,13 +18,20 @@ from ninja.pagination import paginate
 
 from county_innovation.accounts import permissions
 from county_innovation.accounts.models import Role, User
-from county_innovation.common.api import Pagination, Year, not_found
+from county_innovation.common.api import Pagination, not_found
 from county_innovation.common.errors import DomainError
 from county_innovation.designation import selectors, services, targets
-from county_innovation.designation.models import Designation, ExpertReview
+from county_innovation.designation.models import Designation, ExpertReview, Level, Theme
 from county_innovation.regions.models import Region
 
 router = Router(tags=["创新型县（乡镇）认定"])
+
+# Numbers a client sends are bounded here, before any service or column sees them (issue 12: a 40-digit
+# amount or year was a 500). The columns: a PositiveSmallIntegerField year, a Decimal(12, 2) amount in 万元.
+Year = Annotated[int, Field(ge=2000, le=2100, description="年度（2000–2100）")]
+Amount = Annotated[
+    Decimal, Field(ge=0, max_digits=12, decimal_places=2, description="金额（万元，非负，至多两位小数）")
+]
 
 
 class DesignationOut(Schema):
@@ -54,9 +62,15 @@ class DesignationDetailOut(DesignationOut):
 
 
 class ApplyIn(Schema):
-    region: str
-    level: str
-    theme: str
+    region: str = Field(..., description="区划代码")
+    level: str = Field(
+        ..., description="申报级别：代码 city / province / national，或中文「市级」「省级」「国家级」"
+    )
+    theme: str = Field(
+        ...,
+        description="建设主题：代码 industry / ecology / livelihood，"
+        "或中文「科技支撑产业发展」「科技支撑生态文明」「科技支撑民生改善」",
+    )
     year: Year | None = None
     summary: str = ""
     building_targets: list[dict] = []
@@ -98,7 +112,7 @@ class DecisionIn(Schema):
     approve: bool
     level: str | None = None
     year: Year | None = None
-    funding: Decimal | None = None
+    funding: Amount | None = None
     note: str = ""
 
 
@@ -118,7 +132,7 @@ class RevokeIn(Schema):
 
 class FundingIn(Schema):
     year: Year
-    amount: Decimal
+    amount: Amount
     note: str = ""
 
 
@@ -137,6 +151,16 @@ def designation_list(request: HttpRequest, status: str | None = None):
     return rows.filter(status=status) if status else rows
 
 
+def _choice_code(choices: type[Level] | type[Theme], value: str, what: str) -> str:
+    """The code of a choice given as its code or its Chinese label (the error message lists both forms)."""
+    value = value.strip()
+    for code, label in choices.choices:
+        if value in (code, label):
+            return code
+    valid = "、".join(f"「{label}」（{code}）" for code, label in choices.choices)
+    raise DomainError(f"{what}「{value}」无效，应为 {valid} 之一，中文名称或代码均可。")
+
+
 @router.post("/designations/", response={201: DesignationDetailOut}, summary="申报（推荐）创新型县或乡镇")
 def designation_apply(request: HttpRequest, payload: ApplyIn):
     region = Region.objects.filter(code=payload.region).first()
@@ -145,8 +169,8 @@ def designation_apply(request: HttpRequest, payload: ApplyIn):
     designation = services.designation_apply(
         user=request.auth,
         region=region,
-        level=payload.level,
-        theme=payload.theme,
+        level=_choice_code(Level, payload.level, "申报级别"),
+        theme=_choice_code(Theme, payload.theme, "建设主题"),
         year=payload.year or timezone.localdate().year,
         summary=payload.summary,
         building_targets=payload.building_targets,

@@ -66,7 +66,9 @@ class DataSaveIn(Schema):
     )
     submission_versions: dict[int, int] | None = Field(
         None,
-        description="{填报id: 版本号}，取自上次返回的 submissions；若他人已在此后保存，本次保存被拒绝（乐观锁）",
+        description="{填报id: 版本号}，取自 GET /api/data/{区划}/{年度} 或上次保存返回的 submissions；"
+        "本次写入涉及的每份填报都须给出（或用 If-Match 请求头），缺少时返回 428；"
+        "若他人已在此后保存，本次保存被拒绝（乐观锁）",
     )
 
 
@@ -75,6 +77,17 @@ class SubmissionStateOut(Schema):
     owner: str = Field(description="填报主体：空为区划自身，否则为市直部门代码")
     status: str = Field(description="状态：draft / submitted / approved / returned / locked")
     version: int = Field(description="版本号，每次保存加一")
+
+
+class DataStateOut(Schema):
+    region: str = Field(description="区划代码")
+    period: int = Field(description="年度")
+    framework: str = Field(description="体系代码")
+    version: int = Field(description="体系版本")
+    items: list[DataValueOut] = Field(description="该区划该年度本体系的全部数据")
+    submissions: list[SubmissionStateOut] = Field(
+        description="该区划在本年度填报任务中的各份填报及版本号（保存时须带上）"
+    )
 
 
 class DataSaveOut(Schema):

@@ -37,6 +37,14 @@ def api_sample_create(users: dict[str, User], frameworks: dict[str, Framework]) 
     return ApiSample(period=PERIOD, published=published, draft=draft)
 
 
+def submission_versions(region: str, period: int, framework: str = "county") -> dict[str, int]:
+    """What a client reads from ``GET /api/data/{region}/{period}`` before a PUT: submission id → version."""
+    from county_innovation.collection.models import Submission
+
+    rows = Submission.objects.filter(round__framework__code=framework, round__period=period, region_id=region)
+    return {str(pk): version for pk, version in rows.values_list("pk", "version")}
+
+
 def token_for(user: User) -> str:
     return api_token_create(user=user, name="测试")[1]
 

@@ -1,16 +1,30 @@
 """API tokens (service and command) and the permission table every API endpoint must appear in."""
 
 import base64
+import datetime
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from io import StringIO
 
 import pytest
 from django.core.management import CommandError, call_command
 from django.test import Client
+from django.utils import timezone
 
 from county_innovation.accounts.models import ApiToken
-from county_innovation.accounts.services import api_token_authenticate, api_token_create, api_token_revoke
-from county_innovation.accounts.tests.api_sample import ApiSample, api_sample_create, call, token_for
+from county_innovation.accounts.services import (
+    TokenExpired,
+    api_token_authenticate,
+    api_token_create,
+    api_token_revoke,
+)
+from county_innovation.accounts.tests.api_sample import (
+    ApiSample,
+    api_sample_create,
+    call,
+    submission_versions,
+    token_for,
+)
 from county_innovation.api import api
 from county_innovation.common.errors import DomainError
 from county_innovation.designation.tests import factory
@@ -72,6 +86,57 @@ def test_token_command_prints_a_working_key_once_and_revokes_by_prefix(users):
     assert api_token_authenticate(key=key) is None
 
 
+def test_a_token_expires_after_the_default_validity_and_is_refused_in_chinese(users, settings):
+    settings.API_TOKEN_DEFAULT_DAYS = 30
+    token, key = api_token_create(user=users["county"], name="同步")
+    validity = token.expires_at - token.created_at
+    assert datetime.timedelta(days=29, hours=23) < validity <= datetime.timedelta(days=30)
+    ApiToken.objects.filter(pk=token.pk).update(expires_at=timezone.now() - datetime.timedelta(seconds=1))
+    with pytest.raises(TokenExpired, match=r"已于 .* 过期"):
+        api_token_authenticate(key=key)
+    response = Client().get("/api/regions/", headers={"authorization": f"Bearer {key}"})
+    assert response.status_code == 401
+    assert "过期" in response.json()["detail"] and "--days" in response.json()["detail"]
+
+
+def test_token_validity_is_bounded(users):
+    with pytest.raises(DomainError, match="有效期"):
+        api_token_create(user=users["county"], name="同步", days=0)
+    token, _ = api_token_create(user=users["county"], name="同步", days=365)
+    assert (token.expires_at - token.created_at).days in (364, 365)
+
+
+def test_last_use_is_written_at_most_once_a_minute(users, django_assert_num_queries):
+    token, key = api_token_create(user=users["county"], name="同步")
+    api_token_authenticate(key=key)
+    token.refresh_from_db()
+    first = token.last_used_at
+    with django_assert_num_queries(1):  # the lookup only: no write within the minute
+        api_token_authenticate(key=key)
+    token.refresh_from_db()
+    assert token.last_used_at == first
+    ApiToken.objects.filter(pk=token.pk).update(last_used_at=first - datetime.timedelta(minutes=2))
+    api_token_authenticate(key=key)
+    token.refresh_from_db()
+    assert token.last_used_at > first - datetime.timedelta(seconds=1)
+
+
+def test_token_command_takes_days_and_lists_expiry_and_last_use(users):
+    out = StringIO()
+    call_command("token", "create", users["county"].username, "--name", "县局同步", "--days", "7", stdout=out)
+    assert "有效期至" in out.getvalue()
+    key = out.getvalue().strip().splitlines()[-1]
+    token = ApiToken.objects.get(prefix=key[:8])
+    assert (token.expires_at - token.created_at).days in (6, 7)
+    out = StringIO()
+    call_command("token", "list", users["county"].username, stdout=out)
+    assert key[:8] in out.getvalue() and "从未使用" in out.getvalue() and "有效" in out.getvalue()
+    api_token_authenticate(key=key)
+    out = StringIO()
+    call_command("token", "list", stdout=out)
+    assert "从未使用" not in out.getvalue().split(key[:8])[1].splitlines()[0]
+
+
 def test_token_command_reports_an_unknown_user_in_chinese(users):
     with pytest.raises(CommandError, match="不存在"):
         call_command("token", "create", "nobody", "--name", "x")
@@ -88,7 +153,7 @@ class Case:
     status: int  # … and the status it gets
     denied: str | None  # a role that must get 403 (None: every signed-in user may call it, filtered by scope)
     query: str = ""
-    body: dict | None = None
+    body: dict | Callable[[], dict] | None = None  # a callable reads what it needs (e.g. versions) first
     params: dict = field(default_factory=dict)  # path parameters beyond the defaults
 
 
@@ -108,12 +173,21 @@ CASES = [
     Case("get", "/api/frameworks/{code}/{version}", "expert", 200, None, params={"code": "county"}),
     Case("get", "/api/data/", "county", 200, "other_county", query="?framework=county&region=360121"),
     Case(
+        "get",
+        "/api/data/{region}/{period}",
+        "county",
+        200,
+        "other_county",
+        query="?framework=county",
+        params={"period": 2025},
+    ),
+    Case(
         "put",
         "/api/data/{region}/{period}",
         "county",
         200,
         "other_county",
-        body=SAVE,
+        body=lambda: SAVE | {"submission_versions": submission_versions("360121", 2025)},
         params={"period": 2025},
     ),
     Case("post", "/api/data/import", "county", 200, "expert", body=IMPORT),
@@ -343,6 +417,10 @@ def _url(case: Case, sample: ApiSample) -> str:
     return case.path.format(**params) + case.query
 
 
+def _body(case: Case) -> dict | None:
+    return case.body() if callable(case.body) else case.body
+
+
 @pytest.fixture
 def sample(users, frameworks) -> ApiSample:
     return api_sample_create(users, frameworks)
@@ -360,7 +438,7 @@ def _case_id(case: Case) -> str:
 
 @pytest.mark.parametrize("case", CASES, ids=_case_id)
 def test_anonymous_caller_gets_401_in_chinese(case, sample):
-    status, body = call(Client(enforce_csrf_checks=True), case.method, _url(case, sample), case.body)
+    status, body = call(Client(enforce_csrf_checks=True), case.method, _url(case, sample), _body(case))
     assert status == 401
     assert "Authorization" in body["detail"] and "登录" in body["detail"]
 
@@ -370,7 +448,7 @@ def test_unknown_or_revoked_token_gets_401(case, sample, users):
     token = token_for(users[case.allowed])
     api_token_revoke(prefix=token[:8])
     for bad in (token, "ci_unknown-token", ""):
-        status, body = call(Client(), case.method, _url(case, sample), case.body, token=bad or "   ")
+        status, body = call(Client(), case.method, _url(case, sample), _body(case), token=bad or "   ")
         assert status == 401, bad
         assert "令牌" in body["detail"] or "登录" in body["detail"]
 
@@ -378,7 +456,7 @@ def test_unknown_or_revoked_token_gets_401(case, sample, users):
 @pytest.mark.parametrize("case", CASES, ids=_case_id)
 def test_allowed_role_with_a_token_succeeds(case, sample, users):
     status, body = call(
-        Client(), case.method, _url(case, sample), case.body, token=token_for(users[case.allowed])
+        Client(), case.method, _url(case, sample), _body(case), token=token_for(users[case.allowed])
     )
     assert status == case.status, body
 
@@ -388,7 +466,7 @@ def test_denied_role_gets_403_and_nothing_changes(case, sample, users):
     values = list(DataValue.objects.order_by("pk").values_list("pk", "value", "status"))
     runs = list(EvaluationRun.objects.order_by("pk").values_list("pk", "status"))
     status, body = call(
-        Client(), case.method, _url(case, sample), case.body, token=token_for(users[case.denied])
+        Client(), case.method, _url(case, sample), _body(case), token=token_for(users[case.denied])
     )
     assert status == 403, body
     assert body["detail"].endswith("。") and not body["detail"].isascii()
@@ -396,10 +474,14 @@ def test_denied_role_gets_403_and_nothing_changes(case, sample, users):
     assert list(EvaluationRun.objects.order_by("pk").values_list("pk", "status")) == runs
 
 
+def _versioned_save() -> dict:
+    return SAVE | {"submission_versions": submission_versions("360121", 2025)}
+
+
 def test_session_write_without_csrf_token_is_refused(sample, users):
     client = Client(enforce_csrf_checks=True)
     client.force_login(users["county"])
-    status, body = call(client, "put", "/api/data/360121/2025", SAVE)
+    status, body = call(client, "put", "/api/data/360121/2025", _versioned_save())
     assert status == 403 and "CSRF" in body["detail"]
     assert not DataValue.objects.filter(
         region_id="360121", indicator__code="rd_expenditure", value=1234.5
@@ -412,13 +494,18 @@ def test_session_write_with_csrf_token_is_accepted(sample, users):
     client.get("/api/docs")  # renders {% csrf_token %}, which sets the cookie
     csrf = client.cookies["csrftoken"].value
     response = client.put(
-        "/api/data/360121/2025", data=SAVE, content_type="application/json", headers={"X-CSRFToken": csrf}
+        "/api/data/360121/2025",
+        data=_versioned_save(),
+        content_type="application/json",
+        headers={"X-CSRFToken": csrf},
     )
     assert response.status_code == 200, response.content
 
 
 def test_token_call_is_recorded_in_the_value_history_as_the_tokens_user(sample, users):
-    status, _ = call(Client(), "put", "/api/data/360121/2025", SAVE, token=token_for(users["county"]))
+    status, _ = call(
+        Client(), "put", "/api/data/360121/2025", _versioned_save(), token=token_for(users["county"])
+    )
     assert status == 200
     value = DataValue.objects.get(region_id="360121", period=2025, indicator__code="rd_expenditure")
     assert value.channel == DataValue.Channel.API

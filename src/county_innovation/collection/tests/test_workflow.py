@@ -15,6 +15,8 @@ from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
 
+from county_innovation.accounts.models import User
+from county_innovation.accounts.tests.api_sample import submission_versions
 from county_innovation.collection import services, workflow
 from county_innovation.collection.models import CollectionRound, Submission, SubmissionEvent
 from county_innovation.common.errors import DomainError
@@ -124,10 +126,16 @@ def test_a_whole_round_from_opening_to_locked_values(users):
     liantang.refresh_from_db()
     assert liantang.status == "submitted"
 
-    # 5. the county approves both towns
-    for region in (LIANTANG, XIANGTANG):
+    # 5. the county approves both towns; 向塘镇, which the first officer entered, by a colleague (separation
+    # of duties: nobody approves what they entered or submitted themselves)
+    colleague = login(
+        User.objects.create_user(
+            username="t_nanchangxian_b", role="county", region=Region.objects.get(code=NANCHANG)
+        )
+    )
+    for region, approver in ((LIANTANG, county), (XIANGTANG, colleague)):
         s = submission(town_round, region)
-        assert county.post(reverse("collection:submission_approve", args=[s.pk])).status_code == 302
+        assert approver.post(reverse("collection:submission_approve", args=[s.pk])).status_code == 302
         s.refresh_from_db()
         assert s.status == "approved"
 
@@ -171,7 +179,11 @@ def test_a_whole_round_from_opening_to_locked_values(users):
     assert any("已发布" in m for m in messages_of(response))
     response = admin.put(
         f"/api/data/{LIANTANG}/{PERIOD}",
-        {"framework": "town", "values": {"town_tech_smes": "99"}},
+        {
+            "framework": "town",
+            "values": {"town_tech_smes": "99"},
+            "submission_versions": submission_versions(LIANTANG, PERIOD, "town"),
+        },
         content_type="application/json",
     )
     assert response.status_code == 400 and "已发布" in response.json()["detail"]

@@ -250,3 +250,39 @@ def test_the_demo_experts_find_a_review_waiting(demo):
         waiting = list(selectors.reviews_waiting_for(User.objects.get(username=username)))
         assert [r.designation.region.name for r in waiting] == ["西山镇"], username
     assert list(selectors.reviews_waiting_for(User.objects.get(username="expert2"))) == []
+
+
+def test_the_api_accepts_the_chinese_theme_and_level_labels_its_error_lists(demo, users, client):
+    client.force_login(users["other_county"])
+    bad = client.post(
+        "/api/designations/",
+        {"region": "360124102", "level": "市级", "theme": "科技"},
+        content_type="application/json",
+    )
+    assert bad.status_code == 400
+    detail = bad.json()["detail"]
+    assert "「科技支撑生态文明」（ecology）" in detail and "中文名称或代码均可" in detail
+    response = client.post(
+        "/api/designations/",
+        {"region": "360124102", "level": "市级", "theme": "科技支撑生态文明"},
+        content_type="application/json",
+    )
+    assert response.status_code == 201, response.content
+    assert response.json()["theme"] == "ecology" and response.json()["level"] == "city"
+
+
+@pytest.mark.parametrize(
+    "body",
+    [
+        {"year": 10**40, "amount": "20"},
+        {"year": 2026, "amount": 10**40},
+        {"year": 2026, "amount": "1e1000000"},
+        {"year": 2026, "amount": "-5"},
+    ],
+)
+def test_funding_out_of_range_is_refused_in_chinese_not_a_500(demo, users, client, body):
+    held = Designation.objects.filter(status=Designation.Status.ACCEPTED).first()
+    client.force_login(users["city_admin"])
+    client.raise_request_exception = False
+    response = client.post(f"/api/designations/{held.pk}/funding", body, content_type="application/json")
+    assert response.status_code == 422 and "请求参数不符合要求" in response.json()["detail"]

@@ -5,7 +5,7 @@ from decimal import Decimal
 import pytest
 from django.test import Client
 
-from county_innovation.accounts.tests.api_sample import call, token_for
+from county_innovation.accounts.tests.api_sample import call, submission_versions, token_for
 from county_innovation.indicators.models import DataValue, Framework, FrameworkNode, Indicator
 from county_innovation.indicators.selectors import framework_indicators
 
@@ -17,6 +17,13 @@ def _values(region: str, period: int = 2024) -> dict[str, tuple[Decimal, str]]:
             region_id=region, period=period, indicator__origin="reported"
         ).values_list("indicator__code", "value", "status")
     }
+
+
+def _put(url: str, payload: dict, token: str) -> tuple[int, object]:
+    """A PUT as a well-behaved client sends it: with the versions of the submissions it read before."""
+    region, period = url.rstrip("/").split("/")[-2:]
+    versions = submission_versions(region, int(period), payload.get("framework", "county"))
+    return call(Client(), "put", url, {"submission_versions": versions} | payload, token=token)
 
 
 # --- indicators and frameworks ------------------------------------------------------------------------------
@@ -119,7 +126,7 @@ def test_county_officer_saves_values(users):
         "framework": "county",
         "values": {"rd_expenditure": "12,345.6", "hightech_enterprises": 88},
     }
-    status, body = call(Client(), "put", "/api/data/360121/2025", payload, token=token_for(users["county"]))
+    status, body = _put("/api/data/360121/2025", payload, token=token_for(users["county"]))
     assert status == 200, body
     stored = _values("360121", 2025)
     assert stored["rd_expenditure"] == (Decimal("12345.6"), "draft")
@@ -140,7 +147,7 @@ def test_bad_values_are_all_reported_and_nothing_is_written(users):
             "nope": 1,
         },
     }
-    status, body = call(Client(), "put", "/api/data/360121/2025", payload, token=token_for(users["county"]))
+    status, body = _put("/api/data/360121/2025", payload, token=token_for(users["county"]))
     assert status == 400
     assert "均未保存" in body["detail"]
     assert len(body["problems"]) == 3
@@ -153,7 +160,7 @@ def test_bad_values_are_all_reported_and_nothing_is_written(users):
 def test_county_officer_cannot_write_another_countys_data(users):
     before = _values("360124", 2025)
     payload = {"framework": "county", "values": {"rd_expenditure": 1}}
-    status, body = call(Client(), "put", "/api/data/360124/2025", payload, token=token_for(users["county"]))
+    status, body = _put("/api/data/360124/2025", payload, token=token_for(users["county"]))
     assert status == 403
     assert body["detail"] == "您无权填报「进贤县」的数据：该区划不在您的管辖范围内。"
     assert _values("360124", 2025) == before
@@ -162,7 +169,7 @@ def test_county_officer_cannot_write_another_countys_data(users):
 def test_town_officer_cannot_write_their_countys_data(users):
     before = _values("360121", 2025)
     payload = {"framework": "county", "values": {"rd_expenditure": 1}}
-    status, _ = call(Client(), "put", "/api/data/360121/2025", payload, token=token_for(users["town"]))
+    status, _ = _put("/api/data/360121/2025", payload, token=token_for(users["town"]))
     assert status == 403
     assert _values("360121", 2025) == before
 
@@ -171,9 +178,7 @@ def test_department_cannot_write_an_indicator_it_does_not_own(users):
     # 市统计局 owns rd_expenditure; fiscal_st_share belongs to 市财政局. One refusal stops the whole request.
     before = _values("360121", 2025)
     payload = {"framework": "county", "values": {"rd_expenditure": 1, "fiscal_st_share": 2}}
-    status, body = call(
-        Client(), "put", "/api/data/360121/2025", payload, token=token_for(users["department"])
-    )
+    status, body = _put("/api/data/360121/2025", payload, token=token_for(users["department"]))
     assert status == 403
     assert "本级财政科学技术支出" in body["detail"] and "不由您的部门负责" in body["detail"]
     assert _values("360121", 2025) == before
@@ -181,24 +186,20 @@ def test_department_cannot_write_an_indicator_it_does_not_own(users):
 
 def test_department_writes_its_own_indicator_for_any_county(users):
     payload = {"framework": "county", "values": {"rd_expenditure": 4321}}
-    status, _ = call(Client(), "put", "/api/data/360124/2025", payload, token=token_for(users["department"]))
+    status, _ = _put("/api/data/360124/2025", payload, token=token_for(users["department"]))
     assert status == 200
     assert _values("360124", 2025)["rd_expenditure"][0] == Decimal(4321)
 
 
 def test_null_clears_a_draft_value(users):
     token = token_for(users["county"])
-    call(
-        Client(),
-        "put",
+    _put(
         "/api/data/360121/2025",
         {"framework": "county", "values": {"rd_expenditure": 5}},
         token=token,
     )
     assert "rd_expenditure" in _values("360121", 2025)
-    status, body = call(
-        Client(),
-        "put",
+    status, body = _put(
         "/api/data/360121/2025",
         {"framework": "county", "values": {"rd_expenditure": None}},
         token=token,
@@ -221,7 +222,7 @@ def test_null_clears_a_draft_value(users):
     ],
 )
 def test_write_errors_are_chinese_sentences(users, url, payload, detail):
-    status, body = call(Client(), "put", url, payload, token=token_for(users["city_admin"]))
+    status, body = _put(url, payload, token=token_for(users["city_admin"]))
     assert status in {400, 404}
     assert detail in body["detail"]
 
@@ -229,21 +230,17 @@ def test_write_errors_are_chinese_sentences(users, url, payload, detail):
 def test_a_stale_version_is_refused_and_nothing_is_written(users):
     token = token_for(users["county"])
     payload = {"framework": "county", "values": {"rd_expenditure": 100}}
-    status, body = call(Client(), "put", "/api/data/360121/2025", payload, token=token)
+    status, body = _put("/api/data/360121/2025", payload, token=token)
     assert status == 200
     stats = next(s for s in body["submissions"] if s["owner"] == "statistics")
     seen = {stats["id"]: stats["version"]}
-    status, _ = call(
-        Client(),
-        "put",
+    status, _ = _put(
         "/api/data/360121/2025",
         payload | {"values": {"rd_expenditure": 200}, "submission_versions": seen},
         token=token,
     )
     assert status == 200
-    status, body = call(
-        Client(),
-        "put",
+    status, body = _put(
         "/api/data/360121/2025",
         payload | {"values": {"rd_expenditure": 300}, "submission_versions": seen},
         token=token,
@@ -254,6 +251,68 @@ def test_a_stale_version_is_refused_and_nothing_is_written(users):
 
 def test_a_refused_submission_undoes_the_save(users):
     payload = {"framework": "county", "values": {"rd_expenditure": 100}, "submit": True}
-    status, body = call(Client(), "put", "/api/data/360121/2025", payload, token=token_for(users["county"]))
+    status, body = _put("/api/data/360121/2025", payload, token=token_for(users["county"]))
     assert status == 400 and any("必填" in p for p in body["problems"])
     assert "rd_expenditure" not in _values("360121", 2025)
+
+
+# --- optimistic locking is required (issue 12, item 10) -----------------------------------------------------
+
+
+def test_a_write_without_the_version_is_refused_with_428_saying_how_to_get_it(users):
+    before = _values("360121", 2025)
+    payload = {"framework": "county", "values": {"rd_expenditure": 777}}
+    status, body = call(Client(), "put", "/api/data/360121/2025", payload, token=token_for(users["county"]))
+    assert status == 428
+    assert "GET /api/data/360121/2025?framework=county" in body["detail"]
+    assert "submission_versions" in body["detail"] and "If-Match" in body["detail"]
+    assert _values("360121", 2025) == before
+
+
+def test_the_get_answer_carries_the_versions_and_an_etag_that_if_match_accepts(users):
+    token = token_for(users["county"])
+    headers = {"Authorization": f"Bearer {token}"}
+    got = Client().get("/api/data/360121/2025?framework=county", headers=headers)
+    assert got.status_code == 200
+    body = got.json()
+    assert {s["id"]: s["version"] for s in body["submissions"]} == {
+        int(k): v for k, v in submission_versions("360121", 2025).items()
+    }
+    etag = got.headers["ETag"]
+    saved = Client().put(
+        "/api/data/360121/2025",
+        {"framework": "county", "values": {"rd_expenditure": 321}},
+        content_type="application/json",
+        headers=headers | {"If-Match": etag},
+    )
+    assert saved.status_code == 200, saved.content
+    assert saved.headers["ETag"] != etag
+    assert _values("360121", 2025)["rd_expenditure"][0] == 321
+    stale = Client().put(
+        "/api/data/360121/2025",
+        {"framework": "county", "values": {"rd_expenditure": 322}},
+        content_type="application/json",
+        headers=headers | {"If-Match": etag},
+    )
+    assert stale.status_code == 400 and "为避免覆盖他人的修改" in stale.json()["detail"]
+    assert _values("360121", 2025)["rd_expenditure"][0] == 321
+
+
+@pytest.mark.parametrize("header", ["*", "garbage", '"1.x"'])
+def test_a_wildcard_or_malformed_if_match_is_refused_in_chinese(users, header):
+    status_before = _values("360121", 2025)
+    response = Client().put(
+        "/api/data/360121/2025",
+        {"framework": "county", "values": {"rd_expenditure": 5}},
+        content_type="application/json",
+        headers={"Authorization": f"Bearer {token_for(users['county'])}", "If-Match": header},
+    )
+    assert response.status_code == 400 and "If-Match" in response.json()["detail"]
+    assert _values("360121", 2025) == status_before
+
+
+def test_the_data_state_of_another_county_is_refused(users):
+    status, body = call(
+        Client(), "get", "/api/data/360124/2025?framework=county", token=token_for(users["county"])
+    )
+    assert status == 403 and not body["detail"].isascii()

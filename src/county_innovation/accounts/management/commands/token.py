@@ -1,8 +1,10 @@
-"""`county-innovation token create USERNAME --name NAME` / `county-innovation token revoke PREFIX`."""
+"""`county-innovation token create USERNAME --name NAME [--days N]` / `token revoke PREFIX` / `token list`."""
 
+from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError, CommandParser
+from django.utils import timezone
 
-from county_innovation.accounts.models import User
+from county_innovation.accounts.models import ApiToken, User
 from county_innovation.accounts.services import api_token_create, api_token_revoke
 from county_innovation.common.errors import DomainError
 
@@ -15,13 +17,23 @@ class Command(BaseCommand):
         create = sub.add_parser("create", help="为用户签发新令牌")
         create.add_argument("username", help="用户名")
         create.add_argument("--name", required=True, help="令牌用途，如「统计局数据同步」")
+        create.add_argument(
+            "--days",
+            type=int,
+            default=None,
+            help=f"有效天数（默认 {settings.API_TOKEN_DEFAULT_DAYS} 天，由 API_TOKEN_DEFAULT_DAYS 设置）",
+        )
         revoke = sub.add_parser("revoke", help="按前缀吊销令牌")
         revoke.add_argument("prefix", help="令牌的前8个字符（如 ci_AbC12）")
+        listing = sub.add_parser("list", help="列出令牌：有效期与最近使用时间")
+        listing.add_argument("username", nargs="?", help="只列出该用户的令牌")
 
     def handle(self, *args: object, **options: object) -> None:
         try:
             if options["action"] == "create":
-                self._create(str(options["username"]), str(options["name"]))
+                self._create(str(options["username"]), str(options["name"]), options["days"])
+            elif options["action"] == "list":
+                self._list(options["username"])
             else:
                 token = api_token_revoke(prefix=str(options["prefix"]))
                 self.stdout.write(
@@ -30,12 +42,32 @@ class Command(BaseCommand):
         except DomainError as exc:
             raise CommandError(exc.message) from None
 
-    def _create(self, username: str, name: str) -> None:
+    def _create(self, username: str, name: str, days: int | None) -> None:
         user = User.objects.filter(username=username).first()
         if user is None:
             raise CommandError(f"用户「{username}」不存在。")
-        token, key = api_token_create(user=user, name=name)
+        token, key = api_token_create(user=user, name=name, days=days)
+        expires = timezone.localtime(token.expires_at).strftime("%Y-%m-%d %H:%M")
         self.stdout.write(
-            f"已为用户 {user.username} 签发令牌「{token.name}」。令牌只显示这一次，请妥善保存："
+            f"已为用户 {user.username} 签发令牌「{token.name}」，有效期至 {expires}。"
+            "令牌只显示这一次，请妥善保存："
         )
         self.stdout.write(key)
+
+    def _list(self, username: str | None) -> None:
+        tokens = ApiToken.objects.select_related("user").order_by("user__username", "created_at")
+        if username:
+            tokens = tokens.filter(user__username=username)
+        now = timezone.now()
+
+        def when(moment) -> str:
+            return timezone.localtime(moment).strftime("%Y-%m-%d %H:%M") if moment else "从未使用"
+
+        for t in tokens:
+            state = "已吊销" if t.revoked else ("已过期" if t.is_expired(now) else "有效")
+            self.stdout.write(
+                f"{t.prefix}…  {t.user.username}  「{t.name}」  {state}  "
+                f"有效期至 {when(t.expires_at)}  最近使用 {when(t.last_used_at)}"
+            )
+        if not tokens:
+            self.stdout.write("没有API令牌。")
