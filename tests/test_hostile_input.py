@@ -388,6 +388,13 @@ def test_the_import_api_refuses_huge_numbers_in_chinese(demo, client_for, dry_ru
     ids=["exponent", "nan", "infinity", "5000_digits", "exponent_text"],
 )
 def test_putting_a_huge_number_is_a_chinese_400(demo, client_for, body):
+    import json
+
+    from county_innovation.accounts.tests.api_sample import submission_versions
+
+    # the client read the versions first (GET /api/data/…), as a PUT without them is refused before any value
+    versions = json.dumps(submission_versions("360121", 2025))
+    body = body[:-1] + f', "submission_versions": {versions}}}'
     response = client_for("county").put("/api/data/360121/2025", body, content_type="application/json")
     assert response.status_code == 400, response.content[:300]
     answer = response.json()

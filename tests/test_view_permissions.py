@@ -209,10 +209,10 @@ DESIGNATION_CASES = [
     ("designation:accept", "post", ["{held}"], expect(403, city_admin=302)),
     ("designation:revoke", "post", ["{held}"], expect(403, city_admin=302)),
     ("designation:funding_add", "post", ["{held}"], expect(403, city_admin=302)),
-    # {draft}: a 南昌县 town's draft application; {expert_profile}: the demo expert2's entry in the 专家库
-    ("designation:edit", "get", ["{draft}"], expect(403, city_admin=200, county=200)),
-    ("designation:edit", "post", ["{draft}"], expect(403, city_admin=400, county=400)),
-    ("designation:submit", "post", ["{draft}"], expect(403, city_admin=302, county=302)),
+    # {draft_application}: a 南昌县 town's draft application; {expert_profile}: the demo expert2's entry in the 专家库
+    ("designation:edit", "get", ["{draft_application}"], expect(403, city_admin=200, county=200)),
+    ("designation:edit", "post", ["{draft_application}"], expect(403, city_admin=400, county=400)),
+    ("designation:submit", "post", ["{draft_application}"], expect(403, city_admin=302, county=302)),
     ("designation:experts", "get", [], ADMIN_ONLY),
     ("designation:experts", "post", [], expect(403, city_admin=400)),
     ("designation:expert_edit", "get", ["{expert_profile}"], ADMIN_ONLY),
@@ -303,7 +303,7 @@ def runs(demo, users):
         **bulletin_ids(published, draft),
         **designation_ids(
             users
-        ),  # {pending} {held} {reviewing} {review} {material} {task} {attachment} {draft}
+        ),  # {pending} {held} {reviewing} {review} {material} {task} {attachment} {draft_application}
     }
 
 

@@ -90,7 +90,7 @@ def permission_ids(users: dict[str, User]) -> dict[str, int]:
         "reviewing": review_case.pk,
         "task": task.pk,
         "attachment": attachment.pk,
-        "draft": services.designation_apply(
+        "draft_application": services.designation_apply(
             user=None,
             region=Region.objects.get(code="360121108"),
             level="city",

@@ -11,6 +11,7 @@ from django.utils import timezone
 
 from county_innovation.accounts.models import Role, User
 from county_innovation.common.errors import DomainError
+from county_innovation.common.protection import deletion_permitted
 from county_innovation.designation import selectors, services
 from county_innovation.designation.models import BuildingTarget, Designation, ExpertProfile
 from county_innovation.designation.tests.factory import CHECKLIST_OK, PDF, applied, expert
@@ -283,7 +284,8 @@ def test_the_migration_turns_readable_free_text_targets_into_data(demo):
 
 def test_acceptance_needs_every_annual_report(demo, users):
     designation = Designation.objects.get(is_demo=True, region_id="360123103")  # 2023, building
-    designation.build_reports.filter(year=2024).delete()
+    with deletion_permitted("test: a pilot whose 2024 report is missing"):
+        designation.build_reports.filter(year=2024).delete()
     with pytest.raises(DomainError, match="缺 2024年度建设报告"):
         services.acceptance_record(
             designation=designation, user=users["city_admin"], result="pass", today=timezone.localdate()

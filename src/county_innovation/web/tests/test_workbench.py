@@ -8,6 +8,7 @@ from django.utils import timezone
 
 from county_innovation.accounts.models import User
 from county_innovation.collection.models import CollectionRound, Submission
+from county_innovation.common.protection import deletion_permitted
 from county_innovation.designation.models import Designation, ExpertReview
 from county_innovation.enterprises.models import Qualification
 from county_innovation.supervision.models import TaskAssignment, TaskItem
@@ -90,7 +91,8 @@ def test_expert_sees_the_reviews_waiting_for_a_score(client):
 def test_county_sees_its_tasks_due_and_its_certificates_expiring(client):
     today = timezone.localdate()
     item = TaskItem.objects.filter(closed_at__isnull=True).order_by("pk").first()
-    TaskAssignment.objects.filter(item=item, region_id="360121").delete()
+    with deletion_permitted("test: replace 南昌县's assignment with an overdue one"):
+        TaskAssignment.objects.filter(item=item, region_id="360121").delete()
     TaskAssignment.objects.create(item=item, region_id="360121", deadline=today - timedelta(days=3))
     qualification = Qualification.objects.filter(enterprise__town__code__startswith="360124").first()
     qualification.valid_to = today + timedelta(days=10)
