@@ -55,17 +55,31 @@ def can_view_data(user: User, region: Region) -> bool:
     return in_scope(user, region)
 
 
-def can_edit_data(user: User, region: Region, indicator: Indicator | None = None) -> bool:
-    """Enter or import a value of ``indicator`` for ``region``.
+def indicator_owner_label(indicator: Indicator, region: Region | None = None) -> str:
+    """Who fills ``indicator`` in Chinese: the department that owns it, or the region itself."""
+    from county_innovation.accounts.models import Department
 
-    Counties and towns enter every indicator of their own subtree; a city department enters the
-    indicators it owns, for every region of the city.
+    if indicator.owner:
+        return Department(indicator.owner).label
+    return f"{region.name}（本级）" if region is not None else "区划本级"
+
+
+def can_edit_data(user: User, region: Region, indicator: Indicator | None = None) -> bool:
+    """Enter or import a value of ``indicator`` for ``region``: whoever owns the indicator (issue 11, item 3).
+
+    A region's own indicators (``owner == ""``) are entered by its officers: a town by its town officer or the
+    officer of its county (who collects for it), a county by its county officer. A department's indicators
+    are entered by that department, for every region of the city, and never by a county or town. The city
+    admin may correct any value of the city. ``indicator=None`` asks about the region's own indicators.
     """
     if not in_scope(user, region):
         return False
+    if user.is_superuser or user.role == Role.CITY_ADMIN:
+        return True
+    owner = indicator.owner if indicator is not None else ""
     if user.role == Role.DEPARTMENT:
-        return indicator is not None and indicator.owner == user.department
-    return user.role in {Role.CITY_ADMIN, Role.COUNTY, Role.TOWN} or user.is_superuser
+        return bool(owner) and owner == user.department
+    return user.role in {Role.COUNTY, Role.TOWN} and not owner
 
 
 def can_enter_data(user: User) -> bool:
@@ -75,7 +89,7 @@ def can_enter_data(user: User) -> bool:
 
 # --- Collection rounds and submissions (collection app) --------------------------------------------------
 # A region's own indicators are submitted by its own officers (a town by its town officer, or by its county's
-# officer who collects for it); a department's indicators by that department. Towns are approved by their
+# officer who collects for it); a department's indicators by that department, never by a county or town. Towns are approved by their
 # county, counties and departments by the city (issue 4, item 2). Rounds are the city admin's.
 
 
@@ -89,12 +103,12 @@ def can_view_round(user: User) -> bool:
 
 
 def can_submit(user: User, submission: Submission) -> bool:
+    """A department submits its own indicators; a region's own indicators are submitted by its officers."""
     if not in_scope(user, submission.region):
         return False
     if user.role == Role.DEPARTMENT:
-        return user.department == submission.owner
-    # A county officer also hands in the department-owned figures of its county that it collected itself.
-    return user.role in {Role.COUNTY, Role.TOWN} and (not submission.owner or user.role == Role.COUNTY)
+        return bool(submission.owner) and user.department == submission.owner
+    return user.role in {Role.COUNTY, Role.TOWN} and not submission.owner
 
 
 def can_approve(user: User, submission: Submission) -> bool:
@@ -166,6 +180,10 @@ def require_edit_data(user: User, region: Region, indicator: Indicator | None = 
         raise PermissionDenied(f"您无权填报「{region.name}」的数据：该区划不在您的管辖范围内。")
     if not can_edit_data(user, region, indicator):
         what = f"指标「{indicator.name}」" if indicator is not None else "这些指标"
+        if indicator is not None:
+            raise PermissionDenied(
+                f"您无权填报{what}：该指标由{indicator_owner_label(indicator, region)}负责填报，您只能查看。"
+            )
         raise PermissionDenied(f"您无权填报{what}：该指标不由您的部门负责。")
 
 

@@ -149,6 +149,8 @@ class GridRow:
     warning: str = ""  # a rule warning on the stored value, to be explained (说明) before submitting
     comment: str = ""
     editable: bool = False
+    mine: bool = False  # the user fills this indicator (it may still be locked by its submission's status)
+    owner_label: str = ""  # who fills it, named on cells the user may only read
     computed: Decimal | None = None  # a formula's value, or a registry's published one (read-only rows)
     submission: Submission | None = None
 
@@ -200,8 +202,13 @@ def entry_grid(
     typed_comments = typed_comments or {}
     problems = problems or {}
     all_indicators = framework_indicators(framework)
-    visible = {i.pk for i in entry_indicators(user, framework, region)}
-    visible |= {i.pk for i in all_indicators if not i.is_reported}
+    # Everyone who may read the region's data sees every indicator; only the owner's cells are inputs
+    # (others' are read-only with the owner named).
+    if permissions.can_view_data(user, region):
+        visible = {i.pk for i in all_indicators}
+    else:
+        visible = {i.pk for i in entry_indicators(user, framework, region)}
+        visible |= {i.pk for i in all_indicators if not i.is_reported}
     values = DataValue.objects.filter(
         region=region, period__in=[period, period - 1], indicator_id__in=visible
     )
@@ -251,6 +258,7 @@ def entry_grid(
                     )
                 )
                 continue
+            mine = permissions.can_edit_data(user, region, indicator)
             section.rows.append(
                 GridRow(
                     indicator=indicator,
@@ -260,7 +268,9 @@ def entry_grid(
                     problem=problems.get(indicator.code, ""),
                     warning=warnings.get(indicator.code, ""),
                     comment=typed_comments.get(indicator.code, stored.comment if stored else ""),
-                    editable=submission is not None and submission.editable,
+                    editable=mine and submission is not None and submission.editable,
+                    mine=mine,
+                    owner_label=permissions.indicator_owner_label(indicator, region),
                     submission=submission,
                 )
             )
@@ -356,6 +366,7 @@ class RateRow:
     approved: int = 0
     on_time: int = 0
     late: list[Submission] = field(default_factory=list)
+    own: Submission | None = None  # a county's own submission (its own indicators), shown with its state
 
     @property
     def complete_pct(self) -> float:
@@ -402,6 +413,8 @@ def round_progress(round_: CollectionRound, submissions: list[Submission] | None
         else:
             key = s.region_id[:6]
             row = by_county.setdefault(key, RateRow(label=counties.get(key, key)))
+            if s.region_id == key:
+                row.own = s
         handed_in = s.status in HANDED_IN
         when = first.get(s.pk)
         on_time = when is not None and when < deadline_end
@@ -417,6 +430,7 @@ def round_progress(round_: CollectionRound, submissions: list[Submission] | None
     return {
         "overall": overall,
         "counties": [by_county[k] for k in sorted(by_county)],
+        "county_own": any(row.own for row in by_county.values()),
         "departments": [by_department[k] for k in sorted(by_department)],
         "late": late,
         "overdue": overdue,

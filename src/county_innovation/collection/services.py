@@ -179,7 +179,8 @@ def values_write(
             if not permissions.in_scope(user, c.region):
                 refuse(c, f"「{c.region.name}」不在您的管辖范围内，不能填报其数据")
             else:
-                refuse(c, f"您无权填报指标「{c.indicator.name}」：该指标不由您的部门负责")
+                owner = permissions.indicator_owner_label(c.indicator, c.region)
+                refuse(c, f"您无权填报指标「{c.indicator.name}」：该指标由{owner}负责填报")
             continue
         submission = submissions.get((c.region.code, c.indicator.owner))
         if submission is None:

@@ -127,9 +127,10 @@ def grid(request: HttpRequest, region_code: str, period: int) -> HttpResponse:
         typed_comments=typed_comments,
         submissions=by_owner,
     )
-    rows = [row for section in sections for row in section.rows if row.indicator.is_reported]
+    reported = [row for section in sections for row in section.rows if row.indicator.is_reported]
+    rows = [row for row in reported if row.mine] or reported  # counts are of what the user fills
     submissions = [
-        s for s in by_owner.values() if any(r.submission and r.submission.pk == s.pk for r in rows)
+        s for s in by_owner.values() if any(r.submission and r.submission.pk == s.pk for r in reported)
     ]
     return render(
         request,
@@ -147,7 +148,7 @@ def grid(request: HttpRequest, region_code: str, period: int) -> HttpResponse:
             "total": len(rows),
             "can_edit": any(r.editable for r in rows),
             "can_submit": any(permissions.can_submit(request.user, s) and s.editable for s in submissions),
-            "has_rows": bool(rows),
+            "has_rows": bool(reported),
             "previous_period": period - 1 if selectors.period_is_valid(period - 1) else None,
             "next_period": period + 1 if selectors.period_is_valid(period + 1) else None,
         },
