@@ -293,6 +293,13 @@ class TemplateData:
     values: dict[tuple[str, str], Decimal]  # (region code, indicator code) → value stored for the period
     user: User
     demo: bool
+    comments: dict[tuple[str, str], str] = field(default_factory=dict)  # the stored 说明 of each value
+    statuses: dict[str, str] = field(
+        default_factory=dict
+    )  # region code → its submissions' states, in Chinese
+    locked: set[str] = field(
+        default_factory=set
+    )  # regions whose submissions of these indicators are all closed
 
 
 def template_data(*, user: User, framework: Framework, period: int) -> TemplateData:
@@ -305,16 +312,28 @@ def template_data(*, user: User, framework: Framework, period: int) -> TemplateD
     if not indicators:
         raise DomainError(f"「{framework.name}」中没有由您负责填报的指标。")
     rows = DataValue.objects.filter(region__in=regions, period=period, indicator__in=indicators).values_list(
-        "region_id", "indicator__code", "value"
+        "region_id", "indicator__code", "value", "comment"
     )
+    owners = {i.owner for i in indicators}
+    statuses: dict[str, list[Submission]] = {}
+    for s in Submission.objects.filter(
+        round__framework__code=framework.code, round__period=period, region__in=regions, owner__in=owners
+    ).order_by("owner"):
+        statuses.setdefault(s.region_id, []).append(s)
     return TemplateData(
         framework=framework,
         period=period,
         regions=regions,
         indicators=indicators,
-        values={(r, i): v for r, i, v in rows},
+        values={(r, i): v for r, i, v, _ in rows},
+        comments={(r, i): c for r, i, _, c in rows if c},
         user=user,
         demo=DemoDataset.objects.exists(),
+        statuses={
+            code: "、".join(dict.fromkeys(s.get_status_display() for s in subs))
+            for code, subs in statuses.items()
+        },
+        locked={code for code, subs in statuses.items() if not any(s.editable for s in subs)},
     )
 
 

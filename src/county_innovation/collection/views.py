@@ -213,6 +213,8 @@ def import_upload(request: HttpRequest, framework_code: str, period: int) -> Htt
             problems = error.problems
         else:
             (messages.info if report.dry_run else messages.success)(request, report.summary())
+            for note in report.skipped[:WARNINGS_SHOWN]:
+                messages.info(request, note)
             for warning in report.warnings[:WARNINGS_SHOWN]:
                 messages.warning(request, warning)
             if len(report.warnings) > WARNINGS_SHOWN:
