@@ -12,8 +12,8 @@ from django.urls import reverse
 from openpyxl import load_workbook
 
 from county_innovation.collection import workflow
-from county_innovation.collection.models import ImportBatch
 from county_innovation.collection.excel import TEMPLATE_VERSION
+from county_innovation.collection.models import ImportBatch
 from county_innovation.collection.tests.helpers import column_of, fill, row_of
 from county_innovation.indicators.models import DataValue, Framework, Indicator
 from county_innovation.indicators.services import framework_new_version

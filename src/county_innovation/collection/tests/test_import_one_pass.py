@@ -49,7 +49,9 @@ def test_the_template_marks_a_submitted_row_and_uploading_it_again_skips_that_ro
     # Re-upload the pre-filled template with one new value for 莲塘: accepted; 象湖's unchanged row is left out.
     page = messages_of(upload(client, "town", fill(content, {ref(content, LIANTANG, "town_tech_smes"): 17})))
     assert "已导入 1 个区划的 1 条数据" in page, page
-    assert DataValue.objects.get(region_id=LIANTANG, period=PERIOD, indicator__code="town_tech_smes").value == 17
+    assert (
+        DataValue.objects.get(region_id=LIANTANG, period=PERIOD, indicator__code="town_tech_smes").value == 17
+    )
     # Changing a value of the submitted row: skipped with a note naming the row, the rest imported.
     changed = fill(
         content,
@@ -58,7 +60,9 @@ def test_the_template_marks_a_submitted_row_and_uploading_it_again_skips_that_ro
     page = messages_of(upload(client, "town", changed))
     assert "跳过 1 行已提交" in page, page
     assert f"第{row}行「象湖街道」" in page or f"第{row}行「" in page
-    assert DataValue.objects.get(region_id=XIANGTANG, period=PERIOD, indicator__code="town_tech_smes").value == 9
+    assert (
+        DataValue.objects.get(region_id=XIANGTANG, period=PERIOD, indicator__code="town_tech_smes").value == 9
+    )
 
 
 def test_one_upload_reports_format_and_plausibility_problems_together(users, client_for, download, upload):
