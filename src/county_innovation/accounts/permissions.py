@@ -10,7 +10,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from django.core.exceptions import PermissionDenied
-from django.db.models import QuerySet
+from django.db.models import Q, QuerySet
 
 from county_innovation.accounts.models import Role
 from county_innovation.regions.models import Region
@@ -62,6 +62,46 @@ def indicator_owner_label(indicator: Indicator, region: Region | None = None) ->
     if indicator.owner:
         return Department(indicator.owner).label
     return f"{region.name}（本级）" if region is not None else "区划本级"
+
+
+# --- Raw values of a region on pages, documents and the API (issue 11, item 9) -----------------------------------
+# Every signed-in user sees published ranks, composite and dimension scores of every county and town (the bulletin
+# circulates them). A region's raw indicator values, and the rank-gain card computed from them, only: the users of
+# the region's own subtree (its officers, and a town's officers for their own county), the officers above it (its
+# county), the city (city admin) and the city departments (who own the indicators). Region pages (web), the county
+# profile (reports) and the API's data endpoints ask these two functions, nothing else.
+
+
+def can_view_region_raw(user: User, region: Region) -> bool:
+    """Whether ``user`` may read ``region``'s raw indicator values (published scores are open to everyone)."""
+    root = scope_root(user)
+    if root is None:
+        return False
+    if region.code.startswith(root.prefix):
+        return True  # own subtree; the city admin and departments have the whole city
+    # A town's officers read their own county's figures (the county profile, the county page, the API).
+    return region.level == Region.Level.COUNTY and root.code.startswith(region.prefix)
+
+
+def raw_regions(user: User, queryset: QuerySet[Region] | None = None) -> QuerySet[Region]:
+    """The regions of ``queryset`` (default: all) whose raw values the user may read: the list form of
+    ``can_view_region_raw``."""
+    queryset = Region.objects.all() if queryset is None else queryset
+    root = scope_root(user)
+    if root is None:
+        return queryset.none()
+    allowed = Q(code__startswith=root.prefix)
+    if root.level == Region.Level.TOWN and root.parent_id:
+        allowed |= Q(code=root.parent_id)
+    return queryset.filter(allowed)
+
+
+def require_view_region_raw(user: User, region: Region) -> None:
+    require(
+        can_view_region_raw(user, region),
+        f"您无权查看「{region.name}」的原始指标数据：原始数据只对本区划及其上级县（区）、市科技局和市直部门开放；"
+        "已发布的排名和得分可在监测总览中查看。",
+    )
 
 
 def can_edit_data(user: User, region: Region, indicator: Indicator | None = None) -> bool:
@@ -438,17 +478,8 @@ def can_generate_bulletin(user: User) -> bool:
 
 
 def can_view_county_profile(user: User, county: Region) -> bool:
-    if is_city_admin(user):
-        return True
-    if not user.is_authenticated or user.region is None:
-        return False
-    if user.role == Role.DEPARTMENT:
-        return True
-    if user.role == Role.COUNTY:
-        return in_scope(user, county)
-    if user.role == Role.TOWN:
-        return user.region.code.startswith(county.prefix)
-    return False
+    """The county profile (一县一档) holds the county's raw figures: the same rule as every raw value."""
+    return is_city_admin(user) or (county.level == Region.Level.COUNTY and can_view_region_raw(user, county))
 
 
 def can_view_assessment(user: User) -> bool:
