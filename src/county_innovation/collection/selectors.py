@@ -472,6 +472,64 @@ def round_reporting_rate(framework: Framework, period: int) -> dict | None:
     }
 
 
+@dataclass
+class ReviewRow:
+    """One value on the reviewer's submission page, beside last year's and the warning still unexplained."""
+
+    indicator: Indicator
+    stored: DataValue | None
+    last_year: Decimal | None
+    warning: str = ""  # a rule warning on the value with no 说明 written yet
+
+    @property
+    def last_year_text(self) -> str:
+        return decimal_text(self.last_year)
+
+    @property
+    def value_text(self) -> str:
+        return decimal_text(self.stored.value if self.stored else None)
+
+
+def submission_review_rows(submission: Submission) -> list[ReviewRow]:
+    """The submission's values with last year's value and each unexplained rule warning (the reviewer's page);
+    a warning whose value carries an explanation (说明) is not shown again."""
+    from county_innovation.collection.rules import check_values
+    from county_innovation.collection.workflow import owner_indicators
+
+    round_ = submission.round
+    framework, period, region = round_.framework, round_.period, submission.region
+    indicators = owner_indicators(framework, submission.owner)
+    current, previous = {}, {}
+    for dv in DataValue.objects.filter(
+        region=region, period__in=[period, period - 1], indicator__in=indicators
+    ).select_related("updated_by"):
+        (current if dv.period == period else previous)[dv.indicator_id] = dv
+    codes = {i.pk: i.code for i in framework_indicators(framework)}
+    stored = {
+        (region.code, codes[dv.indicator_id]): dv.value
+        for dv in DataValue.objects.filter(region=region, period=period, indicator_id__in=list(codes))
+    }
+    warnings: dict[str, str] = {}
+    for finding in check_values(
+        framework=framework, period=period, values=stored, regions=[region.code], stage="save"
+    ):
+        if finding.severity != "error":
+            warnings.setdefault(finding.indicator_code, finding.message)
+    rows = []
+    for i in indicators:
+        dv = current.get(i.pk)
+        explained = bool(dv and dv.comment.strip())
+        rows.append(
+            ReviewRow(
+                indicator=i,
+                stored=dv,
+                last_year=previous[i.pk].value if i.pk in previous else None,
+                warning="" if explained else warnings.get(i.code, ""),
+            )
+        )
+    return rows
+
+
 def submission_events(submission: Submission) -> QuerySet[SubmissionEvent]:
     return submission.events.select_related("actor").order_by("at", "pk")
 
