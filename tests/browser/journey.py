@@ -12,8 +12,8 @@ def sign_in(browser, base: str, username: str, **context_options):
     page.goto(f"{base}/accounts/login/")
     page.fill("#id_username", username)
     page.fill("#id_password", DEMO_PASSWORD)
-    page.click("button[type=submit]")
-    page.wait_for_load_state("load")
+    with page.expect_navigation():
+        page.click("button[type=submit]")
     assert "/accounts/login/" not in page.url, f"{username} could not sign in"
     return page
 

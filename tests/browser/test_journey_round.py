@@ -32,8 +32,8 @@ def open_round(page, base: str, framework_label: str, period: int) -> str:
     today = dt.date.today()
     page.fill("#id_opens_on", today.isoformat())
     page.fill("#id_deadline", (today + dt.timedelta(days=30)).isoformat())
-    page.get_by_role("button", name="发布任务").click()
-    page.wait_for_load_state("load")
+    with page.expect_navigation():
+        page.get_by_role("button", name="发布任务").click()
     assert "已发布填报任务" in messages(page), messages(page)
     return page.url
 
@@ -48,8 +48,8 @@ def fill_grid(page, values: dict[str, str] | None = None, default: str = "12") -
 
 
 def save_and_submit(page) -> str:
-    page.get_by_role("button", name="保存并提交").click()
-    page.wait_for_load_state("load")
+    with page.expect_navigation():
+        page.get_by_role("button", name="保存并提交").click()
     return messages(page)
 
 
@@ -77,12 +77,12 @@ def test_round_journey_from_opening_to_city_approval(
     # 3. The county reviews it and returns it with a comment.
     county = sign_in(browser, base, "nanchangxian", viewport={"width": 1280, "height": 1000})
     county.goto(town_round_url)
-    county.locator('[data-testid="to-review"]').get_by_role("link", name="莲塘镇").first.click()
-    county.wait_for_load_state("load")
+    with county.expect_navigation():
+        county.get_by_test_id("to-review").get_by_role("link", name="莲塘镇").first.click()
     assert county.locator('[data-testid="submission-values"] tbody tr').count() == 8
     county.fill("#id_comment", "专利授权数与县知识产权局台账不一致，请核对后重报。")
-    county.get_by_role("button", name="退回修改").click()
-    county.wait_for_load_state("load")
+    with county.expect_navigation():
+        county.get_by_role("button", name="退回修改").click()
     assert "已退回" in messages(county)
     submission_url = county.url
 
@@ -96,8 +96,8 @@ def test_round_journey_from_opening_to_city_approval(
     county.goto(submission_url)
     assert county.locator('[data-indicator="town_patents_granted"]').inner_text().count("14") >= 1
     shot(county, "round-05-review")
-    county.get_by_role("button", name="审核通过").click()
-    county.wait_for_load_state("load")
+    with county.expect_navigation():
+        county.get_by_role("button", name="审核通过").click()
     assert "审核通过" in messages(county)
 
     # 6. The county fills and submits its own indicators; the departments' cells are read-only, owner named.
@@ -131,8 +131,8 @@ def test_round_journey_from_opening_to_city_approval(
     filled.write_bytes(out.getvalue())
     tongji.set_input_files('input[type="file"]', str(filled))
     tongji.check("#id_submit")
-    tongji.get_by_role("button", name="上传并导入").click()
-    tongji.wait_for_load_state("load")
+    with tongji.expect_navigation():
+        tongji.get_by_role("button", name="上传并导入").click()
     text = messages(tongji)
     assert "已导入 9 个区划的 63 条数据" in text and "已提交 9 份填报" in text, text
     shot(tongji, "round-07-department-import")
@@ -143,10 +143,10 @@ def test_round_journey_from_opening_to_city_approval(
     assert review.get_by_role("link", name="南昌县 · 南昌县").count() == 1
     for label in ("南昌县 · 南昌县", "南昌县 · 市统计局"):
         admin.goto(county_round_url)
-        admin.get_by_test_id("to-review").get_by_role("link", name=label).click()
-        admin.wait_for_load_state("load")
-        admin.get_by_role("button", name="审核通过").click()
-        admin.wait_for_load_state("load")
+        with admin.expect_navigation():
+            admin.get_by_test_id("to-review").get_by_role("link", name=label).click()
+        with admin.expect_navigation():
+            admin.get_by_role("button", name="审核通过").click()
         assert "审核通过" in messages(admin), label
 
     # What the city checks: the round page lists 南昌县 with its own submission approved.
