@@ -5,7 +5,7 @@ row 3 what to type in each column, in Chinese (grey), row 4 on one row per regio
 B region name, C the row's 填报状态 (a submitted or approved row is skipped on import, with a note), then
 per indicator a value column and its 说明 column (the explanation a rule warning asks for). A hidden sheet
 ``_meta`` records the framework, version, period and which indicator each column holds; the import reads
-the columns from there and checks that the header above each still names that indicator.
+the columns from there and refuses a template whose header above a mapped column was emptied (a column moved).
 """
 
 import io
