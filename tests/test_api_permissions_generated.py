@@ -100,14 +100,30 @@ def scoped_read(role: str, target: Target) -> int:
     return 200 if in_scope(role, target) else 403
 
 
+def raw_read(role: str, target: Target) -> int:
+    """A region's raw values (issue 11, item 9): its own subtree, and a town's officers for their own county."""
+    own_county = (
+        role in ("town", "other_town") and len(target.region) == 6 and SCOPE[role][:6] == target.region
+    )
+    return 200 if in_scope(role, target) or own_county else 403
+
+
+def _owner_may_write(role: str, target: Target) -> bool:
+    """The indicator's owner writes it (issue 11, item 3): a department its own, a county or town the region's
+    own (owner ""); the city admin any."""
+    owner = WRITE_INDICATOR[target.framework][1]
+    if role == "department":
+        return owner == DEPARTMENT
+    if role == "city_admin":
+        return True
+    return owner == ""
+
+
 def scoped_write(role: str, target: Target) -> int:
-    """Enter data for a region: its own county/town officers and the city admin within scope; a city
-    department only for the indicators it owns."""
+    """Enter data for a region: within scope, and only an indicator the caller owns (the city admin any)."""
     if not in_scope(role, target):
         return 403
-    if role == "department":
-        return PASSES if WRITE_INDICATOR[target.framework][1] == DEPARTMENT else 403
-    return PASSES
+    return PASSES if _owner_may_write(role, target) else 403
 
 
 def city_admin(ok: int = 200) -> Expect:
@@ -154,7 +170,7 @@ RULES: dict[tuple[str, str], Rule] = {
     ("get", "/api/frameworks/"): Rule(signed_in()),
     ("get", "/api/frameworks/{code}/{version}"): Rule(signed_in(), params={"code": "county", "version": 1}),
     ("get", "/api/data/"): Rule(
-        scoped_read, targets="regions", query="?framework={framework}&region={region}&period={period}"
+        raw_read, targets="regions", query="?framework={framework}&region={region}&period={period}"
     ),
     ("get", "/api/data/{region}/{period}"): Rule(
         scoped_read, targets="regions", query="?framework={framework}"
@@ -314,12 +330,12 @@ def collection_reader(role: str, target: Target) -> int:
 
 def submitter(role: str, target: Target) -> int:
     """A town's own submission: its town officer and its county's officers; a county's statistics share: the
-    statistics bureau and that county's officers."""
+    statistics bureau only."""
     if not in_scope(role, target):
         return 403
     if target.framework == "town":
         return PASSES if role in ("county", "other_county", "town", "other_town") else 403
-    return PASSES if role in ("department", "county", "other_county") else 403
+    return PASSES if role == "department" else 403  # a department's share: never a county (issue 11, item 3)
 
 
 def approver(role: str, target: Target) -> int:
@@ -338,7 +354,7 @@ def importer(role: str, target: Target) -> int:
         return 403
     if not in_scope(role, target):
         return 400
-    if role == "department" and WRITE_INDICATOR[target.framework][1] != DEPARTMENT:
+    if not _owner_may_write(role, target):
         return 400
     return 200
 

@@ -16,7 +16,7 @@ from county_innovation.evaluation.models import EvaluationRun
 from county_innovation.indicators.models import DataValue, Framework
 from county_innovation.indicators.selectors import framework_indicators
 
-CODE_ROW, FIRST_DATA_ROW, FIRST_VALUE_COLUMN = 3, 4, 3
+FIRST_DATA_ROW = 4
 
 
 def _fill_template_with_last_year(client, framework_code: str, period: int) -> bytes:
@@ -27,7 +27,12 @@ def _fill_template_with_last_year(client, framework_code: str, period: int) -> b
         BytesIO(b"".join(response.streaming_content) if response.streaming else response.content)
     )
     sheet = book["数据填报"]
-    codes = {sheet.cell(CODE_ROW, c).value: c for c in range(FIRST_VALUE_COLUMN, sheet.max_column + 1)}
+    # The hidden _meta sheet maps each value column to its indicator (「column:D」 → code).
+    codes = {
+        code: openpyxl.utils.column_index_from_string(key[len("column:") :])
+        for key, code in book["_meta"].iter_rows(values_only=True)
+        if str(key).startswith("column:") and not str(code).endswith("#说明")
+    }
     previous = {
         (r, i): v
         for r, i, v in DataValue.objects.filter(period=period - 1).values_list(
@@ -91,8 +96,15 @@ def test_county_officer_enters_2025_and_the_ranking_follows(demo, client):
         ]
         worst = max(values) * 1.1 if indicator.direction < 0 else 0
         weakest[f"v_{indicator.code}"] = f"{worst:.2f}" if indicator.value_kind != "count" else "0"
-    response = client.post(reverse("collection:grid", args=["360121", 2025]), {**weakest, "action": "submit"})
+    # The county enters its own indicators; the departments' cells are theirs (issue 11, item 3).
+    own = {f"v_{i.code}" for i in framework_indicators(county_fw) if i.is_reported and not i.owner}
+    response = client.post(
+        reverse("collection:grid", args=["360121", 2025]),
+        {**{k: v for k, v in weakest.items() if k in own}, "action": "submit"},
+    )
     assert response.status_code in (200, 302)
+    refused = client.post(reverse("collection:grid", args=["360121", 2025]), {"v_rd_expenditure": "1"})
+    assert refused.status_code == 403
     assert (
         DataValue.objects.get(region_id="360121", period=2025, indicator__code="hightech_enterprises").value
         == 0
@@ -119,8 +131,15 @@ def test_county_officer_enters_2025_and_the_ranking_follows(demo, client):
     assert refused.status_code == 403
     client.logout()
 
-    # 3. The city admin runs and publishes the 2025 evaluations.
+    # 3. The city admin corrects the departments' figures of 南昌县 (drafts still), then runs and publishes
+    #    the 2025 evaluations.
     client.login(username="admin", password="demo-2025")
+    departments = {f"v_{i.code}" for i in framework_indicators(county_fw) if i.is_reported and i.owner}
+    response = client.post(
+        reverse("collection:grid", args=["360121", 2025]),
+        {**{k: v for k, v in weakest.items() if k in departments}, "action": "draft"},
+    )
+    assert response.status_code == 302
     for fw in (county_fw, town_fw):
         response = client.post(
             reverse("evaluation:run_create"),

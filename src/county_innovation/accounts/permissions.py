@@ -10,7 +10,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from django.core.exceptions import PermissionDenied
-from django.db.models import QuerySet
+from django.db.models import Q, QuerySet
 
 from county_innovation.accounts.models import Role
 from county_innovation.regions.models import Region
@@ -55,17 +55,71 @@ def can_view_data(user: User, region: Region) -> bool:
     return in_scope(user, region)
 
 
-def can_edit_data(user: User, region: Region, indicator: Indicator | None = None) -> bool:
-    """Enter or import a value of ``indicator`` for ``region``.
+def indicator_owner_label(indicator: Indicator, region: Region | None = None) -> str:
+    """Who fills ``indicator`` in Chinese: the department that owns it, or the region itself."""
+    from county_innovation.accounts.models import Department
 
-    Counties and towns enter every indicator of their own subtree; a city department enters the
-    indicators it owns, for every region of the city.
+    if indicator.owner:
+        return Department(indicator.owner).label
+    return f"{region.name}（本级）" if region is not None else "区划本级"
+
+
+# --- Raw values of a region on pages, documents and the API (issue 11, item 9) -----------------------------------
+# Every signed-in user sees published ranks, composite and dimension scores of every county and town (the bulletin
+# circulates them). A region's raw indicator values, and the rank-gain card computed from them, only: the users of
+# the region's own subtree (its officers, and a town's officers for their own county), the officers above it (its
+# county), the city (city admin) and the city departments (who own the indicators). Region pages (web), the county
+# profile (reports) and the API's data endpoints ask these two functions, nothing else.
+
+
+def can_view_region_raw(user: User, region: Region) -> bool:
+    """Whether ``user`` may read ``region``'s raw indicator values (published scores are open to everyone)."""
+    root = scope_root(user)
+    if root is None:
+        return False
+    if region.code.startswith(root.prefix):
+        return True  # own subtree; the city admin and departments have the whole city
+    # A town's officers read their own county's figures (the county profile, the county page, the API).
+    return region.level == Region.Level.COUNTY and root.code.startswith(region.prefix)
+
+
+def raw_regions(user: User, queryset: QuerySet[Region] | None = None) -> QuerySet[Region]:
+    """The regions of ``queryset`` (default: all) whose raw values the user may read: the list form of
+    ``can_view_region_raw``."""
+    queryset = Region.objects.all() if queryset is None else queryset
+    root = scope_root(user)
+    if root is None:
+        return queryset.none()
+    allowed = Q(code__startswith=root.prefix)
+    if root.level == Region.Level.TOWN and root.parent_id:
+        allowed |= Q(code=root.parent_id)
+    return queryset.filter(allowed)
+
+
+def require_view_region_raw(user: User, region: Region) -> None:
+    require(
+        can_view_region_raw(user, region),
+        f"您无权查看「{region.name}」的原始指标数据：原始数据只对本区划及其上级县（区）、市科技局和市直部门开放；"
+        "已发布的排名和得分可在监测总览中查看。",
+    )
+
+
+def can_edit_data(user: User, region: Region, indicator: Indicator | None = None) -> bool:
+    """Enter or import a value of ``indicator`` for ``region``: whoever owns the indicator (issue 11, item 3).
+
+    A region's own indicators (``owner == ""``) are entered by its officers: a town by its town officer or the
+    officer of its county (who collects for it), a county by its county officer. A department's indicators
+    are entered by that department, for every region of the city, and never by a county or town. The city
+    admin may correct any value of the city. ``indicator=None`` asks about the region's own indicators.
     """
     if not in_scope(user, region):
         return False
+    if user.is_superuser or user.role == Role.CITY_ADMIN:
+        return True
+    owner = indicator.owner if indicator is not None else ""
     if user.role == Role.DEPARTMENT:
-        return indicator is not None and indicator.owner == user.department
-    return user.role in {Role.CITY_ADMIN, Role.COUNTY, Role.TOWN} or user.is_superuser
+        return bool(owner) and owner == user.department
+    return user.role in {Role.COUNTY, Role.TOWN} and not owner
 
 
 # Roles whose systems exchange data with the platform by the API (imports from statistics systems, the
@@ -85,7 +139,7 @@ def can_enter_data(user: User) -> bool:
 
 # --- Collection rounds and submissions (collection app) --------------------------------------------------
 # A region's own indicators are submitted by its own officers (a town by its town officer, or by its county's
-# officer who collects for it); a department's indicators by that department. Towns are approved by their
+# officer who collects for it); a department's indicators by that department, never by a county or town. Towns are approved by their
 # county, counties and departments by the city (issue 4, item 2). Rounds are the city admin's.
 
 
@@ -99,12 +153,12 @@ def can_view_round(user: User) -> bool:
 
 
 def can_submit(user: User, submission: Submission) -> bool:
+    """A department submits its own indicators; a region's own indicators are submitted by its officers."""
     if not in_scope(user, submission.region):
         return False
     if user.role == Role.DEPARTMENT:
-        return user.department == submission.owner
-    # A county officer also hands in the department-owned figures of its county that it collected itself.
-    return user.role in {Role.COUNTY, Role.TOWN} and (not submission.owner or user.role == Role.COUNTY)
+        return bool(submission.owner) and user.department == submission.owner
+    return user.role in {Role.COUNTY, Role.TOWN} and not submission.owner
 
 
 def can_approve(user: User, submission: Submission) -> bool:
@@ -176,6 +230,10 @@ def require_edit_data(user: User, region: Region, indicator: Indicator | None = 
         raise PermissionDenied(f"您无权填报「{region.name}」的数据：该区划不在您的管辖范围内。")
     if not can_edit_data(user, region, indicator):
         what = f"指标「{indicator.name}」" if indicator is not None else "这些指标"
+        if indicator is not None:
+            raise PermissionDenied(
+                f"您无权填报{what}：该指标由{indicator_owner_label(indicator, region)}负责填报，您只能查看。"
+            )
         raise PermissionDenied(f"您无权填报{what}：该指标不由您的部门负责。")
 
 
@@ -430,17 +488,8 @@ def can_generate_bulletin(user: User) -> bool:
 
 
 def can_view_county_profile(user: User, county: Region) -> bool:
-    if is_city_admin(user):
-        return True
-    if not user.is_authenticated or user.region is None:
-        return False
-    if user.role == Role.DEPARTMENT:
-        return True
-    if user.role == Role.COUNTY:
-        return in_scope(user, county)
-    if user.role == Role.TOWN:
-        return user.region.code.startswith(county.prefix)
-    return False
+    """The county profile (一县一档) holds the county's raw figures: the same rule as every raw value."""
+    return is_city_admin(user) or (county.level == Region.Level.COUNTY and can_view_region_raw(user, county))
 
 
 def can_view_assessment(user: User) -> bool:

@@ -274,14 +274,20 @@ def xlsx_read(content: bytes, *, name: str = "", sha256: str = "") -> ImportFile
     upload = template_parse(workbook_read(content))
     result = ImportFile(kind=XLSX, name=name, sha256=sha256 or hashlib.sha256(content).hexdigest())
     result.meta = upload.meta
+    result.problems.extend(upload.problems)
     structure = sheet_structure(content, DATA_SHEET)
     result.problems.extend(structure.problems(code_row=upload.code_row, first_data_row=upload.code_row + 1))
     seen_rows: dict[str, int] = {}
+
+    def text_at(row: list, j: int) -> str:
+        return "" if j < 0 or j >= len(row) or is_blank(row[j]) else code_text(row[j])
+
     for i, row in upload.rows:
         raw_code = row[0] if row else ""
         cells = [(j, row[j]) for j in upload.columns if j < len(row) and not is_blank(row[j])]
+        notes = [(j, text_at(row, k)) for j, k in upload.comment_columns.items() if text_at(row, k)]
         if is_blank(raw_code):
-            if cells:
+            if cells or notes:
                 result.problems.append(f"{cell_ref(i, 0)}：缺少区划代码")
             continue
         code = code_text(raw_code)
@@ -289,18 +295,25 @@ def xlsx_read(content: bytes, *, name: str = "", sha256: str = "") -> ImportFile
             result.problems.append(f"{cell_ref(i, 0)}：区划「{code}」重复，已在第{seen_rows[code] + 1}行出现")
             continue
         seen_rows[code] = i
+        with_value = {j for j, _ in cells}
+        for j, _ in notes:
+            if j not in with_value:
+                k = upload.comment_columns[j]
+                result.problems.append(f"{cell_ref(i, k)}：填写了说明但左侧「数值」为空，请同时填写数值")
         for j, raw in cells:
             if isinstance(raw, float) and raw.is_integer():
                 raw = int(raw)  # Excel stores every number as a float; "-3", not "-3.0", in messages
+            k = upload.comment_columns.get(j, -1)
             result.entries.append(
                 ImportEntry(
                     region=code,
                     indicator=upload.columns[j],
                     value=raw,
-                    comment=None,
+                    # A blank 说明 cell clears the explanation: the template shows the stored one pre-filled.
+                    comment=text_at(row, k) if k >= 0 else None,
                     where=cell_ref(i, j),
                     region_where=cell_ref(i, 0),
-                    indicator_where=cell_ref(upload.code_row, j),
+                    indicator_where=cell_ref(upload.code_row - 1, j),
                 )
             )
     return result

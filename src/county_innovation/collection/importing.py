@@ -53,6 +53,7 @@ class ImportReport:
     deleted: int = 0
     unchanged: int = 0
     warnings: list[str] = field(default_factory=list)  # rule warnings, each with its position
+    skipped: list[str] = field(default_factory=list)  # rows of submitted (closed) submissions left untouched
     submitted: int = 0  # submissions submitted after the write
     batch: ImportBatch | None = None
 
@@ -65,6 +66,8 @@ class ImportReport:
         )
         if self.submitted:
             text += f"已提交 {self.submitted} 份填报。"
+        if self.skipped:
+            text += f"跳过 {len(self.skipped)} 行已提交（不能修改）的数据。"
         if self.warnings:
             text += f"另有 {len(self.warnings)} 条提示，请核对并在提交前填写说明。"
         return text
@@ -176,6 +179,7 @@ def template_data_for(
     codes = {r.code for r in rows}
     data.regions = rows
     data.values = {key: value for key, value in data.values.items() if key[0] in codes}
+    data.comments = {key: text for key, text in data.comments.items() if key[0] in codes}
     return data
 
 
@@ -219,9 +223,32 @@ def _import(
         template_meta_check(read.meta, framework, period)
     problems = list(read.problems) + meta_problems(read.meta, framework, period, read.kind)
     changes = entries_check(read.entries, user=user, framework=framework, problems=problems)
+    skipped: list[str] = []
+    if read.kind == import_files.XLSX:  # the template lists closed rows too; they are skipped, not refused
+        changes, skipped = _skip_closed(changes, framework, period)
     if problems:
+        # One upload reports every problem: the values that were readable still go through the remit,
+        # submission and rule checks (without writing), and their problems join the format ones.
+        if changes:
+            try:
+                services.values_write(
+                    user=user,
+                    framework=framework,
+                    period=period,
+                    changes=changes,
+                    channel=channel,
+                    reason="检查",
+                    dry_run=True,
+                )
+            except DomainError as error:
+                problems += error.problems or [error.message]
         raise _refused(problems)
     if not changes:
+        if skipped:
+            raise DomainError(
+                "没有可导入的数据：表中填写的行都已提交或审核，不能再修改。如需更正，请联系审核单位退回。",
+                skipped,
+            )
         where = "模板" if read.kind == import_files.XLSX else "文件"
         raise DomainError(f"未找到任何数据：{where}中没有填写任何数值。请填写后再上传。")
     prefix = "接口导入" if channel == DataValue.Channel.API else _REASON_PREFIX[read.kind]
@@ -254,6 +281,7 @@ def _import(
         unchanged=written.unchanged,
         warnings=[_warning_text(f, sources) for f in written.warnings],
         submitted=_submitted_count(written.submissions) if submit and not dry_run else 0,
+        skipped=skipped,
     )
     if not dry_run:
         report.batch = ImportBatch.objects.create(
@@ -267,6 +295,45 @@ def _import(
             imported_by=user,
         )
     return report
+
+
+def _skip_closed(
+    changes: list[services.ValueChange], framework: Framework, period: int
+) -> tuple[list[services.ValueChange], list[str]]:
+    """Drop the changes whose submission is submitted, approved or locked; a note for each such row that
+    asked to change something (an unchanged pre-filled row is left out silently)."""
+    round_ = workflow.round_for(framework, period)
+    if round_ is None:
+        return changes, []
+    regions = {c.region.code for c in changes}
+    closed = {
+        (s.region_id, s.owner): s
+        for s in Submission.objects.filter(round=round_, region_id__in=regions).select_related("region")
+        if not s.editable
+    }
+    if not closed:
+        return changes, []
+    stored = {
+        (dv.region_id, dv.indicator_id): dv
+        for dv in DataValue.objects.filter(region_id__in=regions, period=period)
+    }
+    kept, notes, noted = [], [], set()
+    for c in changes:
+        key = (c.region.code, c.indicator.owner)
+        submission = closed.get(key)
+        if submission is None:
+            kept.append(c)
+            continue
+        dv = stored.get((c.region.code, c.indicator.pk))
+        same = dv is not None and dv.value == c.value and (c.comment is None or dv.comment == c.comment)
+        if not same and key not in noted:
+            noted.add(key)
+            row = c.source.split(" ")[0] if c.source else ""
+            notes.append(
+                f"{row}「{c.region.name}」（{submission.owner_label}）的填报{submission.get_status_display()}，"
+                "本行数据不能修改，已跳过；如需更正，请联系审核单位退回"
+            )
+    return kept, _in_file_order(notes)
 
 
 def _submitted_count(submissions: list[Submission]) -> int:

@@ -147,10 +147,6 @@ def _submission_or_404(request: HttpRequest, submission_id: int) -> Submission:
 def submission_detail(request: HttpRequest, submission_id: int) -> HttpResponse:
     submission = _submission_or_404(request, submission_id)
     round_ = submission.round
-    indicators = workflow.owner_indicators(round_.framework, submission.owner)
-    stored = {
-        dv.indicator_id: dv for dv in workflow.submission_values(submission).select_related("updated_by")
-    }
     return render(
         request,
         "collection/submission_detail.html",
@@ -158,7 +154,7 @@ def submission_detail(request: HttpRequest, submission_id: int) -> HttpResponse:
             "nav": "data",
             "submission": submission,
             "round": round_,
-            "rows": [(i, stored.get(i.pk)) for i in indicators],
+            "rows": selectors.submission_review_rows(submission),
             "events": selectors.submission_events(submission),
             "can_submit": permissions.can_submit(request.user, submission) and submission.editable,
             "can_approve": permissions.can_approve(request.user, submission)

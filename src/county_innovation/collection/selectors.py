@@ -149,6 +149,8 @@ class GridRow:
     warning: str = ""  # a rule warning on the stored value, to be explained (说明) before submitting
     comment: str = ""
     editable: bool = False
+    mine: bool = False  # the user fills this indicator (it may still be locked by its submission's status)
+    owner_label: str = ""  # who fills it, named on cells the user may only read
     computed: Decimal | None = None  # a formula's value, or a registry's published one (read-only rows)
     submission: Submission | None = None
 
@@ -200,8 +202,13 @@ def entry_grid(
     typed_comments = typed_comments or {}
     problems = problems or {}
     all_indicators = framework_indicators(framework)
-    visible = {i.pk for i in entry_indicators(user, framework, region)}
-    visible |= {i.pk for i in all_indicators if not i.is_reported}
+    # Everyone who may read the region's data sees every indicator; only the owner's cells are inputs
+    # (others' are read-only with the owner named).
+    if permissions.can_view_data(user, region):
+        visible = {i.pk for i in all_indicators}
+    else:
+        visible = {i.pk for i in entry_indicators(user, framework, region)}
+        visible |= {i.pk for i in all_indicators if not i.is_reported}
     values = DataValue.objects.filter(
         region=region, period__in=[period, period - 1], indicator_id__in=visible
     )
@@ -251,6 +258,7 @@ def entry_grid(
                     )
                 )
                 continue
+            mine = permissions.can_edit_data(user, region, indicator)
             section.rows.append(
                 GridRow(
                     indicator=indicator,
@@ -260,7 +268,9 @@ def entry_grid(
                     problem=problems.get(indicator.code, ""),
                     warning=warnings.get(indicator.code, ""),
                     comment=typed_comments.get(indicator.code, stored.comment if stored else ""),
-                    editable=submission is not None and submission.editable,
+                    editable=mine and submission is not None and submission.editable,
+                    mine=mine,
+                    owner_label=permissions.indicator_owner_label(indicator, region),
                     submission=submission,
                 )
             )
@@ -283,6 +293,13 @@ class TemplateData:
     values: dict[tuple[str, str], Decimal]  # (region code, indicator code) → value stored for the period
     user: User
     demo: bool
+    comments: dict[tuple[str, str], str] = field(default_factory=dict)  # the stored 说明 of each value
+    statuses: dict[str, str] = field(
+        default_factory=dict
+    )  # region code → its submissions' states, in Chinese
+    locked: set[str] = field(
+        default_factory=set
+    )  # regions whose submissions of these indicators are all closed
 
 
 def template_data(*, user: User, framework: Framework, period: int) -> TemplateData:
@@ -295,16 +312,28 @@ def template_data(*, user: User, framework: Framework, period: int) -> TemplateD
     if not indicators:
         raise DomainError(f"「{framework.name}」中没有由您负责填报的指标。")
     rows = DataValue.objects.filter(region__in=regions, period=period, indicator__in=indicators).values_list(
-        "region_id", "indicator__code", "value"
+        "region_id", "indicator__code", "value", "comment"
     )
+    owners = {i.owner for i in indicators}
+    statuses: dict[str, list[Submission]] = {}
+    for s in Submission.objects.filter(
+        round__framework__code=framework.code, round__period=period, region__in=regions, owner__in=owners
+    ).order_by("owner"):
+        statuses.setdefault(s.region_id, []).append(s)
     return TemplateData(
         framework=framework,
         period=period,
         regions=regions,
         indicators=indicators,
-        values={(r, i): v for r, i, v in rows},
+        values={(r, i): v for r, i, v, _ in rows},
+        comments={(r, i): c for r, i, _, c in rows if c},
         user=user,
         demo=DemoDataset.objects.exists(),
+        statuses={
+            code: "、".join(dict.fromkeys(s.get_status_display() for s in subs))
+            for code, subs in statuses.items()
+        },
+        locked={code for code, subs in statuses.items() if not any(s.editable for s in subs)},
     )
 
 
@@ -356,6 +385,7 @@ class RateRow:
     approved: int = 0
     on_time: int = 0
     late: list[Submission] = field(default_factory=list)
+    own: Submission | None = None  # a county's own submission (its own indicators), shown with its state
 
     @property
     def complete_pct(self) -> float:
@@ -402,6 +432,8 @@ def round_progress(round_: CollectionRound, submissions: list[Submission] | None
         else:
             key = s.region_id[:6]
             row = by_county.setdefault(key, RateRow(label=counties.get(key, key)))
+            if s.region_id == key:
+                row.own = s
         handed_in = s.status in HANDED_IN
         when = first.get(s.pk)
         on_time = when is not None and when < deadline_end
@@ -417,6 +449,7 @@ def round_progress(round_: CollectionRound, submissions: list[Submission] | None
     return {
         "overall": overall,
         "counties": [by_county[k] for k in sorted(by_county)],
+        "county_own": any(row.own for row in by_county.values()),
         "departments": [by_department[k] for k in sorted(by_department)],
         "late": late,
         "overdue": overdue,
@@ -437,6 +470,64 @@ def round_reporting_rate(framework: Framework, period: int) -> dict | None:
         "complete_pct": overall.complete_pct,
         "on_time_pct": overall.on_time_pct,
     }
+
+
+@dataclass
+class ReviewRow:
+    """One value on the reviewer's submission page, beside last year's and the warning still unexplained."""
+
+    indicator: Indicator
+    stored: DataValue | None
+    last_year: Decimal | None
+    warning: str = ""  # a rule warning on the value with no 说明 written yet
+
+    @property
+    def last_year_text(self) -> str:
+        return decimal_text(self.last_year)
+
+    @property
+    def value_text(self) -> str:
+        return decimal_text(self.stored.value if self.stored else None)
+
+
+def submission_review_rows(submission: Submission) -> list[ReviewRow]:
+    """The submission's values with last year's value and each unexplained rule warning (the reviewer's page);
+    a warning whose value carries an explanation (说明) is not shown again."""
+    from county_innovation.collection.rules import check_values
+    from county_innovation.collection.workflow import owner_indicators
+
+    round_ = submission.round
+    framework, period, region = round_.framework, round_.period, submission.region
+    indicators = owner_indicators(framework, submission.owner)
+    current, previous = {}, {}
+    for dv in DataValue.objects.filter(
+        region=region, period__in=[period, period - 1], indicator__in=indicators
+    ).select_related("updated_by"):
+        (current if dv.period == period else previous)[dv.indicator_id] = dv
+    codes = {i.pk: i.code for i in framework_indicators(framework)}
+    stored = {
+        (region.code, codes[dv.indicator_id]): dv.value
+        for dv in DataValue.objects.filter(region=region, period=period, indicator_id__in=list(codes))
+    }
+    warnings: dict[str, str] = {}
+    for finding in check_values(
+        framework=framework, period=period, values=stored, regions=[region.code], stage="save"
+    ):
+        if finding.severity != "error":
+            warnings.setdefault(finding.indicator_code, finding.message)
+    rows = []
+    for i in indicators:
+        dv = current.get(i.pk)
+        explained = bool(dv and dv.comment.strip())
+        rows.append(
+            ReviewRow(
+                indicator=i,
+                stored=dv,
+                last_year=previous[i.pk].value if i.pk in previous else None,
+                warning="" if explained else warnings.get(i.code, ""),
+            )
+        )
+    return rows
 
 
 def submission_events(submission: Submission) -> QuerySet[SubmissionEvent]:

@@ -180,7 +180,8 @@ def values_write(
             if not permissions.in_scope(user, c.region):
                 refuse(c, f"「{c.region.name}」不在您的管辖范围内，不能填报其数据")
             else:
-                refuse(c, f"您无权填报指标「{c.indicator.name}」：该指标不由您的部门负责")
+                owner = permissions.indicator_owner_label(c.indicator, c.region)
+                refuse(c, f"您无权填报指标「{c.indicator.name}」：该指标由{owner}负责填报")
             continue
         submission = submissions.get((c.region.code, c.indicator.owner))
         if submission is None:
@@ -226,17 +227,17 @@ def values_write(
     for c in changes:
         after[(c.region.code, c.indicator.code)] = c.value
     report = WriteReport(dry_run=dry_run)
-    if not problems:
-        changed_cells = {(c.region.code, c.indicator.code): c for c in changes}
-        for finding in check_values(framework=framework, period=period, values=after, regions=list(regions)):
-            change = changed_cells.get((finding.region_code, finding.indicator_code))
-            if finding.severity == "error":
-                if change is not None:
-                    refuse(change, finding.message)
-                else:
-                    problems.append(finding.message)
+    # The rules run even when other problems were found, so one attempt reports everything (issue 11, item 8).
+    changed_cells = {(c.region.code, c.indicator.code): c for c in changes}
+    for finding in check_values(framework=framework, period=period, values=after, regions=list(regions)):
+        change = changed_cells.get((finding.region_code, finding.indicator_code))
+        if finding.severity == "error":
+            if change is not None:
+                refuse(change, finding.message)
             else:
-                report.warnings.append(finding)
+                problems.append(finding.message)
+        else:
+            report.warnings.append(finding)
     if problems:
         message = (
             f"{problems[0]}。本次数据均未保存。"

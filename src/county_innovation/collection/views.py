@@ -128,9 +128,10 @@ def grid(request: HttpRequest, region_code: str, period: int) -> HttpResponse:
         typed_comments=typed_comments,
         submissions=by_owner,
     )
-    rows = [row for section in sections for row in section.rows if row.indicator.is_reported]
+    reported = [row for section in sections for row in section.rows if row.indicator.is_reported]
+    rows = [row for row in reported if row.mine] or reported  # counts are of what the user fills
     submissions = [
-        s for s in by_owner.values() if any(r.submission and r.submission.pk == s.pk for r in rows)
+        s for s in by_owner.values() if any(r.submission and r.submission.pk == s.pk for r in reported)
     ]
     return render(
         request,
@@ -148,7 +149,7 @@ def grid(request: HttpRequest, region_code: str, period: int) -> HttpResponse:
             "total": len(rows),
             "can_edit": any(r.editable for r in rows),
             "can_submit": any(permissions.can_submit(request.user, s) and s.editable for s in submissions),
-            "has_rows": bool(rows),
+            "has_rows": bool(reported),
             "previous_period": period - 1 if selectors.period_is_valid(period - 1) else None,
             "next_period": period + 1 if selectors.period_is_valid(period + 1) else None,
         },
@@ -213,6 +214,8 @@ def import_upload(request: HttpRequest, framework_code: str, period: int) -> Htt
             problems = error.problems
         else:
             (messages.info if report.dry_run else messages.success)(request, report.summary())
+            for note in report.skipped[:WARNINGS_SHOWN]:
+                messages.info(request, note)
             for warning in report.warnings[:WARNINGS_SHOWN]:
                 messages.warning(request, warning)
             if len(report.warnings) > WARNINGS_SHOWN:

@@ -127,10 +127,10 @@ def data_list(
     region: str | None = Query(None, description="区划代码：只返回该区划及其下级的数据"),
 ):
     user = request.auth
-    regions = permissions.scoped_regions(user)
+    regions = permissions.raw_regions(user)
     if region:
         root = region_or_404(region)
-        permissions.require_view_data(user, root)
+        permissions.require_view_region_raw(user, root)
         regions = regions.filter(code__startswith=root.prefix)
     indicators = framework_indicators(framework_or_404(user, framework, version))
     return (

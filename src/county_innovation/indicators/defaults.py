@@ -2,6 +2,10 @@
 
 The county system follows the 4-dimension, 15-indicator shape of 湖南省创新型县(市、区)建设指标体系; the
 source document gives no weights, so weights are equal within each dimension and across dimensions.
+
+Owners follow the source's 数据来源 column (domain README §1.3): 统计 → 市统计局, 统计（决算）→ 市财政局, 税务 → 市税务局;
+科技 figures are what a county's own 科技局 keeps (its enterprises, service bodies, 科技特派员, 科普经费), so the
+county fills and submits them itself (owner ``COUNTY_OWN``).
 """
 
 from typing import NamedTuple
@@ -14,6 +18,9 @@ DEFAULT_METHOD_SPEC = {
     # A region with data for fewer than 60 % of the indicators is listed as 数据不足 instead of ranked.
     "availability_threshold": 0.6,
 }
+
+
+COUNTY_OWN = ""  # Indicator.owner of a figure the region fills itself (no city department)
 
 
 class IndicatorDef(NamedTuple):
@@ -66,7 +73,7 @@ COUNTY_INDICATORS = [
         "高新技术企业数",
         "家",
         "count",
-        "science",
+        COUNTY_OWN,
         "科技",
         additive=True,
         definition="年末有效期内的高新技术企业数（国科发火〔2016〕32号认定）",
@@ -76,18 +83,18 @@ COUNTY_INDICATORS = [
         "科技型中小企业数",
         "家",
         "count",
-        "science",
+        COUNTY_OWN,
         "科技",
         additive=True,
         definition="当年入库登记的科技型中小企业数（国科发政〔2017〕115号）",
     ),
-    IndicatorDef("innovation_clusters", "创新密集区数", "个", "count", "science", "科技", additive=True),
+    IndicatorDef("innovation_clusters", "创新密集区数", "个", "count", COUNTY_OWN, "科技", additive=True),
     IndicatorDef(
         "innovation_institutions",
         "创新创业服务机构及研究开发机构数",
         "个",
         "count",
-        "science",
+        COUNTY_OWN,
         "科技",
         additive=True,
     ),
@@ -101,10 +108,10 @@ COUNTY_INDICATORS = [
         additive=True,
     ),
     IndicatorDef(
-        "tech_commissioners", "县级以上科技特派员数", "人", "count", "science", "科技", additive=True
+        "tech_commissioners", "县级以上科技特派员数", "人", "count", COUNTY_OWN, "科技", additive=True
     ),
     IndicatorDef(
-        "outreach_funding", "年度科普经费筹集额", "万元", "amount", "science", "科技", additive=True
+        "outreach_funding", "年度科普经费筹集额", "万元", "amount", COUNTY_OWN, "科技", additive=True
     ),
     IndicatorDef(
         "new_product_sales_share",

@@ -144,7 +144,7 @@ def bulletin_download(
 def _profile(request: HttpRequest, code: str, period: int | None):
     county = _county_or_404(request.auth, code)
     profile = county_profile(
-        county=county, period=period, show_raw=permissions.can_view_data(request.auth, county)
+        county=county, period=period, show_raw=permissions.can_view_region_raw(request.auth, county)
     )
     if profile is None:
         raise not_found(f"「{county.name}」尚无已发布的评价结果，暂不能建档。")

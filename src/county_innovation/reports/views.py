@@ -131,7 +131,7 @@ def _profile(request: HttpRequest, code: str):
     county = _county_or_404(request, code)
     if isinstance(county, HttpResponse):
         return county, None
-    show_raw = permissions.can_view_data(request.user, county)
+    show_raw = permissions.can_view_region_raw(request.user, county)
     profile = county_profile(county=county, period=_int(request.GET.get("period")), show_raw=show_raw)
     if profile is None:
         return county, not_found(request, f"「{county.name}」尚无已发布的评价结果，暂不能建档。")

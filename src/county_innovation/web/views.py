@@ -1,7 +1,7 @@
 """The monitoring pages: the city dashboard, the county and town pages, and the county boundary map file.
 
 Published results are shown to every signed-in user; a region's raw data values only where
-``permissions.can_view_data`` allows. The reads live in ``web.selectors``.
+``permissions.can_view_region_raw`` allows (the one rule for pages, documents and the API). The reads live in ``web.selectors``.
 """
 
 from pathlib import Path
@@ -89,7 +89,7 @@ def region(request: HttpRequest, code: str) -> HttpResponse:
         return redirect("web:dashboard")
     if region.level not in selectors.LEVELS:
         return not_found(request, f"「{region.name}」不是县（区）或乡（镇、街道），没有监测页面。")
-    show_raw = permissions.can_view_data(request.user, region)
+    show_raw = permissions.can_view_region_raw(request.user, region)
     page = selectors.region_page(region=region, period=_int_param(request, "period"), show_raw=show_raw)
     context = {
         "nav": "dashboard",
@@ -102,7 +102,7 @@ def region(request: HttpRequest, code: str) -> HttpResponse:
     if page is None:
         return render(request, "web/region_empty.html", context)
     context["dimension_chart"] = selectors.dimension_chart(page)
-    if show_raw:  # the answer is in raw values, which only the region's own officers may see
+    if show_raw:  # the answer is in raw values: the same rule as the values themselves
         context["rank_gains"] = selectors.rank_gain_lines(page)
     template = "web/county.html" if region.is_county else "web/town.html"
     return render(request, template, context)

@@ -157,12 +157,12 @@ class Case:
     params: dict = field(default_factory=dict)  # path parameters beyond the defaults
 
 
-SAVE = {"framework": "county", "values": {"rd_expenditure": 1234.5}, "submit": False}
+SAVE = {"framework": "county", "values": {"outreach_funding": 1234.5}, "submit": False}
 IMPORT = {
     "framework": "county",
     "period": 2025,
     "dry_run": False,
-    "values": [{"region": "360121", "indicator": "rd_expenditure", "value": "1,234.5"}],
+    "values": [{"region": "360121", "indicator": "outreach_funding", "value": "1,234.5"}],
 }
 CASES = [
     Case("get", "/api/regions/", "county", 200, None),
@@ -484,7 +484,7 @@ def test_session_write_without_csrf_token_is_refused(sample, users):
     status, body = call(client, "put", "/api/data/360121/2025", _versioned_save())
     assert status == 403 and "CSRF" in body["detail"]
     assert not DataValue.objects.filter(
-        region_id="360121", indicator__code="rd_expenditure", value=1234.5
+        region_id="360121", indicator__code="outreach_funding", value=1234.5
     ).exists()
 
 
@@ -507,7 +507,7 @@ def test_token_call_is_recorded_in_the_value_history_as_the_tokens_user(sample, 
         Client(), "put", "/api/data/360121/2025", _versioned_save(), token=token_for(users["county"])
     )
     assert status == 200
-    value = DataValue.objects.get(region_id="360121", period=2025, indicator__code="rd_expenditure")
+    value = DataValue.objects.get(region_id="360121", period=2025, indicator__code="outreach_funding")
     assert value.channel == DataValue.Channel.API
     assert value.history.first().history_user == users["county"]
 

@@ -27,9 +27,11 @@ def row_of(content: bytes, region_code: str) -> int:
     raise AssertionError(f"{region_code} not in template")
 
 
-def column_of(content: bytes, indicator_code: str) -> str:
-    sheet = openpyxl.load_workbook(io.BytesIO(content))["数据填报"]
-    for cell in sheet[3]:
-        if cell.value == indicator_code:
-            return cell.column_letter
+def column_of(content: bytes, indicator_code: str, *, comment: bool = False) -> str:
+    """The column letter of an indicator's value (or its 说明), as the hidden _meta sheet maps them."""
+    meta = openpyxl.load_workbook(io.BytesIO(content))["_meta"]
+    wanted = indicator_code + ("#说明" if comment else "")
+    for key, value in meta.iter_rows(values_only=True):
+        if str(key).startswith("column:") and value == wanted:
+            return str(key)[len("column:") :]
     raise AssertionError(f"{indicator_code} not in template")

@@ -155,8 +155,8 @@ def test_county_officer_saves_a_draft_of_their_county(client_for, users):
         grid_url(NANCHANG_COUNTY),
         {
             "v_hightech_enterprises": "312",
-            "v_fiscal_st_share": "3.5%",
-            "v_rd_expenditure": "",
+            "v_outreach_funding": "1,035.5",
+            "v_innovation_clusters": "",
             "action": "draft",
         },
         follow=True,
@@ -166,8 +166,8 @@ def test_county_officer_saves_a_draft_of_their_county(client_for, users):
     assert (
         dv.value == 312 and dv.status == "draft" and dv.channel == "form" and dv.updated_by == users["county"]
     )
-    assert value_of(NANCHANG_COUNTY, "fiscal_st_share").value == Decimal("3.5")
-    assert value_of(NANCHANG_COUNTY, "rd_expenditure") is None
+    assert value_of(NANCHANG_COUNTY, "outreach_funding").value == Decimal("1035.5")
+    assert value_of(NANCHANG_COUNTY, "innovation_clusters") is None
 
 
 def test_county_officer_saves_the_values_of_one_of_their_towns(client_for):
@@ -226,7 +226,8 @@ def test_grid_shows_last_years_value_beside_each_input(client_for, users):
 
 
 def test_bad_values_are_all_reported_and_nothing_is_saved(client_for):
-    response = client_for("county").post(
+    # The city admin may correct every cell, the county's own and the departments' (issue 11, item 3).
+    response = client_for("city_admin").post(
         grid_url(NANCHANG_COUNTY),
         {
             "v_tech_smes": "450",

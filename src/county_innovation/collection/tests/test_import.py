@@ -12,6 +12,7 @@ from django.urls import reverse
 from openpyxl import load_workbook
 
 from county_innovation.collection import workflow
+from county_innovation.collection.excel import TEMPLATE_VERSION
 from county_innovation.collection.models import ImportBatch
 from county_innovation.collection.tests.helpers import column_of, fill, row_of
 from county_innovation.indicators.models import DataValue, Framework, Indicator
@@ -77,7 +78,7 @@ def test_county_officer_imports_values_of_their_towns(town_template, upload, use
     batch = ImportBatch.objects.get()
     assert (batch.file_name, batch.template_version, batch.region_count, batch.value_count) == (
         "南昌县乡镇2025.xlsx",
-        "1",
+        TEMPLATE_VERSION,
         2,
         3,
     )
@@ -158,7 +159,7 @@ def test_a_negative_count_is_refused(town_template, upload):
 
 
 def test_a_share_over_100_percent_is_refused(client_for, download, upload):
-    client = client_for("county")
+    client = client_for("city_admin")
     content = download(client, "county")
     cell = ref(content, "360121", "fiscal_st_share")
     assert_refused(
@@ -218,7 +219,7 @@ def test_a_template_whose_code_row_was_changed_is_refused(town_template, upload)
     client, content = town_template
     filled = fill(content, {"A3": "区划代码", ref(content, LIANTANG, "town_tech_smes"): 3})
     assert_refused(
-        upload(client, "town", filled), "无法识别各列对应的指标：模板第3行（灰色的指标代码行）被删除或修改"
+        upload(client, "town", filled), "无法识别各列对应的指标：模板第3行（灰色的填写要求行）被删除或修改"
     )
 
 
@@ -246,8 +247,9 @@ def test_a_department_cannot_import_an_indicator_it_does_not_own(client_for, dow
     def add_column(book):
         sheet = book["数据填报"]
         column = sheet.max_column + 1
-        sheet.cell(3, column, "hightech_enterprises")
+        sheet.cell(2, column, "高新技术企业数")
         sheet.cell(4, column, 300)
+        book["_meta"].append((f"column:{sheet.cell(2, column).column_letter}", "hightech_enterprises"))
 
     filled = fill(content, {ref(content, "360102", "rd_expenditure"): 1000}, edit=add_column)
     assert_refused(

@@ -1,13 +1,14 @@
 """The Excel template: the rows and columns a user gets, what it prefills, the metadata the import checks."""
 
 import io
+import re
 from decimal import Decimal
 
 import openpyxl
 from django.urls import reverse
 
 from county_innovation.collection.excel import TEMPLATE_VERSION
-from county_innovation.collection.tests.helpers import row_of
+from county_innovation.collection.tests.helpers import column_of, row_of
 from county_innovation.common.protection import deletion_permitted
 from county_innovation.indicators.models import DataValue, Indicator
 from county_innovation.regions.models import Region
@@ -30,24 +31,34 @@ def test_county_officer_gets_a_town_template_with_a_row_for_each_of_their_towns(
     assert [sheet.cell(r, 1).value for r in range(4, 4 + len(towns))] == towns
     assert sheet.cell(4 + len(towns), 1).value is None
     assert "乡（镇、街道）创新发展评价指标体系（第1版） 2025年度" in sheet["A1"].value
-    assert sheet["A3"].value == "region_code"
-    codes = [c.value for c in sheet[3][2:]]
-    assert codes[0] == "town_hightech_enterprises" and len(codes) == 8
-    assert sheet["C2"].value == "高新技术企业数\n（家）"
-    assert sheet.freeze_panes == "C4"
-    assert sheet.column_dimensions["C"].width == 16
-    assert sheet["C4"].number_format == "#,##0"
+    assert sheet["C2"].value == "填报状态"
+    assert sheet["D2"].value == "高新技术企业数\n（家）" and sheet["E2"].value == "高新技术企业数\n说明"
+    assert column_of(book_bytes := download(client_for("county"), "town"), "town_hightech_enterprises") == "D"
+    assert column_of(book_bytes, "town_hightech_enterprises", comment=True) == "E"
+    assert len([c for c in sheet[2][3:] if c.value]) == 16  # 8 indicators, each with its 说明
+    assert sheet.freeze_panes == "D4"
+    assert sheet.column_dimensions["D"].width == 16
+    assert sheet["D4"].number_format == "#,##0"
+
+
+def test_template_row_3_is_chinese_guidance_not_codes(client_for, download):
+    """Issue 11, friction: row 3 showed machine codes in English."""
+    sheet = workbook(download(client_for("county"), "town"))["数据填报"]
+    texts = [str(c.value) for c in sheet[3] if c.value]
+    assert texts and all(re.search(r"[\u4e00-\u9fff]", t) for t in texts), texts
+    assert not any(re.search(r"[a-z]{3,}", t) for t in texts), texts
 
 
 def test_county_officer_gets_a_county_template_with_only_their_county(client_for, download):
     sheet = workbook(download(client_for("county"), "county"))["数据填报"]
     assert sheet["A4"].value == "360121" and sheet["B4"].value == "南昌县"
     assert sheet["A5"].value is None
-    assert len([c for c in sheet[3][2:] if c.value]) == 15
+    # the county's own indicators only (issue 11, item 3), each with its 说明 column
+    assert len([c for c in sheet[2][3:] if c.value]) == 2 * 6
 
 
 def test_template_has_data_validation_for_counts_and_shares(client_for, download):
-    sheet = workbook(download(client_for("county"), "county"))["数据填报"]
+    sheet = workbook(download(client_for("city_admin"), "county"))["数据填报"]
     rules = {(v.type, v.operator, v.formula1, v.formula2) for v in sheet.data_validations.dataValidation}
     assert ("decimal", "between", "0", "100") in rules  # percent
     assert ("whole", "greaterThanOrEqual", "0", None) in rules  # count
@@ -78,7 +89,7 @@ def test_template_records_framework_version_period_and_user_in_a_hidden_sheet(cl
 
 
 def test_instructions_sheet_explains_each_indicator(client_for, download):
-    sheet = workbook(download(client_for("county"), "county"))["填报说明"]
+    sheet = workbook(download(client_for("city_admin"), "county"))["填报说明"]
     text = "\n".join(str(c.value) for row in sheet.iter_rows() for c in row if c.value)
     assert "留空的单元格不会覆盖平台中已有的数值" in text
     assert "年末有效期内的高新技术企业数" in text  # a definition
@@ -97,9 +108,10 @@ def test_template_title_has_no_demo_label_without_the_demo(no_demo, client_for, 
 
 
 def test_department_template_has_its_indicators_for_every_county(client_for, download):
-    sheet = workbook(download(client_for("department"), "county"))["数据填报"]
-    codes = {c.value for c in sheet[3][2:]}
-    assert "rd_expenditure" in codes and "hightech_enterprises" not in codes
+    content = download(client_for("department"), "county")
+    sheet = workbook(content)["数据填报"]
+    meta = {str(v) for _, v in workbook(content)["_meta"].iter_rows(values_only=True)}
+    assert "rd_expenditure" in meta and "hightech_enterprises" not in meta
     assert sheet["A4"].value == "360102" and sheet["A12"].value == "360124" and sheet["A13"].value is None
 
 

@@ -103,7 +103,7 @@ def test_town_officer_reads_only_their_town(users):
     assert {v["region"] for v in body["items"]} == {"360121100"}
     status, body = call(Client(), "get", "/api/data/?framework=town&region=360121101", token=token)
     assert status == 403
-    assert body["detail"] == "您无权查看「向塘镇」的填报数据：该区划不在您的管辖范围内。"
+    assert body["detail"].startswith("您无权查看「向塘镇」的原始指标数据")
 
 
 def test_county_officer_cannot_read_another_countys_data(users):
@@ -124,15 +124,15 @@ def test_data_list_requires_a_framework(users):
 def test_county_officer_saves_values(users):
     payload = {
         "framework": "county",
-        "values": {"rd_expenditure": "12,345.6", "hightech_enterprises": 88},
+        "values": {"outreach_funding": "12,345.6", "hightech_enterprises": 88},
     }
     status, body = _put("/api/data/360121/2025", payload, token=token_for(users["county"]))
     assert status == 200, body
     stored = _values("360121", 2025)
-    assert stored["rd_expenditure"] == (Decimal("12345.6"), "draft")
+    assert stored["outreach_funding"] == (Decimal("12345.6"), "draft")
     assert stored["hightech_enterprises"] == (Decimal(88), "draft")
     returned = {v["indicator"]: (v["value"], v["status"]) for v in body["items"]}
-    assert returned["rd_expenditure"] == (12345.6, "draft")
+    assert returned["outreach_funding"] == (12345.6, "draft")
     assert body["submitted"] is False and body["version"] == 1
 
 
@@ -147,7 +147,7 @@ def test_bad_values_are_all_reported_and_nothing_is_written(users):
             "nope": 1,
         },
     }
-    status, body = _put("/api/data/360121/2025", payload, token=token_for(users["county"]))
+    status, body = _put("/api/data/360121/2025", payload, token=token_for(users["city_admin"]))
     assert status == 400
     assert "均未保存" in body["detail"]
     assert len(body["problems"]) == 3
@@ -180,7 +180,7 @@ def test_department_cannot_write_an_indicator_it_does_not_own(users):
     payload = {"framework": "county", "values": {"rd_expenditure": 1, "fiscal_st_share": 2}}
     status, body = _put("/api/data/360121/2025", payload, token=token_for(users["department"]))
     assert status == 403
-    assert "本级财政科学技术支出" in body["detail"] and "不由您的部门负责" in body["detail"]
+    assert "本级财政科学技术支出" in body["detail"] and "由市财政局负责填报" in body["detail"]
     assert _values("360121", 2025) == before
 
 
@@ -195,17 +195,17 @@ def test_null_clears_a_draft_value(users):
     token = token_for(users["county"])
     _put(
         "/api/data/360121/2025",
-        {"framework": "county", "values": {"rd_expenditure": 5}},
+        {"framework": "county", "values": {"outreach_funding": 5}},
         token=token,
     )
-    assert "rd_expenditure" in _values("360121", 2025)
+    assert "outreach_funding" in _values("360121", 2025)
     status, body = _put(
         "/api/data/360121/2025",
-        {"framework": "county", "values": {"rd_expenditure": None}},
+        {"framework": "county", "values": {"outreach_funding": None}},
         token=token,
     )
     assert status == 200 and body["deleted"] == 1
-    assert "rd_expenditure" not in _values("360121", 2025)
+    assert "outreach_funding" not in _values("360121", 2025)
 
 
 @pytest.mark.parametrize(
@@ -229,31 +229,31 @@ def test_write_errors_are_chinese_sentences(users, url, payload, detail):
 
 def test_a_stale_version_is_refused_and_nothing_is_written(users):
     token = token_for(users["county"])
-    payload = {"framework": "county", "values": {"rd_expenditure": 100}}
+    payload = {"framework": "county", "values": {"outreach_funding": 100}}
     status, body = _put("/api/data/360121/2025", payload, token=token)
     assert status == 200
-    stats = next(s for s in body["submissions"] if s["owner"] == "statistics")
-    seen = {stats["id"]: stats["version"]}
+    own = next(s for s in body["submissions"] if s["owner"] == "")
+    seen = {own["id"]: own["version"]}
     status, _ = _put(
         "/api/data/360121/2025",
-        payload | {"values": {"rd_expenditure": 200}, "submission_versions": seen},
+        payload | {"values": {"outreach_funding": 200}, "submission_versions": seen},
         token=token,
     )
     assert status == 200
     status, body = _put(
         "/api/data/360121/2025",
-        payload | {"values": {"rd_expenditure": 300}, "submission_versions": seen},
+        payload | {"values": {"outreach_funding": 300}, "submission_versions": seen},
         token=token,
     )
     assert status == 400 and "为避免覆盖他人的修改" in body["detail"]
-    assert _values("360121", 2025)["rd_expenditure"][0] == 200
+    assert _values("360121", 2025)["outreach_funding"][0] == 200
 
 
 def test_a_refused_submission_undoes_the_save(users):
-    payload = {"framework": "county", "values": {"rd_expenditure": 100}, "submit": True}
+    payload = {"framework": "county", "values": {"outreach_funding": 100}, "submit": True}
     status, body = _put("/api/data/360121/2025", payload, token=token_for(users["county"]))
     assert status == 400 and any("必填" in p for p in body["problems"])
-    assert "rd_expenditure" not in _values("360121", 2025)
+    assert "outreach_funding" not in _values("360121", 2025)
 
 
 # --- optimistic locking is required (issue 12, item 10) -----------------------------------------------------
@@ -261,7 +261,7 @@ def test_a_refused_submission_undoes_the_save(users):
 
 def test_a_write_without_the_version_is_refused_with_428_saying_how_to_get_it(users):
     before = _values("360121", 2025)
-    payload = {"framework": "county", "values": {"rd_expenditure": 777}}
+    payload = {"framework": "county", "values": {"outreach_funding": 777}}
     status, body = call(Client(), "put", "/api/data/360121/2025", payload, token=token_for(users["county"]))
     assert status == 428
     assert "GET /api/data/360121/2025?framework=county" in body["detail"]
@@ -281,21 +281,21 @@ def test_the_get_answer_carries_the_versions_and_an_etag_that_if_match_accepts(u
     etag = got.headers["ETag"]
     saved = Client().put(
         "/api/data/360121/2025",
-        {"framework": "county", "values": {"rd_expenditure": 321}},
+        {"framework": "county", "values": {"outreach_funding": 321}},
         content_type="application/json",
         headers=headers | {"If-Match": etag},
     )
     assert saved.status_code == 200, saved.content
     assert saved.headers["ETag"] != etag
-    assert _values("360121", 2025)["rd_expenditure"][0] == 321
+    assert _values("360121", 2025)["outreach_funding"][0] == 321
     stale = Client().put(
         "/api/data/360121/2025",
-        {"framework": "county", "values": {"rd_expenditure": 322}},
+        {"framework": "county", "values": {"outreach_funding": 322}},
         content_type="application/json",
         headers=headers | {"If-Match": etag},
     )
     assert stale.status_code == 400 and "为避免覆盖他人的修改" in stale.json()["detail"]
-    assert _values("360121", 2025)["rd_expenditure"][0] == 321
+    assert _values("360121", 2025)["outreach_funding"][0] == 321
 
 
 @pytest.mark.parametrize("header", ["*", "garbage", '"1.x"'])
@@ -303,7 +303,7 @@ def test_a_wildcard_or_malformed_if_match_is_refused_in_chinese(users, header):
     status_before = _values("360121", 2025)
     response = Client().put(
         "/api/data/360121/2025",
-        {"framework": "county", "values": {"rd_expenditure": 5}},
+        {"framework": "county", "values": {"outreach_funding": 5}},
         content_type="application/json",
         headers={"Authorization": f"Bearer {token_for(users['county'])}", "If-Match": header},
     )

@@ -84,13 +84,14 @@ def test_a_county_without_designations_or_tasks_says_no_data(demo):
     assert _texts(document).count(f"{NO_DATA}。") == 2
 
 
-def test_a_town_officer_reads_the_profile_without_the_raw_platform_figures(client_for, county):
+def test_a_town_officer_reads_its_own_county_s_profile_with_the_raw_figures(client_for, county):
+    # One rule for raw values (issue 11, item 9): a town's officers read their own county's figures.
     response = client_for("town").get(f"/reports/profiles/{county.code}/")
     assert response.status_code == 200
     content = response.content.decode()
-    assert "仅县（区）及以上可见" in content and "演示数据" in content
-    response = client_for("county").get(f"/reports/profiles/{county.code}/")
-    assert "仅县（区）及以上可见" not in response.content.decode()
+    assert "仅县（区）及以上可见" not in content and "演示数据" in content
+    response = client_for("other_county").get(f"/reports/profiles/{county.code}/")
+    assert response.status_code == 403
 
 
 def test_profile_download_is_a_word_file_named_in_chinese(client_for, county):
