@@ -2,7 +2,8 @@
 
 city opens the rounds → town fills and submits → county returns with a comment → town fixes and resubmits →
 county approves → county fills and submits its own indicators → 市统计局 fills its indicators by Excel →
-city approves. Demo accounts only; no model is written after the demo load.
+city approves → the city evaluates and publishes, then replaces the official run with a reason → the
+bulletin is generated and read as Word and PDF. Demo accounts only; no model is written after the demo load.
 """
 
 import datetime as dt
@@ -10,8 +11,12 @@ import io
 
 import openpyxl
 import pytest
+from django.core.management import call_command
+from docx import Document
+from pypdf import PdfReader
 
 from county_innovation.collection.selectors import period_last
+from county_innovation.reports.docx_layout import DEMO_MARK
 from county_innovation.web.demo import demo_load
 from tests.browser.journey import messages, shot, sign_in
 
@@ -54,7 +59,7 @@ def save_and_submit(page) -> str:
 
 
 @pytest.mark.browser
-def test_round_journey_from_opening_to_city_approval(
+def test_round_journey_from_opening_to_the_bulletin(
     demo_restored_afterwards, transactional_db, live_server, browser, tmp_path
 ):
     demo_load()
@@ -107,6 +112,11 @@ def test_round_journey_from_opening_to_city_approval(
     assert fill_grid(county) == 6
     assert "数据已提交" in save_and_submit(county)
     shot(county, "round-06-county-grid")
+    # 进贤县 does the same: an index ranks at least two counties with enough data.
+    jinxian = sign_in(browser, base, "jinxian", viewport={"width": 1280, "height": 1000})
+    jinxian.goto(f"{base}/data/360124/{period}/")
+    assert fill_grid(jinxian, default="9") == 6
+    assert "数据已提交" in save_and_submit(jinxian)
 
     # 7. 市统计局 downloads the county template, fills its indicators for every county and imports with submit.
     tongji = sign_in(browser, base, "tongji", viewport={"width": 1280, "height": 1000})
@@ -137,11 +147,11 @@ def test_round_journey_from_opening_to_city_approval(
     assert "已导入 9 个区划的 63 条数据" in text and "已提交 9 份填报" in text, text
     shot(tongji, "round-07-department-import")
 
-    # 8. The city approves 南昌县's own submission and 市统计局's for 南昌县.
+    # 8. The city approves the two counties' own submissions and 市统计局's for them.
     admin.goto(county_round_url)
     review = admin.get_by_test_id("to-review")
     assert review.get_by_role("link", name="南昌县 · 南昌县").count() == 1
-    for label in ("南昌县 · 南昌县", "南昌县 · 市统计局"):
+    for label in ("南昌县 · 南昌县", "南昌县 · 市统计局", "进贤县 · 进贤县", "进贤县 · 市统计局"):
         admin.goto(county_round_url)
         with admin.expect_navigation():
             admin.get_by_test_id("to-review").get_by_role("link", name=label).click()
@@ -154,7 +164,63 @@ def test_round_journey_from_opening_to_city_approval(
     rates = admin.get_by_test_id("county-rates")
     nanchang = rates.locator("tr", has_text="南昌县")
     assert "已审核" in nanchang.get_by_test_id("own-submission").inner_text()
-    assert "草稿" in rates.locator("tr", has_text="进贤县").get_by_test_id("own-submission").inner_text()
+    assert "已审核" in rates.locator("tr", has_text="进贤县").get_by_test_id("own-submission").inner_text()
+    assert "草稿" in rates.locator("tr", has_text="安义县").get_by_test_id("own-submission").inner_text()
     shot(admin, "round-08-city-approved")
     admin.goto(town_round_url)
     assert "已审核" in admin.locator('[data-testid="submissions"] tr', has_text="莲塘镇").inner_text()
+
+    # 9. The city evaluates the year from the approved data and publishes it; a second run of the same year
+    #    replaces the official one only after a confirmation with a reason.
+    run_url = evaluate(admin, base, period)
+    assert "正式结果" in admin.locator("body").inner_text(), messages(admin)
+    shot(admin, "round-09-run-published")
+    evaluate(admin, base, period, replacing="县（区）本级与市统计局数据审核后重算")
+    history = admin.get_by_test_id("replacement-history").inner_text()
+    assert "县（区）本级与市统计局数据审核后重算" in history
+    assert admin.url != run_url
+
+    # 10. The bulletin of the official run: generated in the background, downloaded as Word and PDF, read.
+    admin.goto(f"{base}/reports/")
+    with admin.expect_navigation():
+        official = admin.get_by_test_id("bulletin-runs").locator("tr", has_text="正式结果")
+        official.filter(has_text=f"{period}年度").get_by_role("link", name=f"{period}年度").click()
+    with admin.expect_navigation():
+        admin.get_by_role("button", name="生成新版本").click()
+    # What `county-innovation db_worker` does in a deployment; the page then lists the finished files.
+    call_command("db_worker", "--batch", "--no-startup-delay", "--queue-name", "*", verbosity=0)
+    admin.reload()
+    shot(admin, "round-10-bulletin")
+    docx_path, pdf_path = tmp_path / "bulletin.docx", tmp_path / "bulletin.pdf"
+    with admin.expect_download() as info:
+        admin.locator("[data-testid^=download-docx-]").first.click()
+    info.value.save_as(docx_path)
+    document = Document(io.BytesIO(docx_path.read_bytes()))
+    body = "\n".join(p.text for p in document.paragraphs)
+    assert "南昌市县域创新驱动发展监测通报" in body and f"{period}年" in body
+    assert "南昌县" in body and DEMO_MARK in document.sections[0].header.paragraphs[0].text
+    with admin.expect_download() as info:
+        admin.locator("[data-testid^=download-pdf-]").first.click()
+    info.value.save_as(pdf_path)
+    first_page = PdfReader(pdf_path).pages[0].extract_text()
+    assert "南昌市县域创新驱动发展监测通报" in first_page and DEMO_MARK in first_page
+
+
+def evaluate(page, base: str, period: int, *, replacing: str = "") -> str:
+    """Run the county evaluation of ``period`` from the evaluation page with 立即发布; confirm a replacement."""
+    page.goto(f"{base}/evaluation/")
+    form = page.get_by_test_id("run-form")
+    choose(page, "[data-testid=run-form] select[name=framework]", "县（区）创新驱动")
+    form.locator("input[name=period]").fill(str(period))
+    form.locator("input[name=publish]").check()
+    with page.expect_navigation():
+        form.get_by_role("button", name="开始评价").click()
+    if replacing:
+        assert page.get_by_test_id("replace-confirm").count() == 1, messages(page)
+        page.fill("#replace-reason", replacing)
+        with page.expect_navigation():
+            page.get_by_role("button", name="确认替换并发布").click()
+        assert "原正式结果已标为「已被替换」" in messages(page)
+    else:
+        assert page.get_by_test_id("replace-confirm").count() == 0, "the year had no official run yet"
+    return page.url
