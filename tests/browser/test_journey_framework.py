@@ -42,7 +42,9 @@ def test_framework_journey_new_version_evaluated_published_and_named_on_the_dash
 
     # 1. The framework page: doubling 企业创新's weight moves its share in the index from 0.25 to 0.4 as typed.
     page.goto(f"{live_server.url}/frameworks/")
-    page.get_by_role("link", name=FRAMEWORK).first.click()
+    with page.expect_navigation():
+        page.get_by_role("link", name=FRAMEWORK).first.click()
+    page.wait_for_load_state("load")  # the live share column is drawn by a deferred script
     assert "v1" in page.locator("h1").inner_text()
     assert _share(page, "enterprise") == "0.25"
     page.fill('input[name="weight_enterprise"]', "2")

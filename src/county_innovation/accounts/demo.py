@@ -17,6 +17,10 @@ DEMO_PASSWORD = "demo-2025"
 DEMO_ACCOUNTS = [
     DemoAccount("admin", DEMO_PASSWORD, "city_admin", "360100", "", "市科技局（演示）"),
     DemoAccount("tongji", DEMO_PASSWORD, "department", "360100", "statistics", "市统计局（演示）"),
+    # every department that owns an indicator of the default frameworks has an account, so each share of a
+    # county's data can be filled and submitted by its owner in the demo
+    DemoAccount("caizheng", DEMO_PASSWORD, "department", "360100", "finance", "市财政局（演示）"),
+    DemoAccount("shuiwu", DEMO_PASSWORD, "department", "360100", "taxation", "市税务局（演示）"),
     DemoAccount("nanchangxian", DEMO_PASSWORD, "county", "360121", "", "南昌县科技局（演示）"),
     DemoAccount("jinxian", DEMO_PASSWORD, "county", "360124", "", "进贤县科技局（演示）"),
     DemoAccount("liantang", DEMO_PASSWORD, "town", "360121100", "", "莲塘镇（演示）"),
