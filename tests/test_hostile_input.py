@@ -379,11 +379,11 @@ def test_the_import_api_refuses_huge_numbers_in_chinese(demo, client_for, dry_ru
 @pytest.mark.parametrize(
     "body",
     [
-        '{"framework": "county", "values": {"rd_expenditure": 1e1000000}}',
-        '{"framework": "county", "values": {"rd_expenditure": NaN}}',
-        '{"framework": "county", "values": {"rd_expenditure": -Infinity}}',
-        '{"framework": "county", "values": {"rd_expenditure": 1' + "0" * 5000 + "}}",
-        '{"framework": "county", "values": {"rd_expenditure": "1e1000000"}}',
+        '{"framework": "county", "values": {"outreach_funding": 1e1000000}}',
+        '{"framework": "county", "values": {"outreach_funding": NaN}}',
+        '{"framework": "county", "values": {"outreach_funding": -Infinity}}',
+        '{"framework": "county", "values": {"outreach_funding": 1' + "0" * 5000 + "}}",
+        '{"framework": "county", "values": {"outreach_funding": "1e1000000"}}',
     ],
     ids=["exponent", "nan", "infinity", "5000_digits", "exponent_text"],
 )
@@ -407,7 +407,7 @@ def test_the_entry_grid_refuses_a_huge_number_in_chinese(demo, client_for):
     client = client_for("county")
     url = reverse("collection:grid", args=["360121", 2025]) + "?framework=county"
     for raw in ("1e1000000", "9" * 100_000, "NaN"):
-        response = client.post(url, {"v_rd_expenditure": raw})
+        response = client.post(url, {"v_outreach_funding": raw})
         assert response.status_code < 500
         assert "应为" in response.content.decode() or "过大" in response.content.decode()
 
