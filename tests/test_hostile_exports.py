@@ -14,7 +14,7 @@ import pytest
 from django.apps import apps
 from django.db import models
 from django.db.models import F, Value
-from django.db.models.functions import Concat
+from django.db.models.functions import Concat, Left
 from django.urls import reverse
 from openpyxl import load_workbook
 
@@ -63,9 +63,10 @@ def _hostile_everywhere() -> int:
             ):
                 continue
             prefix = TRIGGERS[n % len(TRIGGERS)]
-            changed += model._base_manager.exclude(**{field.name: None}).update(
-                **{field.name: Concat(Value(prefix + PAYLOAD), F(field.name))}
-            )
+            hostile = Concat(Value(prefix + PAYLOAD), F(field.name))
+            if field.max_length:  # PostgreSQL refuses what SQLite would store beyond the column's length
+                hostile = Left(hostile, field.max_length)
+            changed += model._base_manager.exclude(**{field.name: None}).update(**{field.name: hostile})
     return changed
 
 

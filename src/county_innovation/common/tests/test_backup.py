@@ -11,9 +11,9 @@ import tarfile
 from pathlib import Path
 
 import pytest
-from django.db import connection
 
 import county_innovation
+from county_innovation.common.tests.session_file import session_database_write
 from county_innovation.common.backup import MANIFEST, database_summary
 
 SRC = Path(county_innovation.__file__).resolve().parent.parent
@@ -49,8 +49,7 @@ def installation(demo, tmp_path):
     var = tmp_path / "source"
     (var / "media" / "materials").mkdir(parents=True)
     (var / "media" / "materials" / "申报书.pdf").write_bytes(b"%PDF-1.4 demo attachment")
-    connection.ensure_connection()
-    (var / "county_innovation.sqlite3").write_bytes(connection.connection.serialize())
+    session_database_write(var / "county_innovation.sqlite3")
     return var
 
 

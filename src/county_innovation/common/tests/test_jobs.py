@@ -12,11 +12,11 @@ from pathlib import Path
 
 import pytest
 from django.core.management import call_command
-from django.db import connection
 from django.urls import reverse
 from django.utils import timezone
 
 import county_innovation
+from county_innovation.common.tests.session_file import session_database_write
 from county_innovation.common.jobs import BackgroundJob, job_models, jobs_expire_stale
 from county_innovation.common.protection import deletion_permitted
 from county_innovation.evaluation.models import EvaluationRun, RobustnessAnalysis
@@ -156,8 +156,7 @@ def test_a_worker_killed_mid_analysis_leaves_a_failed_job_with_the_reason(run, t
     (a million model runs on the counties), so that it is surely still computing when the worker is killed.
     """
     db = tmp_path / "county_innovation.sqlite3"
-    connection.ensure_connection()
-    db.write_bytes(connection.connection.serialize())  # the session's demo database, as a file
+    session_database_write(db)  # the session's demo database, as a file
     env = {
         **os.environ,
         "COUNTY_INNOVATION_VAR": str(tmp_path),

@@ -8,9 +8,9 @@ import subprocess
 import sys
 from pathlib import Path
 
-from django.db import connection
 
 import county_innovation
+from county_innovation.common.tests.session_file import session_database_write
 
 SRC = Path(county_innovation.__file__).resolve().parent.parent
 SCRIPT = Path(__file__).with_name("migration_check.py")
@@ -20,8 +20,7 @@ ROUNDTRIP_APPS = ["evaluation", "reports", "collection", "indicators", "enterpri
 
 
 def test_a_populated_database_migrates_forward_and_keeps_every_value(demo, tmp_path):
-    connection.ensure_connection()
-    (tmp_path / "county_innovation.sqlite3").write_bytes(connection.connection.serialize())
+    session_database_write(tmp_path / "county_innovation.sqlite3")
     env = {**os.environ, "COUNTY_INNOVATION_VAR": str(tmp_path), "PYTHONPATH": str(SRC)}
     env.pop("DATABASE_URL", None)
     done = subprocess.run(
