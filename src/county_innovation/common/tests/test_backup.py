@@ -13,8 +13,8 @@ from pathlib import Path
 import pytest
 
 import county_innovation
-from county_innovation.common.tests.session_file import session_database_write
 from county_innovation.common.backup import MANIFEST, database_summary
+from county_innovation.common.tests.session_file import session_database_write
 
 SRC = Path(county_innovation.__file__).resolve().parent.parent
 SUMMARY = (

@@ -16,9 +16,9 @@ from django.urls import reverse
 from django.utils import timezone
 
 import county_innovation
-from county_innovation.common.tests.session_file import session_database_write
 from county_innovation.common.jobs import BackgroundJob, job_models, jobs_expire_stale
 from county_innovation.common.protection import deletion_permitted
+from county_innovation.common.tests.session_file import session_database_write
 from county_innovation.evaluation.models import EvaluationRun, RobustnessAnalysis
 from county_innovation.reports.models import Bulletin
 

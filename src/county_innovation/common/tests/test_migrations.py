@@ -8,7 +8,6 @@ import subprocess
 import sys
 from pathlib import Path
 
-
 import county_innovation
 from county_innovation.common.tests.session_file import session_database_write
 
