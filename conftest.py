@@ -97,8 +97,8 @@ def demo(db):
     Loaded once per session (django_db_setup); a transactional test (browser) flushes the database and
     reloads it itself.
     """
+    from county_innovation.common.models import DemoDataset
     from county_innovation.web.demo import demo_load
-    from county_innovation.web.models import DemoDataset
 
     if not DemoDataset.objects.exists():
         return demo_load()
@@ -109,10 +109,10 @@ def demo(db):
 def no_demo(db):
     """A database with regions and frameworks but without the demo data set, values, rounds and runs."""
     from county_innovation.collection.models import CollectionRound, Submission, SubmissionEvent
+    from county_innovation.common.models import DemoDataset
     from county_innovation.common.protection import deletion_permitted
     from county_innovation.evaluation.models import EvaluationRun
     from county_innovation.indicators.models import DataValue
-    from county_innovation.web.models import DemoDataset
 
     with deletion_permitted("test cleanup: a database without the demo"):
         EvaluationRun.objects.all().delete()

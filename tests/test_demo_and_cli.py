@@ -10,10 +10,10 @@ import pytest
 from django.core.management import call_command
 
 from county_innovation.accounts.models import User
+from county_innovation.common.models import DemoDataset
 from county_innovation.evaluation.models import EvaluationRun
 from county_innovation.indicators.models import DataValue
 from county_innovation.regions.models import Region
-from county_innovation.web.models import DemoDataset
 
 ROOT = Path(__file__).resolve().parent.parent
 

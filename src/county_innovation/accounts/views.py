@@ -6,7 +6,7 @@ from django.urls import reverse_lazy
 
 from county_innovation.accounts.demo import DEMO_ACCOUNTS
 from county_innovation.accounts.forms import LoginForm
-from county_innovation.web.models import DemoDataset
+from county_innovation.common.models import DemoDataset
 
 
 class LoginView(auth_views.LoginView):

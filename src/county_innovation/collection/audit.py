@@ -11,8 +11,8 @@ from county_innovation.accounts.models import User
 from county_innovation.collection import selectors, workflow
 from county_innovation.collection.models import CollectionRound, SubmissionEvent
 from county_innovation.common.excel import BORDER, HEADER_FILL, cell_put, workbook_bytes
+from county_innovation.common.models import DemoDataset
 from county_innovation.indicators.models import DataValue
-from county_innovation.web.models import DemoDataset
 
 HISTORY_TYPES = {"+": "新增", "~": "修改", "-": "删除"}
 

@@ -14,6 +14,7 @@ from county_innovation.accounts import permissions
 from county_innovation.accounts.models import Department, Role, User
 from county_innovation.collection.models import CollectionRound, ImportBatch, Submission, SubmissionEvent
 from county_innovation.common.errors import DomainError
+from county_innovation.common.models import DemoDataset
 from county_innovation.indicators.models import DataValue, Framework, Indicator, Origin
 from county_innovation.indicators.selectors import (
     data_values_for,
@@ -22,7 +23,6 @@ from county_innovation.indicators.selectors import (
     framework_latest,
 )
 from county_innovation.regions.models import Region
-from county_innovation.web.models import DemoDataset
 
 # The platform collects figures from the 2015 statistical year on (the 十三五 baseline).
 PERIOD_FIRST = 2015

@@ -2,7 +2,7 @@ from django.apps import AppConfig
 
 
 class CommonConfig(AppConfig):
-    """Shared pieces; installed for its commands (jobs, backup, restore, the worker wrapper), it has no tables."""
+    """Shared pieces at the bottom of the apps: its commands (jobs, backup, restore, the worker wrapper) and the one platform-wide table (the demo marking)."""
 
     name = "county_innovation.common"
     label = "common"

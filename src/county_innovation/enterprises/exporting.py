@@ -18,10 +18,10 @@ from openpyxl.worksheet.datavalidation import DataValidation
 from county_innovation.accounts import permissions
 from county_innovation.accounts.models import Role, User
 from county_innovation.common.excel import cell_put, header_cells, row_put, workbook_bytes
+from county_innovation.common.models import DemoDataset
 from county_innovation.enterprises import selectors
 from county_innovation.enterprises.models import Enterprise, EnterpriseYear, HightechField, ListingStatus
 from county_innovation.enterprises.services import COUNT_FIELDS, MONEY_FIELDS, OPTIONAL_MONEY_FIELDS
-from county_innovation.web.models import DemoDataset
 
 # Bump when the layout changes so that an older file could be misread; the import refuses other versions.
 TEMPLATE_VERSION = "1"

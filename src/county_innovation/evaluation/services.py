@@ -12,6 +12,7 @@ from county_innovation import __version__ as ENGINE_VERSION
 from county_innovation.accounts.models import User
 from county_innovation.common.errors import DomainError
 from county_innovation.common.jobs import job_fail, job_heartbeat
+from county_innovation.common.models import DemoDataset
 from county_innovation.engine import EngineError, EvaluationResult, MethodSpec, evaluate
 from county_innovation.evaluation.models import (
     EvaluationRun,
@@ -26,7 +27,6 @@ from county_innovation.indicators.selectors import data_values_for, framework_hi
 from county_innovation.indicators.services import framework_freeze
 from county_innovation.regions.models import Region
 from county_innovation.regions.selectors import counties_of, towns_of
-from county_innovation.web.models import DemoDataset
 
 
 def evaluation_units(*, framework: Framework, scope: Region) -> list[Region]:

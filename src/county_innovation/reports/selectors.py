@@ -18,6 +18,7 @@ from django.db.models import Count, QuerySet
 
 from county_innovation.collection.selectors import round_reporting_rate
 from county_innovation.common.jobs import jobs_expire_stale
+from county_innovation.common.models import DemoDataset
 from county_innovation.engine import strengths_weaknesses
 from county_innovation.evaluation.models import EvaluationRun, RegionResult
 from county_innovation.evaluation.selectors import published_periods, published_run, run_node_weights
@@ -26,7 +27,6 @@ from county_innovation.indicators.models import Indicator
 from county_innovation.indicators.selectors import framework_dimensions
 from county_innovation.regions.models import Region
 from county_innovation.reports.models import Bulletin
-from county_innovation.web.models import DemoDataset
 from county_innovation.web.selectors import (
     Ranking,
     RankingRow,

@@ -14,10 +14,10 @@ from django.views.decorators.http import require_GET, require_POST
 
 from county_innovation.accounts import permissions
 from county_innovation.common.errors import DomainError
+from county_innovation.common.models import DemoDataset
 from county_innovation.supervision import exporting, selectors, services
 from county_innovation.supervision.forms import AssignForm, ChildForm, ReportForm
 from county_innovation.supervision.models import TaskAttachment, TaskItem
-from county_innovation.web.models import DemoDataset
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 

@@ -3,7 +3,7 @@
 from django.http import HttpRequest
 
 from county_innovation.accounts import permissions
-from county_innovation.web.models import DemoDataset
+from county_innovation.common.models import DemoDataset
 
 
 def platform(request: HttpRequest) -> dict:

@@ -14,6 +14,7 @@ from county_innovation.accounts.models import User
 from county_innovation.collection.demo import collection_demo_load
 from county_innovation.collection.models import CollectionRound, Submission, SubmissionEvent
 from county_innovation.common.errors import DomainError
+from county_innovation.common.models import DemoDataset
 from county_innovation.common.protection import deletion_permitted
 from county_innovation.designation.demo import designation_demo_load
 from county_innovation.enterprises.cultivation import cultivation_demo_load
@@ -27,7 +28,6 @@ from county_innovation.regions.models import Region
 from county_innovation.regions.selectors import counties_of, towns_of
 from county_innovation.regions.services import regions_load
 from county_innovation.reports.services import bulletins_deferred
-from county_innovation.web.models import DemoDataset
 
 DEMO_PERIODS = range(2020, 2025)
 DEMO_SEED = 20191204  # the date of the seed policy

@@ -9,10 +9,10 @@ from django.urls import reverse
 
 from county_innovation.collection.excel import TEMPLATE_VERSION
 from county_innovation.collection.tests.helpers import column_of, row_of
+from county_innovation.common.models import DemoDataset
 from county_innovation.common.protection import deletion_permitted
 from county_innovation.indicators.models import DataValue, Indicator
 from county_innovation.regions.models import Region
-from county_innovation.web.models import DemoDataset
 
 PERIOD = 2025  # the demo covers 2020–2024
 

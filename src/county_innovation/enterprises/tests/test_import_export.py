@@ -12,6 +12,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 from openpyxl.utils import get_column_letter
 
+from county_innovation.common.models import DemoDataset
 from county_innovation.enterprises.demo import demo_credit_code
 from county_innovation.enterprises.exporting import (
     FIRST_DATA_ROW,
@@ -24,7 +25,6 @@ from county_innovation.enterprises.exporting import (
 from county_innovation.enterprises.models import Enterprise, EnterpriseYear
 from county_innovation.enterprises.tests.conftest import VALID_CODE, count_rows
 from county_innovation.regions.models import Region
-from county_innovation.web.models import DemoDataset
 
 LIANTANG = "360121100"  # 莲塘镇, 南昌县
 JINXIAN_TOWN = "360124100"  # a town of 进贤县
