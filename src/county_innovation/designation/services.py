@@ -340,7 +340,7 @@ def formal_check(
 def data_evaluation_of(region: Region) -> dict:
     """The region's result in the latest published evaluation of its level (county or town framework):
     index, rank among how many, dimension profile against the peers' average, and the index trend."""
-    from county_innovation.web.selectors import region_page
+    from county_innovation.evaluation.rankings import region_page
 
     page = region_page(region=region, period=None, show_raw=False)
     if page is None:

@@ -72,7 +72,7 @@ def _charts(doc: OfficialDocument, content: BulletinContent) -> None:
 def _dimension_tables(doc: OfficialDocument, content: BulletinContent) -> None:
     ranking = content.ranking
     weighting = content.run.method_spec.get("weighting") or "given"
-    # The weights printed are the ones the run used (web.selectors.dimensions_of); a data-driven weighting of
+    # The weights printed are the ones the run used (evaluation.rankings.dimensions_of); a data-driven weighting of
     # the indicators within each dimension is said beside them.
     within = "" if weighting == "given" else f"，维度内指标按{method_label('weighting', weighting)}赋权"
     for j, d in enumerate(ranking.dimensions):

@@ -1,7 +1,7 @@
 """The county profile (一县一档): one county's results over the years, its radar against the city, strengths and
 weaknesses, towns ranked, designations, enterprises and platforms, and task progress; as a page and as Word.
 
-The monitoring page's reads (``web.selectors.region_page``) supply the current year; designations and task
+The monitoring page's reads (``evaluation.rankings.region_page``) supply the current year; designations and task
 progress come only through ``designation.selectors.county_designations`` / ``county_task_progress``.
 """
 
@@ -13,12 +13,13 @@ from django.db.models import Count
 
 from county_innovation.designation.selectors import county_designations, county_task_progress
 from county_innovation.enterprises.models import Enterprise, Qualification, QualificationKind
+from county_innovation.evaluation.charts import dimension_chart
+from county_innovation.evaluation.rankings import RegionPage, region_page
 from county_innovation.evaluation.selectors import published_periods, published_run
 from county_innovation.regions.models import Region
 from county_innovation.reports import charts
 from county_innovation.reports.docx_layout import OfficialDocument
 from county_innovation.reports.selectors import _fmt, demo_loaded, year_end
-from county_innovation.web.selectors import RegionPage, dimension_chart, region_page
 
 # Indicators of the county framework that count innovation platforms and institutions (from the run's data).
 PLATFORM_INDICATORS = ("innovation_institutions", "innovation_clusters")

@@ -1,7 +1,7 @@
 """Reads that shape a bulletin, a county profile and an assessment sheet from published evaluation runs.
 
 The numbers come from ``evaluation`` (runs and results) through the monitoring pages' own reads
-(``web.selectors``), so a document never disagrees with the page; the sentences are written here from them.
+(``evaluation.rankings``), so a document never disagrees with the page; the sentences are written here from them.
 Designations, task progress and reporting rates belong to other apps and are read only through the functions
 those apps publish for this purpose, when they are installed.
 """
@@ -21,13 +21,7 @@ from county_innovation.common.jobs import jobs_expire_stale
 from county_innovation.common.models import DemoDataset
 from county_innovation.engine import strengths_weaknesses
 from county_innovation.evaluation.models import EvaluationRun, RegionResult
-from county_innovation.evaluation.selectors import published_periods, published_run, run_node_weights
-from county_innovation.indicators.methods import method_label, normalisation_text
-from county_innovation.indicators.models import Indicator
-from county_innovation.indicators.selectors import framework_dimensions
-from county_innovation.regions.models import Region
-from county_innovation.reports.models import Bulletin
-from county_innovation.web.selectors import (
+from county_innovation.evaluation.rankings import (
     Ranking,
     RankingRow,
     dimension_contributions,
@@ -35,6 +29,12 @@ from county_innovation.web.selectors import (
     method_changes,
     published_framework_code,
 )
+from county_innovation.evaluation.selectors import published_periods, published_run, run_node_weights
+from county_innovation.indicators.methods import method_label, normalisation_text
+from county_innovation.indicators.models import Indicator
+from county_innovation.indicators.selectors import framework_dimensions
+from county_innovation.regions.models import Region
+from county_innovation.reports.models import Bulletin
 
 STRENGTH_COUNT = 3
 

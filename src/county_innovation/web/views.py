@@ -1,7 +1,7 @@
 """The monitoring pages: the city dashboard, the county and town pages, and the county boundary map file.
 
 Published results are shown to every signed-in user; a region's raw data values only where
-``permissions.can_view_region_raw`` allows (the one rule for pages, documents and the API). The reads live in ``web.selectors``.
+``permissions.can_view_region_raw`` allows (the one rule for pages, documents and the API). The reads live in ``evaluation.rankings``, the chart payloads in ``evaluation.charts``.
 """
 
 from pathlib import Path
@@ -15,9 +15,9 @@ from django.views.decorators.http import require_GET
 
 from county_innovation.accounts import permissions
 from county_innovation.common.numbers import query_int
+from county_innovation.evaluation import charts, rankings
 from county_innovation.regions.models import Region
 from county_innovation.regions.selectors import city_region, counties_of
-from county_innovation.web import selectors
 from county_innovation.web import workbench as workbench_selectors
 
 FAVICON = (Path(__file__).parent / "static" / "web" / "favicon.svg").read_bytes()
@@ -53,10 +53,10 @@ def workbench(request: HttpRequest) -> HttpResponse:
 @require_GET
 @login_required
 def dashboard(request: HttpRequest) -> HttpResponse:
-    level = request.GET.get("level") if request.GET.get("level") in selectors.LEVELS else "county"
+    level = request.GET.get("level") if request.GET.get("level") in rankings.LEVELS else "county"
     period = _int_param(request, "period")
     city = city_region()
-    ranking = selectors.ranking(level=level, scope=city, period=period) if city else None
+    ranking = rankings.ranking(level=level, scope=city, period=period) if city else None
     context = {"nav": "dashboard", "city": city, "level": level, "ranking": ranking}
     if ranking is None:
         return render(request, "web/dashboard.html", context)
@@ -66,12 +66,12 @@ def dashboard(request: HttpRequest) -> HttpResponse:
     rows = ranking.rows
     if county_filter:
         rows = [r for r in rows if r.region.code.startswith(county_filter)]
-    charts = selectors.dashboard_charts(ranking, rows, counties, geo_url=_geo_url())
+    payloads = charts.dashboard_charts(ranking, rows, counties, geo_url=_geo_url())
     context.update(
         rows=rows,
         counties=counties,
         county_filter=county_filter,
-        **charts,
+        **payloads,
         unpublished_period=period if period is not None and period != ranking.period else None,
     )
     return render(request, "web/dashboard.html", context)
@@ -87,10 +87,10 @@ def region(request: HttpRequest, code: str) -> HttpResponse:
         )
     if region.level == Region.Level.CITY:
         return redirect("web:dashboard")
-    if region.level not in selectors.LEVELS:
+    if region.level not in rankings.LEVELS:
         return not_found(request, f"「{region.name}」不是县（区）或乡（镇、街道），没有监测页面。")
     show_raw = permissions.can_view_region_raw(request.user, region)
-    page = selectors.region_page(region=region, period=_int_param(request, "period"), show_raw=show_raw)
+    page = rankings.region_page(region=region, period=_int_param(request, "period"), show_raw=show_raw)
     context = {
         "nav": "dashboard",
         "region": region,
@@ -101,9 +101,9 @@ def region(request: HttpRequest, code: str) -> HttpResponse:
     }
     if page is None:
         return render(request, "web/region_empty.html", context)
-    context["dimension_chart"] = selectors.dimension_chart(page)
+    context["dimension_chart"] = charts.dimension_chart(page)
     if show_raw:  # the answer is in raw values: the same rule as the values themselves
-        context["rank_gains"] = selectors.rank_gain_lines(page)
+        context["rank_gains"] = rankings.rank_gain_lines(page)
     template = "web/county.html" if region.is_county else "web/town.html"
     return render(request, template, context)
 

@@ -7,8 +7,8 @@ import pytest
 from django.urls import reverse
 from django.utils.html import escape
 
+from county_innovation.evaluation import charts, rankings
 from county_innovation.evaluation.models import EvaluationRun, RegionResult
-from county_innovation.web import selectors
 
 ROLES = ["city_admin", "department", "county", "other_county", "town", "other_town", "expert", "enterprise"]
 
@@ -117,7 +117,7 @@ def test_dashboard_stack_sums_to_the_index_of_each_county(demo, client_for):
 def test_stack_segment_is_effective_dimension_weight_times_score(demo):
     # With every indicator present, a dimension's contribution is its normalised weight × its score.
     run = _latest("county")
-    ranking = selectors.ranking(level="county", scope=run.scope, period=run.period)
+    ranking = rankings.ranking(level="county", scope=run.scope, period=run.period)
     complete = [r for r in ranking.rows if all(v is not None for v in r.result.normalised.values())]
     assert complete, "the demo should have a county with complete data"
     for row in complete:
@@ -176,9 +176,7 @@ def test_tile_cartogram_of_another_city_is_a_grid_in_code_order():
     from county_innovation.regions.models import Region
 
     counties = [Region(code=f"3602{i:02d}", name=f"县{i}", level="county") for i in (5, 1, 3, 2)]
-    tiles = selectors.county_map(
-        counties=counties, values={}, ranks={}, title="t", value_name="v", geo_url=None
-    )
+    tiles = charts.county_map(counties=counties, values={}, ranks={}, title="t", value_name="v", geo_url=None)
     at = {i["code"]: (i["x"], i["y"]) for i in tiles["items"]}
     assert at == {"360201": (0, 0), "360202": (1, 0), "360203": (0, 1), "360205": (1, 1)}
 
@@ -286,9 +284,7 @@ def test_county_page_radar_compares_dimensions_with_the_city_average(demo, clien
 
 def test_county_page_shows_strengths_and_weaknesses_against_the_city_median(demo, client_for):
     run = _latest("county")
-    page = selectors.region_page(
-        region=run.results.get(region_id="360124").region, period=None, show_raw=True
-    )
+    page = rankings.region_page(region=run.results.get(region_id="360124").region, period=None, show_raw=True)
     assert page.strengths or page.weaknesses
     for gap in page.strengths:
         assert gap.gap > 0 and gap.normalised - gap.median == pytest.approx(gap.gap)
