@@ -145,3 +145,26 @@ def demo_restored_afterwards(django_db_blocker):
 
     with django_db_blocker.unblock():
         demo_load()
+
+
+@pytest.fixture
+def query_budget(client):
+    """query_budget(url, budget, user=None) -> the response: GET ``url`` as ``user`` (default: the demo's city
+    admin) and fail when the page runs more than ``budget`` queries (an N+1 guard for the busiest pages)."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    def check(url, budget, user=None):
+        if user is None:
+            client.login(username="admin", password="demo-2025")
+        else:
+            client.force_login(user)
+        with CaptureQueriesContext(connection) as ctx:
+            response = client.get(url)
+        assert response.status_code == 200, url
+        assert len(ctx.captured_queries) <= budget, (
+            f"{url}: {len(ctx.captured_queries)} queries (budget {budget})"
+        )
+        return response
+
+    return check

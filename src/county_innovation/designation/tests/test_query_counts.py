@@ -1,8 +1,6 @@
-"""N+1 guard for the designation and supervision pages (same idea as tests/test_query_counts.py)."""
+"""N+1 guard for the designation and supervision pages (the shared ``query_budget`` fixture of conftest.py)."""
 
 import pytest
-from django.db import connection
-from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from county_innovation.designation.models import Designation
@@ -18,10 +16,5 @@ BUDGETS = [
 
 
 @pytest.mark.parametrize(("name", "args", "budget"), BUDGETS, ids=[b[0] for b in BUDGETS])
-def test_page_stays_within_its_query_budget(demo, client, name, args, budget):
-    client.login(username="admin", password="demo-2025")
-    url = reverse(name, args=args())
-    with CaptureQueriesContext(connection) as ctx:
-        response = client.get(url)
-    assert response.status_code == 200
-    assert len(ctx.captured_queries) <= budget, f"{name}: {len(ctx.captured_queries)} queries"
+def test_page_stays_within_its_query_budget(demo, query_budget, name, args, budget):
+    query_budget(reverse(name, args=args()), budget)

@@ -110,13 +110,6 @@ def test_api_profile_and_assessment(client, users, run):
     ("url", "budget"),
     [("/reports/", 15), ("/reports/bulletins/{run}/", 15), ("/reports/profiles/360121/", 60)],
 )
-def test_pages_stay_within_a_query_budget(client_for, run, url, budget):
-    from django.db import connection
-    from django.test.utils import CaptureQueriesContext
-
+def test_pages_stay_within_a_query_budget(users, query_budget, run, url, budget):
     bulletin_stub(run)
-    client = client_for("city_admin")
-    with CaptureQueriesContext(connection) as ctx:
-        response = client.get(url.format(run=run.pk))
-    assert response.status_code == 200
-    assert len(ctx.captured_queries) <= budget, len(ctx.captured_queries)
+    query_budget(url.format(run=run.pk), budget, user=users["city_admin"])
