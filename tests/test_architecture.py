@@ -100,14 +100,21 @@ def test_every_service_takes_an_actor_and_checks_it(app):
     assert not problems, "\n".join(problems)
 
 
+def _names_a_user(node: ast.AST) -> bool:
+    """Whether an expression names a user or actor (``user``, ``request.user``, ``self.actor``, ``member``…), as
+    opposed to another model's field called ``role`` (a task assignment's 牵头/配合)."""
+    name = node.attr if isinstance(node, ast.Attribute) else getattr(node, "id", "")
+    return name in {"user", "actor", "member", "officer", "submitter", "expert"} or name.endswith("_user")
+
+
 def _role_reads(path: Path) -> list[str]:
     tree = ast.parse(path.read_text(encoding="utf-8"))
     reads = [
         node
         for node in ast.walk(tree)
         if isinstance(node, ast.Attribute)
-        and node.attr in {"role", "is_superuser"}
         and isinstance(node.ctx, ast.Load)
+        and (node.attr == "is_superuser" or (node.attr == "role" and _names_a_user(node.value)))
     ]
     reads.sort(key=lambda n: (n.lineno, n.col_offset))
     return [f"{path.relative_to(PACKAGE)}:{n.lineno} reads .{n.attr}" for n in reads]
@@ -137,7 +144,8 @@ def test_the_rules_above_find_what_they_look_for(tmp_path):
         "def b(x):\n    return x\n"
         "def c(*, actor):\n    _d(actor)\n"
         "def _d(actor):\n    policy.require(actor, 'x')\n"
-        "def e(user):\n    return user.role == 'county' or user.is_superuser\n",
+        "def e(user):\n    return user.role == 'county' or user.is_superuser\n"
+        "def f(assignment):\n    return assignment.role == 'lead'\n",
         encoding="utf-8",
     )
     global PACKAGE
@@ -151,5 +159,6 @@ def test_the_rules_above_find_what_they_look_for(tmp_path):
         "services.py:1 a() does not check its actor",
         "services.py:3 b() takes no keyword actor",
         "services.py:9 e() takes no keyword actor",
+        "services.py:11 f() takes no keyword actor",
     ]
     assert reads == ["services.py:10 reads .role", "services.py:10 reads .is_superuser"]
