@@ -5,7 +5,7 @@ from django.utils import timezone
 
 from county_innovation.accounts.models import Role, User
 from county_innovation.designation.models import Designation, Level, Theme
-from county_innovation.designation.services import FORMAL_CHECKLIST
+from county_innovation.designation.rules import FORMAL_CHECKLIST
 from county_innovation.regions.models import Region
 
 TARGET_EXTRA_ROWS = 3
