@@ -1,8 +1,9 @@
 """Designation pages: the list, applying, an application's page with every step of the procedure, the expert's
 score sheet, the targets' progress and the funding totals.
 
-Thin: each view asks ``designation.policies``, calls a selector or service and renders; a service's
-refusal becomes Chinese messages (``common.feedback``). Step forms post to their own URL and return to the application's page.
+Thin: each view asks ``designation.policies``, calls a selector or service and renders; a service's refusal
+becomes Chinese messages (``common.feedback``). Step forms post to their own URL and return to the
+application's page; templates get booleans (``manage``, ``can_edit``, ``can_materials``) from the policies.
 """
 
 from __future__ import annotations
