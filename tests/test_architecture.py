@@ -75,15 +75,13 @@ def _unchecked(path: Path) -> list[str]:
 PENDING_SERVICES = {
     "accounts",
     "collection",
-    "designation",
     "enterprises",
     "evaluation",
     "indicators",
     "regions",
     "reports",
-    "supervision",
 }
-PENDING_ROLES = {"collection", "designation", "enterprises", "supervision", "web"}
+PENDING_ROLES = {"collection", "enterprises", "web"}
 
 
 def _pending(app: str, pending: set[str]):

@@ -5,6 +5,7 @@ import os
 
 import pytest
 
+from county_innovation.common.actors import system
 from county_innovation.web.demo import demo_load
 
 VIOLATION_LISTENER = """
@@ -28,7 +29,7 @@ def test_designation_and_task_pages_draw_their_charts_without_violations(
     from county_innovation.designation.tests.factory import CHECKLIST_OK
 
     pending = Designation.objects.get(region_id="360124101", status="recommended")
-    services.formal_check(designation=pending, user=None, checklist=CHECKLIST_OK)
+    services.formal_check(designation=pending, actor=system("测试"), checklist=CHECKLIST_OK)
     page = browser.new_page(viewport={"width": 1280, "height": 1000}, locale="zh-CN")
     problems: list[str] = []
     page.add_init_script(VIOLATION_LISTENER)

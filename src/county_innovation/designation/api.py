@@ -16,18 +16,18 @@ from django.utils import timezone
 from ninja import Field, Router, Schema, Status
 from ninja.pagination import paginate
 
-from county_innovation.accounts import permissions
 from county_innovation.accounts.models import Role, User
 from county_innovation.common.api import Pagination, not_found
 from county_innovation.common.errors import DomainError
 from county_innovation.designation import selectors, services, targets
 from county_innovation.designation.models import Designation, ExpertReview, Level, Theme
+from county_innovation.designation.policies import designations, reviews
 from county_innovation.regions.models import Region
 
 router = Router(tags=["创新型县（乡镇）认定"])
 
-# Numbers a client sends are bounded here, before any service or column sees them (issue 12: a 40-digit
-# amount or year was a 500). The columns: a PositiveSmallIntegerField year, a Decimal(12, 2) amount in 万元.
+# Numbers a client sends are bounded here, before any service or column sees them (a 40-digit amount or year
+# must be a refusal, never a server error). The columns: a PositiveSmallIntegerField year, a Decimal(12, 2) amount in 万元.
 Year = Annotated[int, Field(ge=2000, le=2100, description="年度（2000–2100）")]
 Amount = Annotated[
     Decimal, Field(ge=0, max_digits=12, decimal_places=2, description="金额（万元，非负，至多两位小数）")
@@ -140,7 +140,7 @@ def _designation(user: User, designation_id: int) -> Designation:
     designation = Designation.objects.select_related("region", "county").filter(pk=designation_id).first()
     if designation is None:
         raise not_found(f"申报 #{designation_id} 不存在。")
-    permissions.require_view_designation(user, designation)
+    designations.require(user, "view", designation)
     return designation
 
 
@@ -167,7 +167,7 @@ def designation_apply(request: HttpRequest, payload: ApplyIn):
     if region is None:
         raise not_found(f"区划「{payload.region}」不存在。")
     designation = services.designation_apply(
-        user=request.auth,
+        actor=request.auth,
         region=region,
         level=_choice_code(Level, payload.level, "申报级别"),
         theme=_choice_code(Theme, payload.theme, "建设主题"),
@@ -188,14 +188,14 @@ def designation_detail(request: HttpRequest, designation_id: int):
 )
 def material_upload(request: HttpRequest, designation_id: int, payload: MaterialIn):
     designation = _designation(request.auth, designation_id)
-    permissions.require_edit_designation(request.auth, designation)
+    designations.require(request.auth, "edit", designation)
     try:
         content = base64.b64decode(payload.content_base64, validate=True)
     except (binascii.Error, ValueError) as exc:
         raise DomainError("content_base64 不是有效的 base64 编码。") from exc
     material = services.material_add(
         designation=designation,
-        user=request.auth,
+        actor=request.auth,
         title=payload.title,
         filename=payload.filename,
         content=content,
@@ -204,7 +204,7 @@ def material_upload(request: HttpRequest, designation_id: int, payload: Material
 
 
 def _managed(request: HttpRequest, designation_id: int) -> Designation:
-    permissions.require_manage_designations(request.auth)
+    designations.require(request.auth, "manage")
     return _designation(request.auth, designation_id)
 
 
@@ -212,7 +212,7 @@ def _managed(request: HttpRequest, designation_id: int) -> Designation:
 def formal_check(request: HttpRequest, designation_id: int, payload: CheckIn):
     designation = _managed(request, designation_id)
     return services.formal_check(
-        designation=designation, user=request.auth, checklist=payload.checklist, note=payload.note
+        designation=designation, actor=request.auth, checklist=payload.checklist, note=payload.note
     )
 
 
@@ -223,7 +223,7 @@ def experts_assign(request: HttpRequest, designation_id: int, payload: ExpertsIn
     unknown = sorted(set(payload.experts) - {e.username for e in experts})
     if unknown:
         raise DomainError("以下用户不存在或不是专家账号：" + "、".join(unknown) + "。")
-    services.experts_assign(designation=designation, user=request.auth, experts=experts)
+    services.experts_assign(designation=designation, actor=request.auth, experts=experts)
     designation.refresh_from_db()
     return designation
 
@@ -235,9 +235,9 @@ def review_score(request: HttpRequest, review_id: int, payload: ScoreIn):
     review = ExpertReview.objects.select_related("designation").filter(pk=review_id).first()
     if review is None:
         raise not_found(f"评审 #{review_id} 不存在。")
-    permissions.require_score_review(request.auth, review)
+    reviews.require(request.auth, "score", review)
     review = services.review_score(
-        review=review, user=request.auth, scores=payload.scores, comment=payload.comment
+        review=review, actor=request.auth, scores=payload.scores, comment=payload.comment
     )
     return {"id": review.pk, "total": str(review.total)}
 
@@ -246,14 +246,14 @@ def review_score(request: HttpRequest, review_id: int, payload: ScoreIn):
 def notice(request: HttpRequest, designation_id: int, payload: NoticeIn):
     designation = _managed(request, designation_id)
     return services.notice_start(
-        designation=designation, user=request.auth, start=payload.start, end=payload.end
+        designation=designation, actor=request.auth, start=payload.start, end=payload.end
     )
 
 
 @router.post("/designations/{designation_id}/objections", response={201: dict}, summary="登记公示异议")
 def objection(request: HttpRequest, designation_id: int, payload: ObjectionIn):
     designation = _managed(request, designation_id)
-    item = services.objection_record(designation=designation, user=request.auth, **payload.dict())
+    item = services.objection_record(designation=designation, actor=request.auth, **payload.dict())
     return Status(201, {"id": item.pk})
 
 
@@ -262,15 +262,15 @@ def objection(request: HttpRequest, designation_id: int, payload: ObjectionIn):
 )
 def decide(request: HttpRequest, designation_id: int, payload: DecisionIn):
     designation = _managed(request, designation_id)
-    return services.designation_decide(designation=designation, user=request.auth, **payload.dict())
+    return services.designation_decide(designation=designation, actor=request.auth, **payload.dict())
 
 
 @router.post("/designations/{designation_id}/reports", response={201: dict}, summary="报送年度建设报告")
 def build_report(request: HttpRequest, designation_id: int, payload: ReportIn):
     designation = _designation(request.auth, designation_id)
-    permissions.require_edit_designation(request.auth, designation)
+    designations.require(request.auth, "edit", designation)
     report = services.build_report_submit(
-        designation=designation, user=request.auth, year=payload.year, text=payload.text
+        designation=designation, actor=request.auth, year=payload.year, text=payload.text
     )
     return Status(201, {"id": report.pk, "year": report.year})
 
@@ -279,20 +279,20 @@ def build_report(request: HttpRequest, designation_id: int, payload: ReportIn):
 def acceptance(request: HttpRequest, designation_id: int, payload: AcceptanceIn):
     designation = _managed(request, designation_id)
     return services.acceptance_record(
-        designation=designation, user=request.auth, result=payload.result, note=payload.note
+        designation=designation, actor=request.auth, result=payload.result, note=payload.note
     )
 
 
 @router.post("/designations/{designation_id}/revocation", response=DesignationDetailOut, summary="撤销认定")
 def revoke(request: HttpRequest, designation_id: int, payload: RevokeIn):
     designation = _managed(request, designation_id)
-    return services.designation_revoke(designation=designation, user=request.auth, reason=payload.reason)
+    return services.designation_revoke(designation=designation, actor=request.auth, reason=payload.reason)
 
 
 @router.post("/designations/{designation_id}/funding", response={201: dict}, summary="登记支持资金（万元）")
 def funding_add(request: HttpRequest, designation_id: int, payload: FundingIn):
     designation = _managed(request, designation_id)
-    funding = services.funding_grant(designation=designation, user=request.auth, **payload.dict())
+    funding = services.funding_grant(designation=designation, actor=request.auth, **payload.dict())
     return Status(201, {"id": funding.pk, "amount": str(funding.amount)})
 
 

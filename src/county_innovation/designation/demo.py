@@ -14,6 +14,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from county_innovation.accounts.models import Role, User
+from county_innovation.common.actors import system
 from county_innovation.common.protection import deletion_permitted
 from county_innovation.designation.models import (
     BUILD_YEARS,
@@ -26,12 +27,19 @@ from county_innovation.designation.models import (
     Material,
     Objection,
 )
-from county_innovation.designation.services import designation_apply, material_add
+from county_innovation.designation.rules import FORMAL_CHECKLIST
+from county_innovation.designation.services import (
+    designation_apply,
+    experts_assign,
+    formal_check,
+    material_add,
+)
 from county_innovation.regions.models import Region
 from county_innovation.supervision.models import TaskAssignment, TaskAttachment, TaskItem, TaskReport
 
 S = Designation.Status
 DEMO_NOTE = "（演示数据）"
+DEMO = system("加载演示数据")
 
 # (region, level, theme, decided year, acceptance or "" while building, funding in 万元)
 DEMO_DESIGNATIONS = [
@@ -221,7 +229,7 @@ def _pending(applicant: User | None) -> None:
     code, level, theme, year = DEMO_PENDING
     region = Region.objects.get(code=code)
     designation = designation_apply(
-        user=None,
+        actor=DEMO,
         region=region,
         level=level,
         theme=theme,
@@ -237,7 +245,7 @@ def _pending(applicant: User | None) -> None:
     designation.save(update_fields=["applied_by"])
     material_add(
         designation=designation,
-        user=None,
+        actor=DEMO,
         title=f"申报书{DEMO_NOTE}",
         filename="申报书.pdf",
         content=DEMO_PDF,
@@ -245,15 +253,13 @@ def _pending(applicant: User | None) -> None:
 
 
 def _reviewing() -> int:
-    from county_innovation.designation.services import FORMAL_CHECKLIST, experts_assign, formal_check
-
     code, level, theme, year, panel = DEMO_REVIEWING
     experts = list(User.objects.filter(username__in=panel, role=Role.EXPERT, is_active=True))
     if len(experts) < len(panel):
         return 0
     region = Region.objects.get(code=code)
     designation = designation_apply(
-        user=None,
+        actor=DEMO,
         region=region,
         level=level,
         theme=theme,
@@ -272,13 +278,13 @@ def _reviewing() -> int:
     )
     material_add(
         designation=designation,
-        user=None,
+        actor=DEMO,
         title=f"申报书{DEMO_NOTE}",
         filename="申报书.pdf",
         content=DEMO_PDF,
     )
-    formal_check(designation=designation, user=None, checklist=dict.fromkeys(FORMAL_CHECKLIST, True))
-    experts_assign(designation=designation, user=None, experts=experts)
+    formal_check(designation=designation, actor=DEMO, checklist=dict.fromkeys(FORMAL_CHECKLIST, True))
+    experts_assign(designation=designation, actor=DEMO, experts=experts)
     return 1
 
 
@@ -288,7 +294,7 @@ def _tasks() -> int:
         item = items[number]
         TaskAssignment.objects.create(
             item=item,
-            role=TaskAssignment.Role.LEAD,
+            duty=TaskAssignment.Role.LEAD,
             department=department,
             deliverable=f"牵头推进{DEMO_NOTE}",
             deadline=datetime.date(2030, 12, 31),
@@ -297,7 +303,7 @@ def _tasks() -> int:
         for code in counties:
             TaskAssignment.objects.create(
                 item=item,
-                role=TaskAssignment.Role.SUPPORT,
+                duty=TaskAssignment.Role.SUPPORT,
                 region=Region.objects.get(code=code),
                 deliverable=f"配合落实{DEMO_NOTE}",
                 is_demo=True,
@@ -326,12 +332,12 @@ def _tasks() -> int:
         )
         lead = DEMO_LEADS[parent_number][0]
         assignment = TaskAssignment.objects.create(
-            item=child, role=TaskAssignment.Role.LEAD, department=lead, deadline=deadline, is_demo=True
+            item=child, duty=TaskAssignment.Role.LEAD, department=lead, deadline=deadline, is_demo=True
         )
         if county:
             assignment = TaskAssignment.objects.create(
                 item=child,
-                role=TaskAssignment.Role.SUPPORT,
+                duty=TaskAssignment.Role.SUPPORT,
                 region=Region.objects.get(code=county),
                 deliverable=f"{title}（县级落实）{DEMO_NOTE}",
                 deadline=deadline,

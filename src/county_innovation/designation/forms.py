@@ -5,7 +5,8 @@ from django.utils import timezone
 
 from county_innovation.accounts.models import Role, User
 from county_innovation.designation.models import Designation, Level, Theme
-from county_innovation.designation.services import FORMAL_CHECKLIST
+from county_innovation.designation.rules import FORMAL_CHECKLIST
+from county_innovation.designation.selectors import experts_for, target_indicators
 from county_innovation.regions.models import Region
 
 TARGET_EXTRA_ROWS = 3
@@ -31,8 +32,6 @@ class DraftForm(forms.Form):
 
 
 def _indicator_choices() -> list:
-    from county_innovation.designation.selectors import target_indicators
-
     county = Region(code="0", level=Region.Level.COUNTY)
     town = Region(code="0", level=Region.Level.TOWN)
     return [
@@ -133,8 +132,6 @@ class AssignForm(forms.Form):
     )
 
     def __init__(self, *args, designation: Designation | None = None, **kwargs) -> None:
-        from county_innovation.designation.selectors import experts_for
-
         super().__init__(*args, **kwargs)
         qs = User.objects.filter(role=Role.EXPERT, is_active=True)
         if designation is not None:

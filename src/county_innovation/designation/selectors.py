@@ -8,11 +8,14 @@ from __future__ import annotations
 import datetime
 from decimal import Decimal
 
-from django.db.models import Q, QuerySet, Sum
+from django.db.models import QuerySet, Sum
+from django.utils import timezone
 
 from county_innovation.accounts.models import Role, User
-from county_innovation.accounts.permissions import is_city_admin, scope_root
+from county_innovation.accounts.permissions import in_scope
+from county_innovation.designation import policies
 from county_innovation.designation.models import (
+    BUILD_YEARS,
     HELD_STATUSES,
     PENDING_STATUSES,
     Designation,
@@ -21,7 +24,11 @@ from county_innovation.designation.models import (
     Funding,
     Level,
 )
+from county_innovation.evaluation.rankings import region_page
+from county_innovation.indicators.models import DataValue, FrameworkNode, Indicator
 from county_innovation.regions.models import Region
+from county_innovation.regions.selectors import city_region
+from county_innovation.supervision.selectors import item_progress_rows
 
 
 def county_designations(county: Region) -> list[dict]:
@@ -48,8 +55,6 @@ def county_designations(county: Region) -> list[dict]:
 
 def county_task_progress(county: Region) -> list[dict]:
     """Task items assigned to the county (lead or supporting): ``task``, ``deadline``, ``percent``, ``overdue``."""
-    from county_innovation.supervision.selectors import item_progress_rows
-
     return [
         {"task": r.label, "deadline": r.deadline, "percent": r.percent, "overdue": r.overdue}
         for r in item_progress_rows(region=county)
@@ -60,38 +65,42 @@ def county_task_progress(county: Region) -> list[dict]:
 
 
 def designations_visible_to(user: User) -> QuerySet[Designation]:
-    """The city admin sees every application; a county officer its county's; a town officer its own town's;
-    an expert only the applications assigned to them. Everyone signed in sees decided designations."""
-    qs = Designation.objects.select_related("region", "county")
-    if not user.is_authenticated:
-        return qs.none()
-    if is_city_admin(user):
-        return qs
-    public = Q(status__in=[*HELD_STATUSES, Designation.Status.FAILED, Designation.Status.REVOKED])
-    if user.role == Role.EXPERT:
-        return qs.filter(public | Q(reviews__expert=user)).distinct()
-    root = scope_root(user)
-    if root is not None and user.role in {Role.COUNTY, Role.TOWN}:
-        return qs.filter(public | Q(region__code__startswith=root.prefix))
-    return qs.filter(public)
+    """The designations ``user`` may see (the rule is ``policies.designations``' "view")."""
+    return policies.designations.restrict(
+        user, "view", Designation.objects.select_related("region", "county")
+    )
 
 
 def review_of(designation: Designation, user: User) -> ExpertReview | None:
-    return designation.reviews.filter(expert=user).first()
+    """The user's own review of ``designation`` (only an expert has one)."""
+    return policies.reviews.restrict(user, "score", designation.reviews.all()).first()
+
+
+def reviews_of(user: User) -> QuerySet[ExpertReview]:
+    """Every review assigned to the user (an expert), for the designation list."""
+    return policies.reviews.restrict(
+        user, "score", ExpertReview.objects.select_related("designation__region")
+    )
 
 
 def reviews_waiting_for(user: User) -> QuerySet[ExpertReview]:
     """待评审: the expert's reviews not yet scored on applications still under review, oldest first
     (for the expert's 工作台 and the designation list)."""
-    if not user.is_authenticated or user.role != Role.EXPERT:
-        return ExpertReview.objects.none()
     return (
-        ExpertReview.objects.filter(
-            expert=user, total__isnull=True, designation__status=Designation.Status.REVIEWING
-        )
+        policies.reviews.restrict(user, "score", ExpertReview.objects.all())
+        .filter(total__isnull=True, designation__status=Designation.Status.REVIEWING)
         .select_related("designation__region", "designation__county")
         .order_by("assigned_at", "pk")
     )
+
+
+def apply_regions(user: User) -> list[Region]:
+    """The counties and towns of the city ``user`` may apply for."""
+    qs = Region.objects.filter(level__in=[Region.Level.COUNTY, Region.Level.TOWN])
+    city = city_region()
+    if city is not None:
+        qs = qs.filter(code__startswith=city.prefix)
+    return list(policies.applications.restrict(user, "apply", qs).order_by("code"))
 
 
 # --- Expert pool (专家库) --------------------------------------------------------------------------------------
@@ -129,8 +138,6 @@ def experts_for(designation: Designation) -> tuple[list[User], list[tuple[User, 
 def target_indicators(region: Region):
     """Indicators a building target may name: those of the evaluation frameworks (any version) for the
     region's level (county or town)."""
-    from county_innovation.indicators.models import FrameworkNode, Indicator
-
     level = "town" if region.level == Region.Level.TOWN else "county"
     used = FrameworkNode.objects.filter(framework__level=level).exclude(indicator=None)
     return Indicator.objects.filter(pk__in=used.values("indicator_id")).order_by("code")
@@ -148,12 +155,9 @@ def target_rows(designation: Designation, user: User) -> list[dict]:
     year after the baseline, each against the straight path from baseline to target (``on_track``), and the
     latest one against the target itself (``reached``). The indicator's direction is respected (逆向: lower is
     better)."""
-    from county_innovation.accounts.permissions import can_view_data
-    from county_innovation.indicators.models import DataValue
-
     targets = list(designation.targets.select_related("indicator"))
     by_indicator: dict[int, list[DataValue]] = {}
-    if targets and user.is_authenticated and can_view_data(user, designation.region):
+    if targets and user.is_authenticated and in_scope(user, designation.region):
         values = (
             DataValue.objects.filter(
                 region=designation.region, indicator__in=[t.indicator_id for t in targets]
@@ -228,6 +232,41 @@ def pending_designations() -> QuerySet[Designation]:
 
 
 def today() -> datetime.date:
-    from django.utils import timezone
-
     return timezone.localdate()
+
+
+# --- The application's page -------------------------------------------------------------------------------
+
+
+def data_evaluation_of(region: Region) -> dict:
+    """The region's result in the latest published evaluation of its level (county or town framework):
+    index, rank among how many, dimension profile against the peers' average, and the index trend."""
+    page = region_page(region=region, period=None, show_raw=False)
+    if page is None:
+        return {"available": False, "note": f"尚无包含「{region.name}」的已发布评价结果，数据评价待补。"}
+    run = page.ranking.run
+    trend_series = page.trend["series"][0]["data"] if page.trend["series"] else []
+    return {
+        "available": True,
+        "run_id": run.pk,
+        "framework": run.framework.name,
+        "period": run.period,
+        "index": page.row.result.index,
+        "rank": page.row.result.rank,
+        "units": len(page.ranking.rows),
+        "dimensions": [
+            {"name": d.name, "score": d.score, "average": d.average, "rank": d.rank} for d in page.dimensions
+        ],
+        "radar_max": page.radar_max,
+        "trend": {"periods": page.trend["periods"], "index": trend_series},
+        "includes_demo_data": run.includes_demo_data,
+    }
+
+
+def missing_report_years(designation: Designation) -> list[int]:
+    """Years of the building period (one report per building year) without an annual report."""
+    if designation.build_start is None:
+        return []
+    due = range(designation.build_start.year, designation.build_start.year + BUILD_YEARS)
+    have = set(designation.build_reports.values_list("year", flat=True))
+    return [y for y in due if y not in have]

@@ -16,17 +16,17 @@ from decimal import Decimal
 from django.db import transaction
 from django.utils import timezone
 
-from county_innovation.accounts import permissions
 from county_innovation.accounts.models import Role, User
 from county_innovation.common import uploads
+from county_innovation.common.actors import Actor, history_user
 from county_innovation.common.errors import DomainError
 from county_innovation.common.numbers import NumberProblem, number_parse
+from county_innovation.designation import policies
 from county_innovation.designation.models import (
     BUILD_YEARS,
     HELD_STATUSES,
     MIN_EXPERTS,
     PENDING_STATUSES,
-    TRIM_FROM,
     BuildingTarget,
     BuildReport,
     Designation,
@@ -39,6 +39,8 @@ from county_innovation.designation.models import (
     ScoreSheet,
     Theme,
 )
+from county_innovation.designation.rules import FORMAL_CHECKLIST, building_targets_parse, expert_score_of
+from county_innovation.designation.selectors import data_evaluation_of, missing_report_years
 from county_innovation.regions.models import Region
 
 S = Designation.Status
@@ -46,14 +48,6 @@ SCORE_LIMIT = Decimal(10_000)  # ExpertReview.total: max_digits=6, decimal_place
 SCORE_PLACES = 2
 FUNDING_LIMIT = Decimal("1e10")  # Funding.amount: max_digits=12, decimal_places=2 (万元)
 
-# 形式审查清单: what the city checks on every application before the data evaluation.
-FORMAL_CHECKLIST = {
-    "application_form": "申报书填写完整、加盖公章",
-    "building_plan": "建设方案（含建设内容、进度安排）",
-    "building_targets": "建设目标量化、可考核",
-    "county_recommendation": "县（区）人民政府推荐意见",
-    "supporting_data": "近三年创新主要指标及佐证材料",
-}
 MATERIAL_STATUSES = (S.DRAFT, S.RECOMMENDED, S.RETURNED, S.CHECKED, S.REVIEWING)
 # An open application of a region at a level blocks another one at the same level.
 OPEN_STATUSES = (S.DRAFT, *PENDING_STATUSES, *HELD_STATUSES)
@@ -81,92 +75,6 @@ def _require_status(designation: Designation, allowed: tuple, action: str) -> No
 # --- 推荐 ------------------------------------------------------------------------------------------------------
 
 
-TARGET_VALUE_LIMIT = Decimal("1e16")  # BuildingTarget values: max_digits=20, decimal_places=4
-
-
-def _parse_number(raw: object) -> Decimal | None:
-    """A building target's value through the one number parser; None when it is not a number the column holds."""
-    try:
-        return number_parse(raw, max_abs=TARGET_VALUE_LIMIT, places=4, round_excess_places=True)
-    except NumberProblem:
-        return None
-
-
-def _parse_year(raw: object) -> int | None:
-    try:
-        year = int(str(raw).strip())
-    except (TypeError, ValueError):
-        return None
-    return year if 2000 <= year <= 2100 else None
-
-
-def _resolve_indicator(raw: object, region: Region):
-    """An indicator given as an Indicator, its code, or (targets written before they were data) its name."""
-    from county_innovation.designation.selectors import target_indicators
-
-    if raw is None or str(raw).strip() == "":
-        return None
-    if hasattr(raw, "code"):
-        raw = raw.code
-    candidates = list(target_indicators(region))
-    text = str(raw).strip()
-    return next((i for i in candidates if i.code == text), None) or next(
-        (i for i in candidates if i.name == text), None
-    )
-
-
-def building_targets_parse(rows: list[dict], *, region: Region, year: int) -> tuple[list[dict], list[str]]:
-    """Check building targets and return them clean with every problem, in Chinese.
-
-    Each row: ``indicator`` (code, or an Indicator; ``name`` is accepted for the old free-text shape),
-    ``baseline_year``, ``baseline_value``, ``target_year``, ``target_value`` (``baseline`` and ``target``
-    accepted for the values; missing years default to the year before the application and the end of the
-    building period). Empty rows are skipped.
-    """
-    clean, problems = [], []
-    for i, row in enumerate(rows or [], start=1):
-        ref = row.get("indicator") or row.get("name")
-        values = [row.get(k) for k in ("baseline_value", "target_value", "baseline", "target")]
-        if not ref and all(v in (None, "") for v in values):
-            continue
-        indicator = _resolve_indicator(ref, region)
-        if indicator is None:
-            problems.append(
-                f"第{i}项建设目标的指标「{ref or '未选择'}」不在{region.name}适用的评价指标体系中，请从列表中选择指标。"
-            )
-            continue
-        baseline_raw = row.get("baseline_value", row.get("baseline"))
-        target_raw = row.get("target_value", row.get("target"))
-        baseline, target = _parse_number(baseline_raw), _parse_number(target_raw)
-        baseline_year = _parse_year(row.get("baseline_year") or year - 1)
-        target_year = _parse_year(row.get("target_year") or year + BUILD_YEARS)
-        label = f"第{i}项建设目标「{indicator.name}」"
-        if baseline is None:
-            problems.append(
-                f"{label}的基期值应为数字（{indicator.unit}），实际为「{baseline_raw or '未填写'}」。"
-            )
-        if target is None:
-            problems.append(
-                f"{label}的目标值应为数字（{indicator.unit}），实际为「{target_raw or '未填写'}」。"
-            )
-        if baseline_year is None or target_year is None:
-            problems.append(f"{label}的基期年度和目标年度应为 2000–2100 之间的年份。")
-        elif target_year <= baseline_year:
-            problems.append(f"{label}的目标年度（{target_year}）应晚于基期年度（{baseline_year}）。")
-        if problems:
-            continue
-        clean.append(
-            {
-                "indicator": indicator,
-                "baseline_year": baseline_year,
-                "baseline_value": baseline,
-                "target_year": target_year,
-                "target_value": target,
-            }
-        )
-    return clean, problems
-
-
 def _targets_replace(designation: Designation, targets: list[dict]) -> None:
     designation.targets.all().delete()
     BuildingTarget.objects.bulk_create(
@@ -177,7 +85,7 @@ def _targets_replace(designation: Designation, targets: list[dict]) -> None:
 @transaction.atomic
 def designation_apply(
     *,
-    user: User | None,
+    actor: Actor,
     region: Region,
     level: str,
     theme: str,
@@ -192,14 +100,12 @@ def designation_apply(
     problems = []
     if region.level not in (Region.Level.COUNTY, Region.Level.TOWN):
         raise DomainError(f"「{region.name}」不是县（区）或乡（镇、街道），不能申报创新型县（乡镇）。")
-    if user is not None and user.role == Role.COUNTY and user.region is not None:
-        if not user.region.contains(region):
-            raise DomainError(
-                f"「{region.name}」不属于{user.region.name}，不能为其他县（区）的乡镇申报；"
-                "请由其所在县（区）科技局申报。"
-            )
-    if user is not None:
-        permissions.require_apply_designation(user, region)
+    if policies.outside_own_county(actor, region):
+        raise DomainError(
+            f"「{region.name}」不属于{actor.region.name}，不能为其他县（区）的乡镇申报；"
+            "请由其所在县（区）科技局申报。"
+        )
+    policies.applications.require(actor, "apply", region)
     if level not in Level.values:
         problems.append(f"申报级别「{level}」无效，应为市级、省级或国家级。")
     if theme not in Theme.values:
@@ -230,7 +136,7 @@ def designation_apply(
         year=year,
         status=S.RECOMMENDED if submit else S.DRAFT,
         summary=summary.strip(),
-        applied_by=user,
+        applied_by=history_user(actor),
         is_demo=is_demo,
     )
     _targets_replace(designation, targets)
@@ -241,15 +147,14 @@ def designation_apply(
 def designation_draft_update(
     *,
     designation: Designation,
-    user: User | None,
+    actor: Actor,
     level: str,
     theme: str,
     summary: str = "",
     building_targets: list[dict] | None = None,
 ) -> Designation:
     """Change a draft: level, theme, summary and building targets (replaced as a whole)."""
-    if user is not None:
-        permissions.require_edit_designation(user, designation)
+    policies.designations.require(actor, "edit", designation)
     _require_status(designation, (S.DRAFT,), "修改申报内容")
     problems = []
     if level not in Level.values:
@@ -275,13 +180,12 @@ def designation_draft_update(
 
 
 @transaction.atomic
-def designation_submit(*, designation: Designation, user: User | None) -> Designation:
+def designation_submit(*, designation: Designation, actor: Actor) -> Designation:
     """提交推荐: a draft goes to the city for the formal check."""
-    if user is not None:
-        permissions.require_edit_designation(user, designation)
+    policies.designations.require(actor, "edit", designation)
     _require_status(designation, (S.DRAFT,), "提交推荐")
     designation.status = S.RECOMMENDED
-    designation.applied_by = user or designation.applied_by
+    designation.applied_by = history_user(actor) or designation.applied_by
     designation.applied_at = timezone.now()
     designation.save()
     return designation
@@ -289,11 +193,10 @@ def designation_submit(*, designation: Designation, user: User | None) -> Design
 
 @transaction.atomic
 def material_add(
-    *, designation: Designation, user: User | None, title: str, filename: str, content: bytes
+    *, designation: Designation, actor: Actor, title: str, filename: str, content: bytes
 ) -> Material:
     """Attach a document (PDF, DOCX, XLSX, JPG, PNG; at most 20 MB; real type checked by its bytes)."""
-    if user is not None:
-        permissions.require_edit_designation(user, designation)
+    policies.designations.require(actor, "edit", designation)
     _require_status(designation, MATERIAL_STATUSES, "上传申报材料")
     checked = uploads.check_upload(filename, content, max_bytes=uploads.MAX_UPLOAD_BYTES)
     return Material.objects.create(
@@ -304,7 +207,7 @@ def material_add(
         size=checked.size,
         sha256=hashlib.sha256(content).hexdigest(),
         content=content,
-        uploaded_by=user,
+        uploaded_by=history_user(actor),
     )
 
 
@@ -313,11 +216,10 @@ def material_add(
 
 @transaction.atomic
 def formal_check(
-    *, designation: Designation, user: User | None, checklist: dict[str, bool], note: str = ""
+    *, designation: Designation, actor: Actor, checklist: dict[str, bool], note: str = ""
 ) -> Designation:
     """Check the application against FORMAL_CHECKLIST; pass → data evaluation filled in, fail → returned."""
-    if user is not None:
-        permissions.require_manage_designations(user)
+    policies.designations.require(actor, "manage", designation)
     _require_status(designation, (S.RECOMMENDED,), "进行形式审查")
     missing = [label for key, label in FORMAL_CHECKLIST.items() if not checklist.get(key)]
     designation.checklist = {key: bool(checklist.get(key)) for key in FORMAL_CHECKLIST}
@@ -335,33 +237,6 @@ def formal_check(
         designation.data_evaluation = data_evaluation_of(designation.region)
     designation.save()
     return designation
-
-
-def data_evaluation_of(region: Region) -> dict:
-    """The region's result in the latest published evaluation of its level (county or town framework):
-    index, rank among how many, dimension profile against the peers' average, and the index trend."""
-    from county_innovation.evaluation.rankings import region_page
-
-    page = region_page(region=region, period=None, show_raw=False)
-    if page is None:
-        return {"available": False, "note": f"尚无包含「{region.name}」的已发布评价结果，数据评价待补。"}
-    run = page.ranking.run
-    trend_series = page.trend["series"][0]["data"] if page.trend["series"] else []
-    return {
-        "available": True,
-        "run_id": run.pk,
-        "framework": run.framework.name,
-        "period": run.period,
-        "index": page.row.result.index,
-        "rank": page.row.result.rank,
-        "units": len(page.ranking.rows),
-        "dimensions": [
-            {"name": d.name, "score": d.score, "average": d.average, "rank": d.rank} for d in page.dimensions
-        ],
-        "radar_max": page.radar_max,
-        "trend": {"periods": page.trend["periods"], "index": trend_series},
-        "includes_demo_data": run.includes_demo_data,
-    }
 
 
 # --- 专家质询 ---------------------------------------------------------------------------------------------------
@@ -389,7 +264,7 @@ def _check_pool_fields(name: str, home_region: Region | None) -> list[str]:
 @transaction.atomic
 def expert_create(
     *,
-    user: User,
+    actor: Actor,
     name: str,
     username: str,
     organisation: str = "",
@@ -398,7 +273,7 @@ def expert_create(
 ) -> tuple[ExpertProfile, str]:
     """专家库: add an expert with a new login account; returns the entry and the initial password, which is
     not kept anywhere in clear (the city admin hands it over once)."""
-    permissions.require_manage_designations(user)
+    policies.experts.require(actor, "manage")
     username = username.strip()
     problems = _check_pool_fields(name, home_region)
     if not username:
@@ -420,7 +295,7 @@ def expert_create(
 @transaction.atomic
 def expert_link(
     *,
-    user: User,
+    actor: Actor,
     account: User,
     name: str = "",
     organisation: str = "",
@@ -428,9 +303,9 @@ def expert_link(
     home_region: Region | None = None,
 ) -> ExpertProfile:
     """专家库: add an existing expert account (one without a pool entry)."""
-    permissions.require_manage_designations(user)
+    policies.experts.require(actor, "manage")
     problems = _check_pool_fields(name or account.display_name or account.username, home_region)
-    if account.role != Role.EXPERT:
+    if not policies.is_expert(account):
         problems.append(f"「{account}」不是专家账号，不能加入专家库。")
     elif ExpertProfile.objects.filter(user=account).exists():
         problems.append(f"「{account}」已在专家库中。")
@@ -447,7 +322,7 @@ def expert_link(
 @transaction.atomic
 def expert_update(
     *,
-    user: User,
+    actor: Actor,
     profile: ExpertProfile,
     name: str,
     organisation: str = "",
@@ -456,7 +331,7 @@ def expert_update(
     active: bool = True,
 ) -> ExpertProfile:
     """Change a pool entry; an inactive expert can no longer sign in or be assigned (past reviews stay)."""
-    permissions.require_manage_designations(user)
+    policies.experts.require(actor, "manage")
     problems = _check_pool_fields(name, home_region)
     if problems:
         raise DomainError("专家信息未能保存，请修改后重试。", problems)
@@ -470,9 +345,10 @@ def expert_update(
 
 @transaction.atomic
 def expert_profile_set(
-    *, expert: User, home_region: Region | None, affiliation: str = "", field: str = ""
+    *, actor: Actor, expert: User, home_region: Region | None, affiliation: str = "", field: str = ""
 ) -> ExpertProfile:
-    if expert.role != Role.EXPERT:
+    policies.experts.require(actor, "manage")
+    if not policies.is_expert(expert):
         raise DomainError(f"「{expert}」不是专家账号，不能登记专家信息。")
     profile, _ = ExpertProfile.objects.update_or_create(
         user=expert, defaults={"home_region": home_region, "affiliation": affiliation, "field": field}
@@ -482,17 +358,16 @@ def expert_profile_set(
 
 @transaction.atomic
 def experts_assign(
-    *, designation: Designation, user: User | None, experts: list[User], score_sheet: ScoreSheet | None = None
+    *, designation: Designation, actor: Actor, experts: list[User], score_sheet: ScoreSheet | None = None
 ) -> list[ExpertReview]:
     """Assign experts (at least MIN_EXPERTS in all, none from the applicant's county)."""
-    if user is not None:
-        permissions.require_manage_designations(user)
+    policies.designations.require(actor, "manage", designation)
     _require_status(designation, (S.CHECKED, S.REVIEWING), "分配评审专家")
     problems = []
     already = set(designation.reviews.values_list("expert_id", flat=True))
     new = [e for e in dict.fromkeys(experts) if e.pk not in already]
     for expert in new:
-        if expert.role != Role.EXPERT:
+        if not policies.is_expert(expert):
             problems.append(f"「{expert}」不是专家账号。")
             continue
         if not expert.is_active:
@@ -518,11 +393,10 @@ def experts_assign(
 
 @transaction.atomic
 def review_score(
-    *, review: ExpertReview, user: User | None, scores: dict[str, object], comment: str = ""
+    *, review: ExpertReview, actor: Actor, scores: dict[str, object], comment: str = ""
 ) -> ExpertReview:
     """An expert scores every criterion of the application's score sheet (0 to the criterion's maximum)."""
-    if user is not None:
-        permissions.require_score_review(user, review)
+    policies.reviews.require(actor, "score", review)
     designation = review.designation
     _require_status(designation, (S.REVIEWING,), "评分")
     problems = []
@@ -551,23 +425,14 @@ def review_score(
     return review
 
 
-def expert_score_of(totals: list[Decimal]) -> Decimal:
-    """The mean of the experts' totals; with TRIM_FROM or more experts the highest and lowest are dropped."""
-    ordered = sorted(totals)
-    if len(ordered) >= TRIM_FROM:
-        ordered = ordered[1:-1]
-    return (sum(ordered, Decimal("0")) / len(ordered)).quantize(Decimal("0.01"))
-
-
 # --- 公示 ------------------------------------------------------------------------------------------------------
 
 
 @transaction.atomic
 def notice_start(
-    *, designation: Designation, user: User | None, start: datetime.date, end: datetime.date
+    *, designation: Designation, actor: Actor, start: datetime.date, end: datetime.date
 ) -> Designation:
-    if user is not None:
-        permissions.require_manage_designations(user)
+    policies.designations.require(actor, "manage", designation)
     _require_status(designation, (S.REVIEWING,), "开始公示")
     reviews = list(designation.reviews.all())
     unscored = [str(r.expert) for r in reviews if r.total is None]
@@ -588,14 +453,13 @@ def notice_start(
 def objection_record(
     *,
     designation: Designation,
-    user: User | None,
+    actor: Actor,
     received_on: datetime.date,
     content: str,
     submitter: str = "",
     resolution: str = "",
 ) -> Objection:
-    if user is not None:
-        permissions.require_manage_designations(user)
+    policies.designations.require(actor, "manage", designation)
     _require_status(designation, (S.NOTICE,), "登记公示异议")
     if not content.strip():
         raise DomainError("请填写异议内容。")
@@ -605,7 +469,7 @@ def objection_record(
         submitter=submitter.strip(),
         content=content.strip(),
         resolution=resolution.strip(),
-        recorded_by=user,
+        recorded_by=history_user(actor),
     )
 
 
@@ -616,7 +480,7 @@ def objection_record(
 def designation_decide(
     *,
     designation: Designation,
-    user: User | None,
+    actor: Actor,
     approve: bool,
     level: str | None = None,
     year: int | None = None,
@@ -625,8 +489,7 @@ def designation_decide(
     today: datetime.date | None = None,
 ) -> Designation:
     """After the public notice has ended: designate (level, year, funding) or reject."""
-    if user is not None:
-        permissions.require_manage_designations(user)
+    policies.designations.require(actor, "manage", designation)
     _require_status(designation, (S.NOTICE,), "作出认定决定")
     today = _today(today)
     if today <= designation.notice_end:
@@ -655,7 +518,7 @@ def designation_decide(
     if funding:
         funding_grant(
             designation=designation,
-            user=user,
+            actor=actor,
             year=designation.decided_year,
             amount=funding,
             note="认定支持资金",
@@ -668,10 +531,9 @@ def designation_decide(
 
 @transaction.atomic
 def build_report_submit(
-    *, designation: Designation, user: User | None, year: int, text: str, target_progress: list | None = None
+    *, designation: Designation, actor: Actor, year: int, text: str, target_progress: list | None = None
 ) -> BuildReport:
-    if user is not None:
-        permissions.require_edit_designation(user, designation)
+    policies.designations.require(actor, "edit", designation)
     _require_status(designation, (S.BUILDING,), "报送年度建设报告")
     if not text.strip():
         raise DomainError("请填写建设进展。")
@@ -686,16 +548,15 @@ def build_report_submit(
         year=year,
         text=text.strip(),
         target_progress=target_progress or [],
-        submitted_by=user,
+        submitted_by=history_user(actor),
     )
 
 
 @transaction.atomic
 def funding_grant(
-    *, designation: Designation, user: User | None, year: int, amount: Decimal | str, note: str = ""
+    *, designation: Designation, actor: Actor, year: int, amount: Decimal | str, note: str = ""
 ) -> Funding:
-    if user is not None:
-        permissions.require_manage_designations(user)
+    policies.designations.require(actor, "manage", designation)
     if designation.status not in HELD_STATUSES:
         raise DomainError(f"「{designation}」未处于认定有效状态，不能登记支持资金。")
     try:
@@ -712,7 +573,7 @@ def funding_grant(
         year=year,
         amount=amount.quantize(Decimal("0.01")),
         note=note.strip(),
-        granted_by=user,
+        granted_by=history_user(actor),
     )
 
 
@@ -723,13 +584,12 @@ def funding_grant(
 def acceptance_record(
     *,
     designation: Designation,
-    user: User | None,
+    actor: Actor,
     result: str,
     note: str = "",
     today: datetime.date | None = None,
 ) -> Designation:
-    if user is not None:
-        permissions.require_manage_designations(user)
+    policies.designations.require(actor, "manage", designation)
     _require_status(designation, (S.BUILDING,), "评估验收")
     today = _today(today)
     if today < designation.build_end:
@@ -750,19 +610,9 @@ def acceptance_record(
     return designation
 
 
-def missing_report_years(designation: Designation) -> list[int]:
-    """Years of the building period (one report per building year) without an annual report."""
-    if designation.build_start is None:
-        return []
-    due = range(designation.build_start.year, designation.build_start.year + BUILD_YEARS)
-    have = set(designation.build_reports.values_list("year", flat=True))
-    return [y for y in due if y not in have]
-
-
 @transaction.atomic
-def designation_revoke(*, designation: Designation, user: User | None, reason: str) -> Designation:
-    if user is not None:
-        permissions.require_manage_designations(user)
+def designation_revoke(*, designation: Designation, actor: Actor, reason: str) -> Designation:
+    policies.designations.require(actor, "manage", designation)
     _require_status(designation, HELD_STATUSES, "撤销")
     if not reason.strip():
         raise DomainError("请填写撤销原因。")

@@ -1,8 +1,9 @@
 """Designation pages: the list, applying, an application's page with every step of the procedure, the expert's
 score sheet, the targets' progress and the funding totals.
 
-Thin: each view asks ``accounts.permissions``, calls a selector or service and renders; a service's
-DomainError becomes Chinese messages. Step forms post to their own URL and return to the application's page.
+Thin: each view asks ``designation.policies``, calls a selector or service and renders; a service's refusal
+becomes Chinese messages (``common.feedback``). Step forms post to their own URL and return to the
+application's page; templates get booleans (``manage``, ``can_edit``, ``can_materials``) from the policies.
 """
 
 from __future__ import annotations
@@ -18,26 +19,15 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from county_innovation.accounts import permissions
 from county_innovation.accounts.models import Role, User
 from county_innovation.common.errors import DomainError
+from county_innovation.common.feedback import form_error_messages, perform, show_errors
 from county_innovation.designation import forms, selectors, services, targets
 from county_innovation.designation.models import Designation, ExpertReview, Material, ScoreSheet
+from county_innovation.designation.policies import applications, designations, experts, reviews
+from county_innovation.designation.rules import FORMAL_CHECKLIST
 from county_innovation.regions.models import Region
 from county_innovation.regions.selectors import city_region
-
-
-def _errors(request: HttpRequest, error: DomainError) -> None:
-    messages.error(request, error.message)
-    for problem in error.problems:
-        messages.error(request, problem)
-
-
-def _form_errors(request: HttpRequest, form) -> None:
-    for field, errors in form.errors.items():
-        label = form.fields[field].label if field in form.fields else ""
-        for e in errors:
-            messages.error(request, f"{label}：{e}" if label else e)
 
 
 @require_GET
@@ -47,36 +37,17 @@ def designation_list(request: HttpRequest) -> HttpResponse:
     status = request.GET.get("status", "")
     if status in Designation.Status.values:
         rows = rows.filter(status=status)
-    root = permissions.scope_root(request.user)
-    can_apply = permissions.is_city_admin(request.user) or (
-        request.user.role == Role.COUNTY and root is not None
-    )
     context = {
         "nav": "designation",
         "rows": rows,
         "status": status,
         "statuses": Designation.Status.choices,
-        "can_apply": can_apply,
-        "my_reviews": ExpertReview.objects.filter(expert=request.user).select_related("designation__region")
-        if request.user.role == Role.EXPERT
-        else [],
+        "can_apply": applications.allows(request.user, "apply"),
+        "my_reviews": selectors.reviews_of(request.user),
         "waiting": list(selectors.reviews_waiting_for(request.user)),
-        "can_manage": permissions.can_manage_designations(request.user),
+        "can_manage": designations.allows(request.user, "manage"),
     }
     return render(request, "designation/list.html", context)
-
-
-def _apply_regions(request: HttpRequest) -> list[Region]:
-    user = request.user
-    if permissions.is_city_admin(user):
-        city = city_region()
-        qs = Region.objects.filter(code__startswith=city.prefix) if city else Region.objects.all()
-    else:
-        root = permissions.scope_root(user)
-        qs = (
-            Region.objects.filter(code__startswith=root.prefix) if root is not None else Region.objects.none()
-        )
-    return list(qs.filter(level__in=[Region.Level.COUNTY, Region.Level.TOWN]).order_by("code"))
 
 
 def _saved_message(designation: Designation, submitted: bool) -> str:
@@ -90,12 +61,8 @@ def _saved_message(designation: Designation, submitted: bool) -> str:
 def designation_apply(request: HttpRequest) -> HttpResponse:
     """A new application: 保存草稿 (action=draft) or 提交推荐 (action=submit)."""
     user = request.user
-    permissions.require(
-        permissions.is_city_admin(user)
-        or (user.role == Role.COUNTY and permissions.scope_root(user) is not None),
-        "您无权申报创新型县（乡镇）：只有县（区）科技局和市科技局可以申报。",
-    )
-    regions = _apply_regions(request)
+    applications.require(user, "apply")
+    regions = selectors.apply_regions(user)
     form = forms.ApplyForm(request.POST or None, regions=regions)
     formset = forms.target_formset(request.POST or None)
     status = 200
@@ -103,9 +70,10 @@ def designation_apply(request: HttpRequest) -> HttpResponse:
         submit = request.POST.get("action") != "draft"
         if form.is_valid() and formset.is_valid():
             region = get_object_or_404(Region, code=form.cleaned_data["region"])
-            try:
-                designation = services.designation_apply(
-                    user=user,
+            ok, designation = perform(
+                request,
+                lambda: services.designation_apply(
+                    actor=user,
                     region=region,
                     level=form.cleaned_data["level"],
                     theme=form.cleaned_data["theme"],
@@ -113,15 +81,14 @@ def designation_apply(request: HttpRequest) -> HttpResponse:
                     summary=form.cleaned_data["summary"],
                     building_targets=forms.targets_from(formset),
                     submit=submit,
-                )
-            except DomainError as error:
-                _errors(request, error)
-                status = 400
-            else:
+                ),
+            )
+            if ok:
                 messages.success(request, _saved_message(designation, submit))
                 return redirect("designation:detail", designation.pk)
+            status = 400
         else:
-            _form_errors(request, form)
+            show_errors(request, form_error_messages(form))
             if not formset.is_valid():
                 messages.error(request, "建设目标表格的数据不完整，请刷新页面后重新填写。")
             status = 400
@@ -134,7 +101,7 @@ def designation_apply(request: HttpRequest) -> HttpResponse:
 def designation_edit(request: HttpRequest, pk: int) -> HttpResponse:
     """A draft's page to change it, save it again or submit it (提交推荐)."""
     designation = get_object_or_404(Designation.objects.select_related("region", "county"), pk=pk)
-    permissions.require_edit_designation(request.user, designation)
+    designations.require(request.user, "edit", designation)
     if designation.status != Designation.Status.DRAFT:
         messages.error(request, f"「{designation}」已提交推荐，不能再修改申报内容。")
         return redirect("designation:detail", pk)
@@ -145,26 +112,26 @@ def designation_edit(request: HttpRequest, pk: int) -> HttpResponse:
     if request.method == "POST":
         submit = request.POST.get("action") == "submit"
         if form.is_valid() and formset.is_valid():
-            try:
-                with transaction.atomic():
-                    services.designation_draft_update(
-                        designation=designation,
-                        user=request.user,
-                        level=form.cleaned_data["level"],
-                        theme=form.cleaned_data["theme"],
-                        summary=form.cleaned_data["summary"],
-                        building_targets=forms.targets_from(formset),
-                    )
-                    if submit:
-                        services.designation_submit(designation=designation, user=request.user)
-            except DomainError as error:
-                _errors(request, error)
-                status = 400
-            else:
-                messages.success(request, _saved_message(designation, submit))
+
+            @transaction.atomic
+            def save() -> None:
+                services.designation_draft_update(
+                    designation=designation,
+                    actor=request.user,
+                    level=form.cleaned_data["level"],
+                    theme=form.cleaned_data["theme"],
+                    summary=form.cleaned_data["summary"],
+                    building_targets=forms.targets_from(formset),
+                )
+                if submit:
+                    services.designation_submit(designation=designation, actor=request.user)
+
+            ok, _ = perform(request, save, done=_saved_message(designation, submit))
+            if ok:
                 return redirect("designation:detail", designation.pk)
+            status = 400
         else:
-            _form_errors(request, form)
+            show_errors(request, form_error_messages(form))
             if not formset.is_valid():
                 messages.error(request, "建设目标表格的数据不完整，请刷新页面后重新填写。")
             status = 400
@@ -176,16 +143,9 @@ def designation_edit(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 def designation_submit(request: HttpRequest, pk: int) -> HttpResponse:
     def act(d, data):
-        services.designation_submit(designation=d, user=request.user)
+        services.designation_submit(designation=d, actor=request.user)
 
-    return _step(
-        request,
-        pk,
-        None,
-        permissions.require_edit_designation,
-        act,
-        "已提交推荐，等待市科技局形式审查。",
-    )
+    return _step(request, pk, None, "edit", act, "已提交推荐，等待市科技局形式审查。")
 
 
 @require_GET
@@ -195,9 +155,9 @@ def designation_detail(request: HttpRequest, pk: int) -> HttpResponse:
         Designation.objects.select_related("region", "county", "score_sheet"), pk=pk
     )
     user = request.user
-    permissions.require_view_designation(user, designation)
-    manage = permissions.can_manage_designations(user)
-    review = selectors.review_of(designation, user) if user.role == Role.EXPERT else None
+    designations.require(user, "view", designation)
+    manage = designations.allows(user, "manage", designation)
+    review = selectors.review_of(designation, user)
     evaluation = designation.data_evaluation or {}
     if (
         designation.checked_at
@@ -205,7 +165,7 @@ def designation_detail(request: HttpRequest, pk: int) -> HttpResponse:
         and not evaluation.get("available")
     ):
         # checked before any evaluation was published: show the latest published one, said so on the page
-        live = services.data_evaluation_of(designation.region)
+        live = selectors.data_evaluation_of(designation.region)
         evaluation = {**live, "live": True} if live.get("available") else evaluation
     eligible, excluded = selectors.experts_for(designation) if manage else ([], [])
     context = {
@@ -213,8 +173,8 @@ def designation_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "d": designation,
         "S": Designation.Status,
         "manage": manage,
-        "can_edit": permissions.can_edit_designation(user, designation),
-        "can_materials": permissions.can_view_designation_materials(user, designation),
+        "can_edit": designations.allows(user, "edit", designation),
+        "can_materials": designations.allows(user, "view_materials", designation),
         "review": review,
         "reviews": designation.reviews.select_related("expert") if manage else [],
         "history": designation.history.select_related("history_user")[:30] if manage else [],
@@ -224,11 +184,9 @@ def designation_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "eligible_count": len(eligible),
         # years already begun whose annual report is missing (acceptance needs them all)
         "missing_reports": [
-            y for y in services.missing_report_years(designation) if y <= timezone.localdate().year
+            y for y in selectors.missing_report_years(designation) if y <= timezone.localdate().year
         ],
-        "checklist": [
-            (label, designation.checklist.get(key)) for key, label in services.FORMAL_CHECKLIST.items()
-        ],
+        "checklist": [(label, designation.checklist.get(key)) for key, label in FORMAL_CHECKLIST.items()],
         "forms": {
             "material": forms.MaterialForm(),
             "check": forms.CheckForm(),
@@ -270,28 +228,19 @@ def _step(
     request: HttpRequest,
     pk: int,
     form_class,
-    allowed: Callable,
+    action: str,
     act: Callable,
     done: str,
 ) -> HttpResponse:
-    """A POSTed step: check permission, parse, call the service, say what happened, back to the page."""
+    """A POSTed step: check the action, parse, call the service, say what happened, back to the page."""
     designation = get_object_or_404(Designation, pk=pk)
-    allowed(request.user, designation)
+    designations.require(request.user, action, designation)
     form = form_class(request.POST, request.FILES) if form_class else None
     if form is not None and not form.is_valid():
-        _form_errors(request, form)
+        show_errors(request, form_error_messages(form))
         return redirect("designation:detail", pk)
-    try:
-        act(designation, form.cleaned_data if form is not None else {})
-    except DomainError as error:
-        _errors(request, error)
-    else:
-        messages.success(request, done)
+    perform(request, lambda: act(designation, form.cleaned_data if form is not None else {}), done=done)
     return redirect("designation:detail", pk)
-
-
-def _manager(user, designation) -> None:
-    permissions.require_manage_designations(user)
 
 
 @require_POST
@@ -302,17 +251,21 @@ def material_upload(request: HttpRequest, pk: int) -> HttpResponse:
         if upload is None:
             raise DomainError("请选择要上传的文件。")
         services.material_add(
-            designation=d, user=request.user, title=data["title"], filename=upload.name, content=upload.read()
+            designation=d,
+            actor=request.user,
+            title=data["title"],
+            filename=upload.name,
+            content=upload.read(),
         )
 
-    return _step(request, pk, forms.MaterialForm, permissions.require_edit_designation, act, "材料已上传。")
+    return _step(request, pk, forms.MaterialForm, "edit", act, "材料已上传。")
 
 
 @require_GET
 @login_required
 def material_download(request: HttpRequest, pk: int) -> HttpResponse:
     material = get_object_or_404(Material.objects.select_related("designation__region"), pk=pk)
-    permissions.require_view_designation_materials(request.user, material.designation)
+    designations.require(request.user, "view_materials", material.designation)
     response = HttpResponse(bytes(material.content), content_type=material.content_type)
     response["Content-Disposition"] = f"attachment; filename*=UTF-8''{quote(material.filename)}"
     response["X-Content-Type-Options"] = "nosniff"
@@ -323,45 +276,45 @@ def material_download(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 def formal_check(request: HttpRequest, pk: int) -> HttpResponse:
     def act(d, data):
-        services.formal_check(designation=d, user=request.user, checklist=data, note=data.get("note", ""))
+        services.formal_check(designation=d, actor=request.user, checklist=data, note=data.get("note", ""))
 
-    return _step(request, pk, forms.CheckForm, _manager, act, "形式审查结果已记录。")
+    return _step(request, pk, forms.CheckForm, "manage", act, "形式审查结果已记录。")
 
 
 @require_POST
 @login_required
 def experts_assign(request: HttpRequest, pk: int) -> HttpResponse:
     def act(d, data):
-        services.experts_assign(designation=d, user=request.user, experts=list(data["experts"]))
+        services.experts_assign(designation=d, actor=request.user, experts=list(data["experts"]))
 
     designation = get_object_or_404(Designation, pk=pk)
 
     def form_class(*args):
         return forms.AssignForm(*args, designation=designation)
 
-    return _step(request, pk, form_class, _manager, act, "评审专家已分配。")
+    return _step(request, pk, form_class, "manage", act, "评审专家已分配。")
 
 
 @login_required
 @require_http_methods(["GET", "POST"])
 def review_score(request: HttpRequest, pk: int) -> HttpResponse:
     review = get_object_or_404(ExpertReview.objects.select_related("designation__region"), pk=pk)
-    permissions.require_score_review(request.user, review)
+    reviews.require(request.user, "score", review)
     designation = review.designation
     sheet = designation.score_sheet or ScoreSheet.objects.filter(is_default=True).first()
     status = 200
     if request.method == "POST":
         scores = {c["key"]: request.POST.get(c["key"], "") for c in sheet.criteria}
-        try:
-            services.review_score(
-                review=review, user=request.user, scores=scores, comment=request.POST.get("comment", "")
-            )
-        except DomainError as error:
-            _errors(request, error)
-            status = 400
-        else:
-            messages.success(request, "评分已提交。")
+        ok, _ = perform(
+            request,
+            lambda: services.review_score(
+                review=review, actor=request.user, scores=scores, comment=request.POST.get("comment", "")
+            ),
+            done="评分已提交。",
+        )
+        if ok:
             return redirect("designation:detail", designation.pk)
+        status = 400
     rows = [(c, request.POST.get(c["key"], review.scores.get(c["key"], ""))) for c in sheet.criteria]
     context = {"nav": "designation", "review": review, "d": designation, "sheet": sheet, "rows": rows}
     return render(request, "designation/score.html", context, status=status)
@@ -371,65 +324,65 @@ def review_score(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 def notice(request: HttpRequest, pk: int) -> HttpResponse:
     def act(d, data):
-        services.notice_start(designation=d, user=request.user, start=data["start"], end=data["end"])
+        services.notice_start(designation=d, actor=request.user, start=data["start"], end=data["end"])
 
-    return _step(request, pk, forms.NoticeForm, _manager, act, "已进入公示。")
+    return _step(request, pk, forms.NoticeForm, "manage", act, "已进入公示。")
 
 
 @require_POST
 @login_required
 def objection(request: HttpRequest, pk: int) -> HttpResponse:
     def act(d, data):
-        services.objection_record(designation=d, user=request.user, **data)
+        services.objection_record(designation=d, actor=request.user, **data)
 
-    return _step(request, pk, forms.ObjectionForm, _manager, act, "公示异议已登记。")
+    return _step(request, pk, forms.ObjectionForm, "manage", act, "公示异议已登记。")
 
 
 @require_POST
 @login_required
 def decide(request: HttpRequest, pk: int) -> HttpResponse:
     def act(d, data):
-        services.designation_decide(designation=d, user=request.user, **data)
+        services.designation_decide(designation=d, actor=request.user, **data)
 
-    return _step(request, pk, forms.DecideForm, _manager, act, "认定决定已记录。")
+    return _step(request, pk, forms.DecideForm, "manage", act, "认定决定已记录。")
 
 
 @require_POST
 @login_required
 def build_report(request: HttpRequest, pk: int) -> HttpResponse:
     def act(d, data):
-        services.build_report_submit(designation=d, user=request.user, year=data["year"], text=data["text"])
+        services.build_report_submit(designation=d, actor=request.user, year=data["year"], text=data["text"])
 
-    return _step(
-        request, pk, forms.BuildReportForm, permissions.require_edit_designation, act, "年度建设报告已报送。"
-    )
+    return _step(request, pk, forms.BuildReportForm, "edit", act, "年度建设报告已报送。")
 
 
 @require_POST
 @login_required
 def acceptance(request: HttpRequest, pk: int) -> HttpResponse:
     def act(d, data):
-        services.acceptance_record(designation=d, user=request.user, result=data["result"], note=data["note"])
+        services.acceptance_record(
+            designation=d, actor=request.user, result=data["result"], note=data["note"]
+        )
 
-    return _step(request, pk, forms.AcceptanceForm, _manager, act, "验收结论已记录。")
+    return _step(request, pk, forms.AcceptanceForm, "manage", act, "验收结论已记录。")
 
 
 @require_POST
 @login_required
 def revoke(request: HttpRequest, pk: int) -> HttpResponse:
     def act(d, data):
-        services.designation_revoke(designation=d, user=request.user, reason=data["reason"])
+        services.designation_revoke(designation=d, actor=request.user, reason=data["reason"])
 
-    return _step(request, pk, forms.RevokeForm, _manager, act, "认定已撤销。")
+    return _step(request, pk, forms.RevokeForm, "manage", act, "认定已撤销。")
 
 
 @require_POST
 @login_required
 def funding_add(request: HttpRequest, pk: int) -> HttpResponse:
     def act(d, data):
-        services.funding_grant(designation=d, user=request.user, **data)
+        services.funding_grant(designation=d, actor=request.user, **data)
 
-    return _step(request, pk, forms.FundingForm, _manager, act, "支持资金已登记。")
+    return _step(request, pk, forms.FundingForm, "manage", act, "支持资金已登记。")
 
 
 @require_GET
@@ -490,7 +443,7 @@ def _unpooled_expert_accounts() -> list[User]:
 def expert_pool(request: HttpRequest) -> HttpResponse:
     """专家库 (city admin): the pool with each expert's county (回避), and a form to add one with a new login
     account, whose initial password is shown on this response only, or by linking an existing account."""
-    permissions.require_manage_designations(request.user)
+    experts.require(request.user, "manage")
     counties = _counties()
     form = forms.ExpertCreateForm(
         request.POST or None, counties=counties, accounts=_unpooled_expert_accounts()
@@ -507,23 +460,31 @@ def expert_pool(request: HttpRequest) -> HttpResponse:
                 "field": data["field"],
                 "home_region": home,
             }
-            try:
-                if data.get("account"):
-                    account = get_object_or_404(User, pk=data["account"])
-                    profile = services.expert_link(user=request.user, account=account, **fields)
-                    messages.success(request, f"已将账号「{account.username}」加入专家库。")
-                    return redirect("designation:experts")
-                profile, password = services.expert_create(
-                    user=request.user, username=data.get("username", ""), **fields
+            if data.get("account"):
+                account = get_object_or_404(User, pk=data["account"])
+                ok, _ = perform(
+                    request,
+                    lambda: services.expert_link(actor=request.user, account=account, **fields),
+                    done=f"已将账号「{account.username}」加入专家库。",
                 )
-            except DomainError as error:
-                _errors(request, error)
+                if ok:
+                    return redirect("designation:experts")
                 status = 400
             else:
-                created = {"profile": profile, "password": password}
-                form = forms.ExpertCreateForm(counties=counties, accounts=_unpooled_expert_accounts())
+                ok, result = perform(
+                    request,
+                    lambda: services.expert_create(
+                        actor=request.user, username=data.get("username", ""), **fields
+                    ),
+                )
+                if ok:
+                    profile, password = result
+                    created = {"profile": profile, "password": password}
+                    form = forms.ExpertCreateForm(counties=counties, accounts=_unpooled_expert_accounts())
+                else:
+                    status = 400
         else:
-            _form_errors(request, form)
+            show_errors(request, form_error_messages(form))
             status = 400
     context = {"nav": "designation", "pool": selectors.expert_pool(), "form": form, "created": created}
     response = render(request, "designation/experts.html", context, status=status)
@@ -535,7 +496,7 @@ def expert_pool(request: HttpRequest) -> HttpResponse:
 @login_required
 @require_http_methods(["GET", "POST"])
 def expert_edit(request: HttpRequest, pk: int) -> HttpResponse:
-    permissions.require_manage_designations(request.user)
+    experts.require(request.user, "manage")
     profile = get_object_or_404(selectors.expert_pool(), pk=pk)
     initial = {
         "name": str(profile.user),
@@ -550,24 +511,24 @@ def expert_edit(request: HttpRequest, pk: int) -> HttpResponse:
         if form.is_valid():
             data = form.cleaned_data
             home = Region.objects.filter(code=data["home_region"]).first() if data["home_region"] else None
-            try:
-                services.expert_update(
-                    user=request.user,
+            ok, _ = perform(
+                request,
+                lambda: services.expert_update(
+                    actor=request.user,
                     profile=profile,
                     name=data["name"],
                     organisation=data["organisation"],
                     field=data["field"],
                     home_region=home,
                     active=data["active"],
-                )
-            except DomainError as error:
-                _errors(request, error)
-                status = 400
-            else:
-                messages.success(request, f"已保存专家「{profile.user}」的信息。")
+                ),
+                done=f"已保存专家「{profile.user}」的信息。",
+            )
+            if ok:
                 return redirect("designation:experts")
+            status = 400
         else:
-            _form_errors(request, form)
+            show_errors(request, form_error_messages(form))
             status = 400
     context = {"nav": "designation", "profile": profile, "form": form}
     return render(request, "designation/expert_edit.html", context, status=status)

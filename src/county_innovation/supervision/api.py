@@ -10,12 +10,12 @@ import datetime
 from django.http import HttpRequest
 from ninja import Field, Router, Schema, Status
 
-from county_innovation.accounts import permissions
 from county_innovation.common.api import not_found
 from county_innovation.common.errors import DomainError
 from county_innovation.regions.models import Region
 from county_innovation.supervision import selectors, services
 from county_innovation.supervision.models import TaskItem
+from county_innovation.supervision.policies import tasks
 
 router = Router(tags=["重点任务督办"])
 
@@ -61,7 +61,7 @@ def _row(r: selectors.ItemProgress) -> dict:
         "stalled": r.stalled,
         "flag": r.flag,
         "units": [
-            {"unit": a.unit_label, "role": a.role, "department": a.department, "region": a.region_id}
+            {"unit": a.unit_label, "role": a.duty, "department": a.department, "region": a.region_id}
             for a in r.units
         ],
         "last_report": r.last_report.reported_at.isoformat() if r.last_report else None,
@@ -69,7 +69,7 @@ def _row(r: selectors.ItemProgress) -> dict:
 
 
 def _item(request: HttpRequest, item_id: int) -> TaskItem:
-    permissions.require_view_tasks(request.auth)
+    tasks.require(request.auth, "view")
     item = TaskItem.objects.filter(pk=item_id).first()
     if item is None:
         raise not_found(f"督办任务 #{item_id} 不存在。")
@@ -78,7 +78,7 @@ def _item(request: HttpRequest, item_id: int) -> TaskItem:
 
 @router.get("/tasks/", response=list[dict], summary="重点任务和保障措施（树形顺序，含进度、逾期、停滞标记）")
 def task_list(request: HttpRequest):
-    permissions.require_view_tasks(request.auth)
+    tasks.require(request.auth, "view")
     return [_row(r) for r in selectors.task_tree()]
 
 
@@ -97,7 +97,7 @@ def task_detail(request: HttpRequest, item_id: int):
 @router.post("/tasks/{item_id}/reports", response={201: dict}, summary="报送进展（责任单位或市科技局）")
 def task_report(request: HttpRequest, item_id: int, payload: ReportIn):
     item = _item(request, item_id)
-    permissions.require_report_task(request.auth, item)
+    tasks.require(request.auth, "report", item)
     files = []
     for a in payload.attachments:
         try:
@@ -105,7 +105,7 @@ def task_report(request: HttpRequest, item_id: int, payload: ReportIn):
         except (binascii.Error, ValueError) as exc:
             raise DomainError(f"附件「{a.filename}」的 content_base64 不是有效的 base64 编码。") from exc
     report = services.task_report_submit(
-        item=item, user=request.auth, percent=payload.percent, text=payload.text, files=files
+        item=item, actor=request.auth, percent=payload.percent, text=payload.text, files=files
     )
     return Status(201, {"id": report.pk, "percent": report.percent})
 
@@ -113,36 +113,28 @@ def task_report(request: HttpRequest, item_id: int, payload: ReportIn):
 @router.post("/tasks/{item_id}/assignments", response={201: dict}, summary="添加责任单位（牵头或配合）")
 def task_assign(request: HttpRequest, item_id: int, payload: AssignIn):
     item = _item(request, item_id)
-    permissions.require_manage_tasks(request.auth)
+    tasks.require(request.auth, "manage")
     region = None
     if payload.region:
         region = Region.objects.filter(code=payload.region).first()
         if region is None:
             raise not_found(f"区划「{payload.region}」不存在。")
-    assignment = services.task_assign(
-        item=item,
-        user=request.auth,
-        role=payload.role,
-        department=payload.department,
-        region=region,
-        deliverable=payload.deliverable,
-        deadline=payload.deadline,
-        confirm_past=payload.confirm_past,
-    )
+    fields = payload.dict(exclude={"region"})
+    assignment = services.task_assign(item=item, actor=request.auth, region=region, **fields)
     return Status(201, {"id": assignment.pk})
 
 
 @router.post("/tasks/{item_id}/children", response={201: dict}, summary="分解工作任务")
 def task_add(request: HttpRequest, item_id: int, payload: ChildIn):
     item = _item(request, item_id)
-    permissions.require_manage_tasks(request.auth)
-    child = services.task_item_add(parent=item, user=request.auth, **payload.dict())
+    tasks.require(request.auth, "manage")
+    child = services.task_item_add(parent=item, actor=request.auth, **payload.dict())
     return Status(201, {"id": child.pk, "number": child.number})
 
 
 @router.post("/tasks/{item_id}/close", response=dict, summary="办结任务")
 def task_close(request: HttpRequest, item_id: int):
     item = _item(request, item_id)
-    permissions.require_manage_tasks(request.auth)
-    item = services.task_close(item=item, user=request.auth)
+    tasks.require(request.auth, "manage")
+    item = services.task_close(item=item, actor=request.auth)
     return {"id": item.pk, "status": item.status}

@@ -8,6 +8,7 @@ from openpyxl import Workbook
 from openpyxl.styles import Alignment, Font, PatternFill
 
 from county_innovation.common.excel import row_put, workbook_bytes
+from county_innovation.supervision.models import TaskAssignment
 from county_innovation.supervision.selectors import overview
 
 HEADERS = [
@@ -49,8 +50,8 @@ def overview_workbook(*, demo: bool) -> bytes:
         cell.font = Font(bold=True)
     for row in data["rows"]:
         item = row.item
-        leads = [a.unit_label for a in row.units if a.role == "lead"]
-        supports = [a.unit_label for a in row.units if a.role == "support"]
+        leads = [a.unit_label for a in row.units if a.duty == TaskAssignment.Role.LEAD]
+        supports = [a.unit_label for a in row.units if a.duty == TaskAssignment.Role.SUPPORT]
         last = row.last_report
         row_put(
             ws,

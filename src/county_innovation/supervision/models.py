@@ -67,7 +67,8 @@ class TaskAssignment(models.Model):
     item = models.ForeignKey(
         TaskItem, verbose_name="任务", on_delete=models.PROTECT, related_name="assignments"
     )
-    role = models.CharField("职责", max_length=10, choices=Role.choices, default=Role.LEAD)
+    # 职责 (lead or supporting unit); the column keeps its first name, ``role``.
+    duty = models.CharField("职责", max_length=10, choices=Role.choices, default=Role.LEAD, db_column="role")
     department = models.CharField("市直部门", max_length=20, choices=Department.choices, blank=True)
     region = models.ForeignKey(
         Region, verbose_name="县（区）", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
@@ -80,10 +81,10 @@ class TaskAssignment(models.Model):
     class Meta:
         verbose_name = "任务分工"
         verbose_name_plural = "任务分工"
-        ordering = ["item_id", "role", "pk"]
+        ordering = ["item_id", "duty", "pk"]
 
     def __str__(self) -> str:
-        return f"{self.item.number} · {self.unit_label}（{self.get_role_display()}）"
+        return f"{self.item.number} · {self.unit_label}（{self.get_duty_display()}）"
 
     @property
     def unit_label(self) -> str:

@@ -5,12 +5,12 @@ from __future__ import annotations
 import datetime
 from dataclasses import dataclass, field
 
-from django.db.models import Prefetch, Q
+from django.db.models import Prefetch
 from django.utils import timezone
 
-from county_innovation.accounts.models import Role, User
-from county_innovation.accounts.permissions import is_city_admin, scope_root
+from county_innovation.accounts.models import User
 from county_innovation.regions.models import Region
+from county_innovation.supervision import policies
 from county_innovation.supervision.models import STALL_DAYS, TaskAssignment, TaskItem, TaskReport
 
 
@@ -46,10 +46,10 @@ class ItemProgress:
 
 def item_deadline(item: TaskItem, units: list[TaskAssignment]) -> datetime.date | None:
     """The item's own deadline; an item without one takes its lead unit's. A supporting unit's deadline is
-    that unit's own and never moves the item's (issue #11, item 7)."""
+    that unit's own and never moves the item's."""
     if item.deadline is not None:
         return item.deadline
-    leads = [a.deadline for a in units if a.role == TaskAssignment.Role.LEAD and a.deadline is not None]
+    leads = [a.deadline for a in units if a.duty == TaskAssignment.Role.LEAD and a.deadline is not None]
     return min(leads) if leads else None
 
 
@@ -138,39 +138,18 @@ def overview(*, today: datetime.date | None = None) -> dict:
 
 
 def items_reportable_by(user: User):
-    """Items the user may report on: all for the city admin; assigned ones for a department or county."""
-    qs = TaskItem.objects.all()
-    if is_city_admin(user):
-        return qs
-    if user.role == Role.DEPARTMENT and user.department:
-        return qs.filter(assignments__department=user.department).distinct()
-    root = scope_root(user)
-    if user.role == Role.COUNTY and root is not None:
-        return qs.filter(assignments__region=root).distinct()
-    return qs.none()
+    """Items the user may report on: all for the city admin; its unit's for a department or a county."""
+    return policies.tasks.restrict(user, "report", TaskItem.objects.all())
 
 
 def assignment_for(item: TaskItem, user: User) -> TaskAssignment | None:
     """The user's own unit's assignment on ``item`` (None for the city admin reporting for the group)."""
-    if user.role == Role.DEPARTMENT and user.department:
-        return item.assignments.filter(department=user.department).first()
-    root = scope_root(user)
-    if user.role == Role.COUNTY and root is not None:
-        return item.assignments.filter(region=root).first()
-    return None
+    unit = policies.own_unit(user)
+    return item.assignments.filter(unit).first() if unit is not None else None
 
 
 def reports_of(item: TaskItem):
     return item.reports.select_related("assignment__region", "reported_by").prefetch_related("attachments")
-
-
-def assigned_filter(user: User) -> Q:
-    root = scope_root(user)
-    if user.role == Role.COUNTY and root is not None:
-        return Q(assignments__region=root)
-    if user.role == Role.DEPARTMENT:
-        return Q(assignments__department=user.department)
-    return Q()
 
 
 # How far ahead a unit's workbench lists its task deadlines.
@@ -183,26 +162,15 @@ def tasks_due_for(user: User, *, today: datetime.date | None = None, within_days
     due item. Each row is an ``ItemProgress`` whose ``deadline`` is the unit's."""
     today = today or timezone.localdate()
     horizon = today + datetime.timedelta(days=within_days)
-    if is_city_admin(user):
+    if policies.tasks.rule(user, "report") is True:
         rows = [r for r in task_tree(today=today) if not r.item.is_closed]
     else:
         items = _items().filter(pk__in=items_reportable_by(user).values("pk")).order_by("kind", "order", "pk")
-        own_of = assignment_filter_for(user)
         rows = []
         for item in items:
             if item.is_closed:
                 continue
-            own = [a for a in item.assignments.all() if own_of(a)]
+            own = [a for a in item.assignments.all() if policies.is_own_unit(user, a)]
             rows.append(_progress(item, 0, today, own, own[0] if own else None))
     due = [r for r in rows if r.percent < 100 and r.deadline is not None and r.deadline <= horizon]
     return sorted(due, key=lambda r: (r.deadline, r.item.number))
-
-
-def assignment_filter_for(user: User):
-    """A predicate: is this assignment the user's own unit's?"""
-    root = scope_root(user)
-    if user.role == Role.DEPARTMENT and user.department:
-        return lambda a: a.department == user.department
-    if user.role == Role.COUNTY and root is not None:
-        return lambda a: a.region_id == root.code
-    return lambda a: False

@@ -7,11 +7,12 @@ import datetime
 from django.db import transaction
 from django.utils import timezone
 
-from county_innovation.accounts import permissions
-from county_innovation.accounts.models import Department, User
+from county_innovation.accounts.models import Department
 from county_innovation.common import uploads
+from county_innovation.common.actors import Actor, history_user
 from county_innovation.common.errors import DomainError
 from county_innovation.regions.models import Region
+from county_innovation.supervision import policies
 from county_innovation.supervision.models import TaskAssignment, TaskAttachment, TaskItem, TaskReport
 from county_innovation.supervision.selectors import assignment_for
 
@@ -30,7 +31,7 @@ def _check_deadline(deadline: datetime.date | None, confirm_past: bool) -> None:
 def task_item_add(
     *,
     parent: TaskItem,
-    user: User | None,
+    actor: Actor,
     title: str,
     deadline: datetime.date | None = None,
     deliverables: str = "",
@@ -40,8 +41,7 @@ def task_item_add(
 ) -> TaskItem:
     """A work item under a key task or safeguard measure (numbered after its parent: 三（二）-1, -2 …).
     A deadline before today is refused unless ``confirm_past``."""
-    if user is not None:
-        permissions.require_manage_tasks(user)
+    policies.tasks.require(actor, "manage")
     if not title.strip():
         raise DomainError("请填写任务名称。")
     _check_deadline(deadline, confirm_past)
@@ -66,7 +66,7 @@ def task_item_add(
 def task_assign(
     *,
     item: TaskItem,
-    user: User | None,
+    actor: Actor,
     role: str = TaskAssignment.Role.LEAD,
     department: str = "",
     region: Region | None = None,
@@ -77,8 +77,7 @@ def task_assign(
 ) -> TaskAssignment:
     """Assign a city department or a county as lead or supporting unit. The assignment's deadline is its own:
     it never changes the item's deadline. A deadline before today is refused unless ``confirm_past``."""
-    if user is not None:
-        permissions.require_manage_tasks(user)
+    policies.tasks.require(actor, "manage")
     if item.is_closed:
         raise DomainError(f"「{item}」已办结，不能再分工。")
     _check_deadline(deadline, confirm_past)
@@ -96,7 +95,7 @@ def task_assign(
         raise DomainError(f"「{unit}」已是「{item}」的责任单位，不能重复分工。")
     return TaskAssignment.objects.create(
         item=item,
-        role=role,
+        duty=role,
         department=department,
         region=region,
         deliverable=deliverable.strip(),
@@ -109,7 +108,7 @@ def task_assign(
 def task_report_submit(
     *,
     item: TaskItem,
-    user: User | None,
+    actor: Actor,
     percent: int,
     text: str,
     files: list[tuple[str, bytes]] | None = None,
@@ -117,8 +116,7 @@ def task_report_submit(
     is_demo: bool = False,
 ) -> TaskReport:
     """A progress report: text, % complete (0–100), optional attachments."""
-    if user is not None:
-        permissions.require_report_task(user, item)
+    policies.tasks.require(actor, "report", item)
     if item.is_closed:
         raise DomainError(f"「{item}」已办结，不能再报送进展。如需补充，请联系市科技局。")
     problems = []
@@ -136,10 +134,10 @@ def task_report_submit(
         raise DomainError("进展报告未能保存，请修改后重新提交。", problems)
     report = TaskReport.objects.create(
         item=item,
-        assignment=assignment_for(item, user) if user is not None else None,
+        assignment=assignment_for(item, actor),
         percent=percent,
         text=text.strip(),
-        reported_by=user,
+        reported_by=history_user(actor),
         reported_at=reported_at or timezone.now(),
         is_demo=is_demo,
     )
@@ -155,9 +153,8 @@ def task_report_submit(
 
 
 @transaction.atomic
-def task_close(*, item: TaskItem, user: User | None) -> TaskItem:
-    if user is not None:
-        permissions.require_manage_tasks(user)
+def task_close(*, item: TaskItem, actor: Actor) -> TaskItem:
+    policies.tasks.require(actor, "manage")
     if item.is_closed:
         raise DomainError(f"「{item}」已经办结。")
     open_children = [str(c) for c in item.children.all() if not c.is_closed]

@@ -7,6 +7,7 @@ import io
 import zipfile
 
 from county_innovation.accounts.models import Role, User
+from county_innovation.common.actors import system
 from county_innovation.designation import services
 from county_innovation.designation.models import (
     BuildReport,
@@ -15,12 +16,14 @@ from county_innovation.designation.models import (
     ExpertReview,
     Material,
 )
+from county_innovation.designation.rules import FORMAL_CHECKLIST
 from county_innovation.regions.models import Region
 from county_innovation.supervision.models import TaskAttachment, TaskItem, TaskReport
 
 PDF = b"%PDF-1.4\n1 0 obj<</Type/Catalog>>endobj\ntrailer<</Root 1 0 R>>\n%%EOF\n"
 PNG = b"\x89PNG\r\n\x1a\n" + bytes(64)
-CHECKLIST_OK = {k: True for k in services.FORMAL_CHECKLIST}
+CHECKLIST_OK = {k: True for k in FORMAL_CHECKLIST}
+SYSTEM = system("测试")
 FULL_MARKS = {"basis": 22, "plan": 20, "industry": 16, "support": 12, "demonstration": 12}
 
 
@@ -34,14 +37,17 @@ def docx_bytes() -> bytes:
 
 def expert(username: str, home: str | None = None) -> User:
     user = User.objects.create_user(username=username, password="x", role=Role.EXPERT, display_name=username)
-    services.expert_profile_set(expert=user, home_region=Region.objects.get(code=home) if home else None)
+    services.expert_profile_set(
+        actor=SYSTEM, expert=user, home_region=Region.objects.get(code=home) if home else None
+    )
     return user
 
 
 def applied(user: User | None, code: str = "360121102", level: str = "city") -> Designation:
-    """A town application with one PDF, recommended by ``user`` (None: the system)."""
+    """A town application with one PDF, recommended by ``user`` (None: the platform itself)."""
+    actor = user or SYSTEM
     designation = services.designation_apply(
-        user=user,
+        actor=actor,
         region=Region.objects.get(code=code),
         level=level,
         theme="industry",
@@ -50,15 +56,15 @@ def applied(user: User | None, code: str = "360121102", level: str = "city") -> 
         building_targets=[{"name": "高新技术企业数", "baseline": "3", "target": "8", "unit": "家"}],
     )
     services.material_add(
-        designation=designation, user=user, title="申报书", filename="申报书.pdf", content=PDF
+        designation=designation, actor=actor, title="申报书", filename="申报书.pdf", content=PDF
     )
     return designation
 
 
 def reviewing(admin: User | None, experts: list[User], code: str = "360121102") -> Designation:
     designation = applied(None, code)
-    services.formal_check(designation=designation, user=admin, checklist=CHECKLIST_OK)
-    services.experts_assign(designation=designation, user=admin, experts=experts)
+    services.formal_check(designation=designation, actor=admin or SYSTEM, checklist=CHECKLIST_OK)
+    services.experts_assign(designation=designation, actor=admin or SYSTEM, experts=experts)
     designation.refresh_from_db()
     return designation
 
@@ -91,7 +97,7 @@ def permission_ids(users: dict[str, User]) -> dict[str, int]:
         "task": task.pk,
         "attachment": attachment.pk,
         "draft_application": services.designation_apply(
-            user=None,
+            actor=SYSTEM,
             region=Region.objects.get(code="360121108"),
             level="city",
             theme="industry",
@@ -132,7 +138,7 @@ def api_checked(_sample=None) -> int:
     _panel()  # the experts the request names
     designation = _existing("360121104") or applied(None, "360121104")
     if designation.status == Designation.Status.RECOMMENDED:
-        services.formal_check(designation=designation, user=None, checklist=CHECKLIST_OK)
+        services.formal_check(designation=designation, actor=SYSTEM, checklist=CHECKLIST_OK)
     return designation.pk
 
 
@@ -147,21 +153,21 @@ def api_scored(_sample=None, code: str = "360121107") -> int:
     if designation is None:
         designation = reviewing(None, _panel(), code=code)
         for review in designation.reviews.all():
-            services.review_score(review=review, user=None, scores=FULL_MARKS)
+            services.review_score(review=review, actor=SYSTEM, scores=FULL_MARKS)
     return designation.pk
 
 
 def api_on_notice(_sample=None, code: str = "360121108") -> int:
     designation = Designation.objects.get(pk=api_scored(code=code))
     if designation.status == Designation.Status.REVIEWING:
-        services.notice_start(designation=designation, user=None, start=shift(-8), end=shift(-1))
+        services.notice_start(designation=designation, actor=SYSTEM, start=shift(-8), end=shift(-1))
     return designation.pk
 
 
 def api_building_done(_sample=None) -> int:
     designation = Designation.objects.get(pk=api_on_notice(code="360121191"))
     if designation.status == Designation.Status.NOTICE:
-        services.designation_decide(designation=designation, user=None, approve=True)
+        services.designation_decide(designation=designation, actor=SYSTEM, approve=True)
         start = shift(-3 * 366)
         Designation.objects.filter(pk=designation.pk).update(build_start=start, build_end=shift(-1))
         for year in range(start.year, start.year + 3):  # acceptance needs every annual report
@@ -187,7 +193,8 @@ def api_leaf_task(_sample=None) -> int:
 
     existing = TaskItem.objects.filter(title="接口测试任务", status=TaskItem.Status.OPEN).first()
     return (
-        existing or task_item_add(parent=TaskItem.objects.get(pk=api_task()), user=None, title="接口测试任务")
+        existing
+        or task_item_add(parent=TaskItem.objects.get(pk=api_task()), actor=SYSTEM, title="接口测试任务")
     ).pk
 
 

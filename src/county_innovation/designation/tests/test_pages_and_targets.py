@@ -92,7 +92,7 @@ def test_the_detail_page_shows_the_data_evaluation_chart_without_inline_script(d
     designation = applied(users["county"])
     from county_innovation.designation import services
 
-    services.formal_check(designation=designation, user=users["city_admin"], checklist=CHECKLIST_OK)
+    services.formal_check(designation=designation, actor=users["city_admin"], checklist=CHECKLIST_OK)
     client.force_login(users["county"])
     page = client.get(reverse("designation:detail", args=[designation.pk])).content.decode()
     assert 'data-chart="radar"' in page and 'id="radar-data"' in page

@@ -1,4 +1,4 @@
-"""Issue #11: the expert pool (专家库) managed by the city admin, drafts before 提交推荐, structured building
+"""The expert pool (专家库) managed by the city admin, drafts before 提交推荐, structured building
 targets, the annual reports checked at acceptance, and the demo's experts."""
 
 import datetime
@@ -71,13 +71,13 @@ def test_the_city_admin_creates_an_expert_who_can_sign_in_with_the_password_show
 
 def test_a_duplicate_username_is_refused_in_chinese(demo, users):
     with pytest.raises(DomainError) as refused:
-        services.expert_create(user=users["city_admin"], name="重名", username="expert2")
+        services.expert_create(actor=users["city_admin"], name="重名", username="expert2")
     assert any("已被使用" in p for p in refused.value.problems)
 
 
 def test_only_the_city_admin_manages_the_pool(demo, users, client):
     with pytest.raises(PermissionDenied):
-        services.expert_create(user=users["county"], name="某某", username="t_x")
+        services.expert_create(actor=users["county"], name="某某", username="t_x")
     client.force_login(users["county"])
     assert client.get(reverse("designation:experts")).status_code == 403
 
@@ -85,16 +85,16 @@ def test_only_the_city_admin_manages_the_pool(demo, users, client):
 def test_an_existing_expert_account_is_linked_into_the_pool(demo, users):
     account = User.objects.create_user(username="t_loose", password="x", role=Role.EXPERT)
     profile = services.expert_link(
-        user=users["city_admin"], account=account, name="张三", home_region=Region.objects.get(code="360124")
+        actor=users["city_admin"], account=account, name="张三", home_region=Region.objects.get(code="360124")
     )
     assert profile.user.display_name == "张三" and profile.home_county_code == "360124"
     with pytest.raises(DomainError):
-        services.expert_link(user=users["city_admin"], account=users["county"], name="县用户")
+        services.expert_link(actor=users["city_admin"], account=users["county"], name="县用户")
 
 
 def test_the_assign_form_leaves_out_experts_of_the_applicants_county(demo, users, client):
     designation = applied(None, "360121102")  # a 南昌县 town
-    services.formal_check(designation=designation, user=users["city_admin"], checklist=CHECKLIST_OK)
+    services.formal_check(designation=designation, actor=users["city_admin"], checklist=CHECKLIST_OK)
     client.force_login(users["city_admin"])
     page = client.get(reverse("designation:detail", args=[designation.pk])).content.decode()
     form = page.split('data-testid="assign-form"')[1].split("</form>")[0]
@@ -109,14 +109,14 @@ def test_the_assign_form_leaves_out_experts_of_the_applicants_county(demo, users
 
 def test_a_deactivated_expert_cannot_be_assigned(demo, users):
     profile = ExpertProfile.objects.get(user__username="expert4")
-    services.expert_update(user=users["city_admin"], profile=profile, name="陈志强", active=False)
+    services.expert_update(actor=users["city_admin"], profile=profile, name="陈志强", active=False)
     designation = applied(None, "360124102")
-    services.formal_check(designation=designation, user=users["city_admin"], checklist=CHECKLIST_OK)
+    services.formal_check(designation=designation, actor=users["city_admin"], checklist=CHECKLIST_OK)
     assert profile.user not in selectors.experts_for(designation)[0]
     with pytest.raises(DomainError) as refused:
         services.experts_assign(
             designation=designation,
-            user=users["city_admin"],
+            actor=users["city_admin"],
             experts=list(User.objects.filter(username__in=["expert", "expert2", "expert4"])),
         )
     assert any("已停用" in p for p in refused.value.problems)
@@ -125,10 +125,10 @@ def test_a_deactivated_expert_cannot_be_assigned(demo, users):
 def test_an_expert_sees_waiting_reviews_on_the_list(demo, users, client):
     me = User.objects.get(username="expert3")  # 进贤县; the demo gave them nothing to review
     designation = applied(None, "360121102")
-    services.formal_check(designation=designation, user=users["city_admin"], checklist=CHECKLIST_OK)
+    services.formal_check(designation=designation, actor=users["city_admin"], checklist=CHECKLIST_OK)
     services.experts_assign(
         designation=designation,
-        user=users["city_admin"],
+        actor=users["city_admin"],
         experts=[me, *User.objects.filter(username__in=["expert", "expert4"])],
     )
     assert [r.designation_id for r in selectors.reviews_waiting_for(me)] == [designation.pk]
@@ -139,7 +139,7 @@ def test_an_expert_sees_waiting_reviews_on_the_list(demo, users, client):
     review = designation.reviews.get(expert=me)
     services.review_score(
         review=review,
-        user=me,
+        actor=me,
         scores={c["key"]: c["max"] for c in designation.score_sheet.criteria},
     )
     assert list(selectors.reviews_waiting_for(me)) == []
@@ -158,9 +158,9 @@ def test_a_county_saves_a_draft_then_submits_it(demo, users, client):
     assert draft.targets.get().target_value == Decimal("12")
     # the city does not get a formal check for a draft
     with pytest.raises(DomainError, match="不能进行形式审查"):
-        services.formal_check(designation=draft, user=users["city_admin"], checklist=CHECKLIST_OK)
+        services.formal_check(designation=draft, actor=users["city_admin"], checklist=CHECKLIST_OK)
     services.material_add(
-        designation=draft, user=users["county"], title="申报书", filename="a.pdf", content=PDF
+        designation=draft, actor=users["county"], title="申报书", filename="a.pdf", content=PDF
     )
     edit = reverse("designation:edit", args=[draft.pk])
     changed = {**TARGET, "target_value": "15"}
@@ -178,17 +178,17 @@ def test_a_county_saves_a_draft_then_submits_it(demo, users, client):
 def test_a_draft_blocks_a_second_application_at_the_same_level(demo, users):
     region = Region.objects.get(code="360121102")
     services.designation_apply(
-        user=users["county"], region=region, level="city", theme="industry", year=2026, submit=False
+        actor=users["county"], region=region, level="city", theme="industry", year=2026, submit=False
     )
     with pytest.raises(DomainError, match="已有申报草稿"):
         services.designation_apply(
-            user=users["county"], region=region, level="city", theme="industry", year=2026
+            actor=users["county"], region=region, level="city", theme="industry", year=2026
         )
 
 
 def test_another_county_cannot_submit_the_draft(demo, users, client):
     draft = services.designation_apply(
-        user=users["county"],
+        actor=users["county"],
         region=Region.objects.get(code="360121102"),
         level="city",
         theme="industry",
@@ -208,7 +208,7 @@ def test_targets_are_data_and_bad_rows_are_refused_with_every_problem(demo, user
     region = Region.objects.get(code="360121102")
     with pytest.raises(DomainError) as refused:
         services.designation_apply(
-            user=users["county"],
+            actor=users["county"],
             region=region,
             level="city",
             theme="industry",
@@ -231,7 +231,7 @@ def test_targets_are_data_and_bad_rows_are_refused_with_every_problem(demo, user
 def test_the_detail_page_shows_the_latest_collected_value_beside_each_target(demo, users, client):
     region = Region.objects.get(code="360121102")
     designation = services.designation_apply(
-        user=users["county"],
+        actor=users["county"],
         region=region,
         level="city",
         theme="industry",
@@ -288,11 +288,11 @@ def test_acceptance_needs_every_annual_report(demo, users):
         designation.build_reports.filter(year=2024).delete()
     with pytest.raises(DomainError, match="缺 2024年度建设报告"):
         services.acceptance_record(
-            designation=designation, user=users["city_admin"], result="pass", today=timezone.localdate()
+            designation=designation, actor=users["city_admin"], result="pass", today=timezone.localdate()
         )
-    services.build_report_submit(designation=designation, user=users["city_admin"], year=2024, text="补报")
+    services.build_report_submit(designation=designation, actor=users["city_admin"], year=2024, text="补报")
     today = max(timezone.localdate(), designation.build_end + datetime.timedelta(days=1))
-    services.acceptance_record(designation=designation, user=users["city_admin"], result="pass", today=today)
+    services.acceptance_record(designation=designation, actor=users["city_admin"], result="pass", today=today)
     assert designation.status == Designation.Status.ACCEPTED
 
 
@@ -328,7 +328,7 @@ def test_targets_are_checked_year_by_year_against_the_straight_path(demo, users)
     )
     first, last = min(values), max(values)
     designation = services.designation_apply(
-        user=users["county"],
+        actor=users["county"],
         region=region,
         level="city",
         theme="industry",

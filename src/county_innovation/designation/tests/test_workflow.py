@@ -1,4 +1,4 @@
-"""The designation procedure, step by step, and every refused transition of issue 5 (with what stays unwritten)."""
+"""The designation procedure, step by step, and every refused transition (with what stays unwritten)."""
 
 import datetime
 import re
@@ -10,6 +10,7 @@ from django.urls import reverse
 from county_innovation.common.errors import DomainError
 from county_innovation.designation import services
 from county_innovation.designation.models import Designation, ExpertReview, Funding, Material
+from county_innovation.designation.rules import expert_score_of
 from county_innovation.designation.tests.factory import (
     CHECKLIST_OK,
     FULL_MARKS,
@@ -41,13 +42,13 @@ def _share(page: str, key: str) -> str:
 
 
 def test_a_town_walks_from_application_to_designation_and_acceptance(demo, users, panel, client):
-    """Issue 5, done when: one town from application to designation and acceptance; the target page's shares
-    change as the designation is decided; the leading group's overview lists an overdue task."""
+    """One town from application to designation and acceptance; the target page's shares change as the
+    designation is decided; the leading group's overview lists an overdue task."""
     county, admin = users["county"], users["city_admin"]
     town = Region.objects.get(code="360121102")  # 三江镇, 南昌县
 
     designation = services.designation_apply(
-        user=county,
+        actor=county,
         region=town,
         level="city",
         theme="industry",
@@ -56,27 +57,27 @@ def test_a_town_walks_from_application_to_designation_and_acceptance(demo, users
     )
     assert designation.status == Designation.Status.RECOMMENDED and designation.county_id == "360121"
     services.material_add(
-        designation=designation, user=county, title="申报书", filename="申报书.pdf", content=PDF
+        designation=designation, actor=county, title="申报书", filename="申报书.pdf", content=PDF
     )
     services.material_add(
-        designation=designation, user=county, title="方案", filename="方案.docx", content=docx_bytes()
+        designation=designation, actor=county, title="方案", filename="方案.docx", content=docx_bytes()
     )
 
-    services.formal_check(designation=designation, user=admin, checklist=CHECKLIST_OK)
+    services.formal_check(designation=designation, actor=admin, checklist=CHECKLIST_OK)
     assert designation.status == Designation.Status.CHECKED
     evaluation = designation.data_evaluation
     assert evaluation["available"] and evaluation["rank"] >= 1 and evaluation["units"] > 100
     assert evaluation["dimensions"] and evaluation["trend"]["periods"][-1] == "2024"
 
-    services.experts_assign(designation=designation, user=admin, experts=panel)
+    services.experts_assign(designation=designation, actor=admin, experts=panel)
     for review, total in zip(designation.reviews.all(), (78, 84, 85), strict=True):
         marks = dict(FULL_MARKS, basis=total - 60)
-        services.review_score(review=review, user=review.expert, scores=marks, comment="同意")
-    services.notice_start(designation=designation, user=admin, start=shift(-8), end=shift(-1))
+        services.review_score(review=review, actor=review.expert, scores=marks, comment="同意")
+    services.notice_start(designation=designation, actor=admin, start=shift(-8), end=shift(-1))
     assert designation.expert_score == Decimal("82.33")
     services.objection_record(
         designation=designation,
-        user=admin,
+        actor=admin,
         received_on=shift(-3),
         content="数据有误",
         resolution="经核实无误",
@@ -85,7 +86,7 @@ def test_a_town_walks_from_application_to_designation_and_acceptance(demo, users
     client.force_login(admin)
     before = client.get(reverse("designation:targets")).content.decode()
     services.designation_decide(
-        designation=designation, user=admin, approve=True, level="city", year=2026, funding=Decimal("30")
+        designation=designation, actor=admin, approve=True, level="city", year=2026, funding=Decimal("30")
     )
     after = client.get(reverse("designation:targets")).content.decode()
     assert float(_share(after, "city-town-2030")) > float(_share(before, "city-town-2030"))
@@ -95,23 +96,23 @@ def test_a_town_walks_from_application_to_designation_and_acceptance(demo, users
 
     # a county designation moves the county share the same way
     services.designation_apply(
-        user=admin, region=Region.objects.get(code="360124"), level="city", theme="ecology", year=2026
+        actor=admin, region=Region.objects.get(code="360124"), level="city", theme="ecology", year=2026
     )
     jinxian = Designation.objects.get(region_id="360124", level="city")
-    services.material_add(designation=jinxian, user=admin, title="申报书", filename="a.pdf", content=PDF)
-    services.formal_check(designation=jinxian, user=admin, checklist=CHECKLIST_OK)
-    services.experts_assign(designation=jinxian, user=admin, experts=[*panel[1:], expert("t_e_uni3")])
+    services.material_add(designation=jinxian, actor=admin, title="申报书", filename="a.pdf", content=PDF)
+    services.formal_check(designation=jinxian, actor=admin, checklist=CHECKLIST_OK)
+    services.experts_assign(designation=jinxian, actor=admin, experts=[*panel[1:], expert("t_e_uni3")])
     for review in jinxian.reviews.all():
-        services.review_score(review=review, user=review.expert, scores=FULL_MARKS)
-    services.notice_start(designation=jinxian, user=admin, start=shift(-8), end=shift(-1))
-    services.designation_decide(designation=jinxian, user=admin, approve=True)
+        services.review_score(review=review, actor=review.expert, scores=FULL_MARKS)
+    services.notice_start(designation=jinxian, actor=admin, start=shift(-8), end=shift(-1))
+    services.designation_decide(designation=jinxian, actor=admin, approve=True)
     later = client.get(reverse("designation:targets")).content.decode()
     assert float(_share(later, "city-county-2030")) > float(_share(after, "city-county-2030"))
 
     for year in range(designation.build_start.year, designation.build_start.year + 3):
-        services.build_report_submit(designation=designation, user=county, year=year, text="进展顺利")
+        services.build_report_submit(designation=designation, actor=county, year=year, text="进展顺利")
     services.acceptance_record(
-        designation=designation, user=admin, result="excellent", today=designation.build_end
+        designation=designation, actor=admin, result="excellent", today=designation.build_end
     )
     assert designation.status == Designation.Status.ACCEPTED
     statuses = list(designation.history.order_by("history_date").values_list("status", flat=True))
@@ -119,11 +120,11 @@ def test_a_town_walks_from_application_to_designation_and_acceptance(demo, users
 
     item = TaskItem.objects.get(parent=None, number="三（一）")
     overdue = tasks.task_item_add(
-        parent=item, user=admin, title="完成首批试点评审", deadline=shift(-5), confirm_past=True
+        parent=item, actor=admin, title="完成首批试点评审", deadline=shift(-5), confirm_past=True
     )
     tasks.task_assign(
         item=overdue,
-        user=admin,
+        actor=admin,
         region=Region.objects.get(code="360121"),
         deadline=shift(-5),
         confirm_past=True,
@@ -138,10 +139,10 @@ def test_a_town_walks_from_application_to_designation_and_acceptance(demo, users
 
 def test_an_expert_from_the_applicants_county_is_refused(demo, users, panel):
     designation = applied(users["county"])
-    services.formal_check(designation=designation, user=users["city_admin"], checklist=CHECKLIST_OK)
+    services.formal_check(designation=designation, actor=users["city_admin"], checklist=CHECKLIST_OK)
     local = expert("t_e_local", "360121105")  # a town of 南昌县: the applicant's county
     with pytest.raises(DomainError) as refused:
-        services.experts_assign(designation=designation, user=users["city_admin"], experts=[*panel, local])
+        services.experts_assign(designation=designation, actor=users["city_admin"], experts=[*panel, local])
     assert any("须回避" in p and "南昌县" in p for p in refused.value.problems)
     assert not ExpertReview.objects.filter(designation=designation).exists()
     designation.refresh_from_db()
@@ -150,9 +151,9 @@ def test_an_expert_from_the_applicants_county_is_refused(demo, users, panel):
 
 def test_fewer_than_three_experts_are_refused(demo, users, panel):
     designation = applied(users["county"])
-    services.formal_check(designation=designation, user=users["city_admin"], checklist=CHECKLIST_OK)
+    services.formal_check(designation=designation, actor=users["city_admin"], checklist=CHECKLIST_OK)
     with pytest.raises(DomainError) as refused:
-        services.experts_assign(designation=designation, user=users["city_admin"], experts=panel[:2])
+        services.experts_assign(designation=designation, actor=users["city_admin"], experts=panel[:2])
     assert "至少分配 3 名专家" in refused.value.problems[0]
     assert not designation.reviews.exists()
 
@@ -160,14 +161,14 @@ def test_fewer_than_three_experts_are_refused(demo, users, panel):
 def _on_notice(users, panel, end: datetime.date) -> Designation:
     designation = reviewing(users["city_admin"], panel)
     for review in designation.reviews.all():
-        services.review_score(review=review, user=review.expert, scores=FULL_MARKS)
-    return services.notice_start(designation=designation, user=users["city_admin"], start=shift(-5), end=end)
+        services.review_score(review=review, actor=review.expert, scores=FULL_MARKS)
+    return services.notice_start(designation=designation, actor=users["city_admin"], start=shift(-5), end=end)
 
 
 def test_a_decision_before_the_public_notice_ends_is_refused(demo, users, panel):
     designation = _on_notice(users, panel, end=shift(2))
     with pytest.raises(DomainError, match="公示期满后") as refused:
-        services.designation_decide(designation=designation, user=users["city_admin"], approve=True)
+        services.designation_decide(designation=designation, actor=users["city_admin"], approve=True)
     assert str(shift(2)) in refused.value.message
     designation.refresh_from_db()
     assert designation.status == Designation.Status.NOTICE and designation.decided_at is None
@@ -177,10 +178,10 @@ def test_a_decision_before_the_public_notice_ends_is_refused(demo, users, panel)
 def test_a_decision_with_an_unresolved_objection_is_refused(demo, users, panel):
     designation = _on_notice(users, panel, end=shift(-1))
     services.objection_record(
-        designation=designation, user=users["city_admin"], received_on=shift(-2), content="异议"
+        designation=designation, actor=users["city_admin"], received_on=shift(-2), content="异议"
     )
     with pytest.raises(DomainError, match="1 条公示异议未处理"):
-        services.designation_decide(designation=designation, user=users["city_admin"], approve=True)
+        services.designation_decide(designation=designation, actor=users["city_admin"], approve=True)
     designation.refresh_from_db()
     assert designation.status == Designation.Status.NOTICE
 
@@ -188,18 +189,20 @@ def test_a_decision_with_an_unresolved_objection_is_refused(demo, users, panel):
 def test_notice_before_every_expert_scored_is_refused(demo, users, panel):
     designation = reviewing(users["city_admin"], panel)
     with pytest.raises(DomainError, match="还有专家未评分"):
-        services.notice_start(designation=designation, user=users["city_admin"], start=shift(0), end=shift(7))
+        services.notice_start(
+            designation=designation, actor=users["city_admin"], start=shift(0), end=shift(7)
+        )
     designation.refresh_from_db()
     assert designation.status == Designation.Status.REVIEWING and designation.notice_start is None
 
 
 def test_acceptance_before_the_building_period_ends_is_refused(demo, users, panel):
     designation = _on_notice(users, panel, end=shift(-1))
-    services.designation_decide(designation=designation, user=users["city_admin"], approve=True)
+    services.designation_decide(designation=designation, actor=users["city_admin"], approve=True)
     day_before = designation.build_end - datetime.timedelta(days=1)
     with pytest.raises(DomainError, match="期满后才能评估验收"):
         services.acceptance_record(
-            designation=designation, user=users["city_admin"], result="pass", today=day_before
+            designation=designation, actor=users["city_admin"], result="pass", today=day_before
         )
     designation.refresh_from_db()
     assert designation.status == Designation.Status.BUILDING and designation.acceptance == ""
@@ -218,7 +221,7 @@ def test_a_second_application_for_a_level_held_is_refused(demo, users):
     count = Designation.objects.count()
     with pytest.raises(DomainError, match="「莲塘镇」已获认定"):
         services.designation_apply(
-            user=users["county"],
+            actor=users["county"],
             region=Region.objects.get(code="360121100"),
             level="city",
             theme="industry",
@@ -227,7 +230,7 @@ def test_a_second_application_for_a_level_held_is_refused(demo, users):
     assert Designation.objects.count() == count
     # a higher level is a new application
     services.designation_apply(
-        user=users["county"],
+        actor=users["county"],
         region=Region.objects.get(code="360121100"),
         level="province",
         theme="industry",
@@ -239,7 +242,7 @@ def test_an_application_for_a_town_of_another_county_is_refused(demo, users):
     count = Designation.objects.count()
     with pytest.raises(DomainError, match="不属于南昌县，不能为其他县（区）的乡镇申报"):
         services.designation_apply(
-            user=users["county"],
+            actor=users["county"],
             region=Region.objects.get(code="360124102"),
             level="city",
             theme="industry",
@@ -250,10 +253,10 @@ def test_an_application_for_a_town_of_another_county_is_refused(demo, users):
 
 def test_a_progress_report_on_a_closed_task_is_refused(demo, users):
     admin = users["city_admin"]
-    item = tasks.task_item_add(parent=TaskItem.objects.get(number="三（三）"), user=admin, title="测试任务")
-    tasks.task_close(item=item, user=admin)
+    item = tasks.task_item_add(parent=TaskItem.objects.get(number="三（三）"), actor=admin, title="测试任务")
+    tasks.task_close(item=item, actor=admin)
     with pytest.raises(DomainError, match="已办结，不能再报送进展"):
-        tasks.task_report_submit(item=item, user=admin, percent=50, text="补报")
+        tasks.task_report_submit(item=item, actor=admin, percent=50, text="补报")
     assert not TaskReport.objects.filter(item=item).exists()
 
 
@@ -263,7 +266,7 @@ def test_a_file_over_the_size_limit_is_refused(demo, users):
     with pytest.raises(DomainError, match=r"超过.*上限"):
         services.material_add(
             designation=designation,
-            user=users["county"],
+            actor=users["county"],
             title="大文件",
             filename="大.pdf",
             content=PDF + bytes(20 * 1024 * 1024),
@@ -285,7 +288,7 @@ def test_a_file_of_a_refused_type_is_refused(demo, users, filename, content, mes
     before = Material.objects.count()
     with pytest.raises(DomainError, match=message):
         services.material_add(
-            designation=designation, user=users["county"], title="x", filename=filename, content=content
+            designation=designation, actor=users["county"], title="x", filename=filename, content=content
         )
     assert Material.objects.count() == before
 
@@ -293,7 +296,7 @@ def test_a_file_of_a_refused_type_is_refused(demo, users, filename, content, mes
 def test_accepted_types_are_stored_with_their_content_type(demo, users):
     designation = applied(users["county"])
     material = services.material_add(
-        designation=designation, user=users["county"], title="照片", filename="现场.png", content=PNG
+        designation=designation, actor=users["county"], title="照片", filename="现场.png", content=PNG
     )
     assert material.content_type == "image/png" and bytes(material.content) == PNG
 
@@ -304,7 +307,7 @@ def test_accepted_types_are_stored_with_their_content_type(demo, users):
 def test_formal_check_with_a_missing_item_returns_the_application(demo, users):
     designation = applied(users["county"])
     checklist = dict(CHECKLIST_OK, building_plan=False)
-    services.formal_check(designation=designation, user=users["city_admin"], checklist=checklist)
+    services.formal_check(designation=designation, actor=users["city_admin"], checklist=checklist)
     assert designation.status == Designation.Status.RETURNED
     assert "建设方案" in designation.check_note and designation.data_evaluation == {}
 
@@ -313,7 +316,9 @@ def test_a_score_outside_the_sheet_is_refused(demo, users, panel):
     designation = reviewing(users["city_admin"], panel)
     review = designation.reviews.first()
     with pytest.raises(DomainError) as refused:
-        services.review_score(review=review, user=review.expert, scores=dict(FULL_MARKS, basis=30, plan="好"))
+        services.review_score(
+            review=review, actor=review.expert, scores=dict(FULL_MARKS, basis=30, plan="好")
+        )
     assert "「创新基础与条件」应在 0–25 分之间，实际为 30。" in refused.value.problems
     assert "「建设方案与目标的科学性」应为数字，实际为「好」。" in refused.value.problems
     review.refresh_from_db()
@@ -322,8 +327,8 @@ def test_a_score_outside_the_sheet_is_refused(demo, users, panel):
 
 def test_five_experts_drop_the_highest_and_lowest():
     totals = [Decimal(x) for x in ("60", "80", "82", "84", "99")]
-    assert services.expert_score_of(totals) == Decimal("82.00")
-    assert services.expert_score_of(totals[1:4]) == Decimal("82.00")
+    assert expert_score_of(totals) == Decimal("82.00")
+    assert expert_score_of(totals[1:4]) == Decimal("82.00")
 
 
 def test_only_the_assigned_expert_may_score(demo, users, panel):
@@ -333,7 +338,7 @@ def test_only_the_assigned_expert_may_score(demo, users, panel):
     review = designation.reviews.first()
     with pytest.raises(PermissionDenied):
         services.review_score(
-            review=review, user=panel[1] if review.expert != panel[1] else panel[0], scores=FULL_MARKS
+            review=review, actor=panel[1] if review.expert != panel[1] else panel[0], scores=FULL_MARKS
         )
 
 
@@ -342,9 +347,9 @@ def test_revocation_needs_a_reason_and_drops_the_designation_from_the_count(demo
 
     held = Designation.objects.get(region_id="360121100", status="accepted")
     with pytest.raises(DomainError, match="请填写撤销原因"):
-        services.designation_revoke(designation=held, user=users["city_admin"], reason=" ")
+        services.designation_revoke(designation=held, actor=users["city_admin"], reason=" ")
     before = {r.target.pk: r.current for r in all_target_progress()}
-    services.designation_revoke(designation=held, user=users["city_admin"], reason="弄虚作假")
+    services.designation_revoke(designation=held, actor=users["city_admin"], reason="弄虚作假")
     after = {r.target.pk: r.current for r in all_target_progress()}
     assert held.status == Designation.Status.REVOKED
     assert sum(before.values()) > sum(after.values())
@@ -353,8 +358,8 @@ def test_revocation_needs_a_reason_and_drops_the_designation_from_the_count(demo
 def test_funding_must_be_positive_and_only_for_held_designations(demo, users):
     held = Designation.objects.filter(status="accepted").first()
     with pytest.raises(DomainError, match="应大于 0"):
-        services.funding_grant(designation=held, user=users["city_admin"], year=2026, amount="-5")
+        services.funding_grant(designation=held, actor=users["city_admin"], year=2026, amount="-5")
     pending = applied(users["county"])
     with pytest.raises(DomainError, match="未处于认定有效状态"):
-        services.funding_grant(designation=pending, user=users["city_admin"], year=2026, amount="10")
+        services.funding_grant(designation=pending, actor=users["city_admin"], year=2026, amount="10")
     assert not Funding.objects.filter(designation=pending).exists()

@@ -56,21 +56,21 @@ def test_overdue_and_stalled_items_are_flagged(demo, users):
     admin = users["city_admin"]
     parent = TaskItem.objects.get(number="三（五）")
     late = services.task_item_add(
-        parent=parent, user=admin, title="逾期任务", deadline=_days(-1), confirm_past=True
+        parent=parent, actor=admin, title="逾期任务", deadline=_days(-1), confirm_past=True
     )
-    services.task_assign(item=late, user=admin, department="science")
-    quiet = services.task_item_add(parent=parent, user=admin, title="停滞任务", deadline=_days(90))
-    services.task_assign(item=quiet, user=admin, region=Region.objects.get(code="360121"))
+    services.task_assign(item=late, actor=admin, department="science")
+    quiet = services.task_item_add(parent=parent, actor=admin, title="停滞任务", deadline=_days(90))
+    services.task_assign(item=quiet, actor=admin, region=Region.objects.get(code="360121"))
     services.task_report_submit(
         item=quiet,
-        user=admin,
+        actor=admin,
         percent=20,
         text="开始",
         reported_at=timezone.now() - datetime.timedelta(days=STALL_DAYS + 1),
     )
-    fresh = services.task_item_add(parent=parent, user=admin, title="正常任务", deadline=_days(90))
-    services.task_assign(item=fresh, user=admin, department="science")
-    services.task_report_submit(item=fresh, user=admin, percent=20, text="开始")
+    fresh = services.task_item_add(parent=parent, actor=admin, title="正常任务", deadline=_days(90))
+    services.task_assign(item=fresh, actor=admin, department="science")
+    services.task_report_submit(item=fresh, actor=admin, percent=20, text="开始")
     data = selectors.overview()
     flags = {r.item.title: r.flag for r in data["rows"]}
     assert flags["逾期任务"] == "逾期" and flags["停滞任务"] == "停滞" and flags["正常任务"] == "正常推进"
@@ -81,12 +81,12 @@ def test_a_finished_item_is_not_overdue(demo, users):
     admin = users["city_admin"]
     item = services.task_item_add(
         parent=TaskItem.objects.get(number="三（六）"),
-        user=admin,
+        actor=admin,
         title="已完成",
         deadline=_days(-3),
         confirm_past=True,
     )
-    services.task_report_submit(item=item, user=admin, percent=100, text="完成")
+    services.task_report_submit(item=item, actor=admin, percent=100, text="完成")
     row = next(r for r in selectors.task_tree() if r.item.pk == item.pk)
     assert not row.overdue and row.percent == 100
 
@@ -94,7 +94,7 @@ def test_a_finished_item_is_not_overdue(demo, users):
 def test_a_county_reports_on_its_own_item_and_the_report_names_its_unit(demo, users):
     item = TaskItem.objects.get(parent=None, number="三（七）")  # 南昌县 supports it (demo)
     report = services.task_report_submit(
-        item=item, user=users["county"], percent=45, text="完成科技特派员选派", files=[("说明.pdf", PDF)]
+        item=item, actor=users["county"], percent=45, text="完成科技特派员选派", files=[("说明.pdf", PDF)]
     )
     assert report.assignment.region_id == "360121"
     assert TaskAttachment.objects.get(report=report).content_type == "application/pdf"
@@ -106,7 +106,7 @@ def test_a_county_not_assigned_cannot_report(demo, users):
 
     item = TaskItem.objects.get(parent=None, number="三（九）")
     with pytest.raises(PermissionDenied, match="只有该任务的牵头或配合单位"):
-        services.task_report_submit(item=item, user=users["county"], percent=10, text="x")
+        services.task_report_submit(item=item, actor=users["county"], percent=10, text="x")
     assert not TaskReport.objects.filter(item=item, reported_by=users["county"]).exists()
 
 
@@ -115,7 +115,7 @@ def test_bad_reports_are_refused_with_every_problem(demo, users):
     before = TaskReport.objects.count()
     with pytest.raises(DomainError) as refused:
         services.task_report_submit(
-            item=item, user=users["county"], percent=120, text=" ", files=[("病毒.exe", b"MZ")]
+            item=item, actor=users["county"], percent=120, text=" ", files=[("病毒.exe", b"MZ")]
         )
     assert "请填写进展情况。" in refused.value.problems
     assert any("0–100" in p for p in refused.value.problems)
@@ -127,11 +127,11 @@ def test_assignment_rules(demo, users):
     admin = users["city_admin"]
     item = TaskItem.objects.get(parent=None, number="三（四）")
     with pytest.raises(DomainError, match="二者选其一"):
-        services.task_assign(item=item, user=admin)
+        services.task_assign(item=item, actor=admin)
     with pytest.raises(DomainError, match="不是县（区）"):
-        services.task_assign(item=item, user=admin, region=Region.objects.get(code="360121100"))
+        services.task_assign(item=item, actor=admin, region=Region.objects.get(code="360121100"))
     with pytest.raises(DomainError, match="不能重复分工"):
-        services.task_assign(item=item, user=admin, department="hr")  # the demo's lead
+        services.task_assign(item=item, actor=admin, department="hr")  # the demo's lead
     assert TaskAssignment.objects.filter(item=item).count() == 1
 
 
@@ -139,7 +139,7 @@ def test_closing_needs_the_children_closed(demo, users):
     admin = users["city_admin"]
     parent = TaskItem.objects.get(parent=None, number="三（一）")
     with pytest.raises(DomainError, match="还有未办结的任务"):
-        services.task_close(item=parent, user=admin)
+        services.task_close(item=parent, actor=admin)
     parent.refresh_from_db()
     assert not parent.is_closed
 
@@ -158,12 +158,12 @@ def test_overview_page_and_export_list_the_overdue_item(demo, users, client):
     admin = users["city_admin"]
     item = services.task_item_add(
         parent=TaskItem.objects.get(number="三（八）"),
-        user=admin,
+        actor=admin,
         title="督办导出测试",
         deadline=_days(-2),
         confirm_past=True,
     )
-    services.task_assign(item=item, user=admin, department="development")
+    services.task_assign(item=item, actor=admin, department="development")
     client.force_login(users["department"])
     page = client.get(reverse("supervision:overview")).content.decode()
     assert "督办导出测试" in page.split('data-testid="overdue"')[1].split("</section>")[0]
@@ -194,18 +194,18 @@ def test_a_report_posted_through_the_page_is_saved(demo, users, client):
     assert TaskReport.objects.filter(item=item, text="网页报送", percent=35).exists()
 
 
-# --- issue #11 item 7: an assignment's deadline is its own; a past deadline needs a confirmation -------------
+# --- An assignment's deadline is its own; a past deadline needs a confirmation -------------
 
 
 def test_a_supporting_units_deadline_does_not_rewrite_the_items(demo, users):
     admin = users["city_admin"]
     item = services.task_item_add(
-        parent=TaskItem.objects.get(number="三（三）"), user=admin, title="长期任务", deadline=_days(1500)
+        parent=TaskItem.objects.get(number="三（三）"), actor=admin, title="长期任务", deadline=_days(1500)
     )
-    services.task_assign(item=item, user=admin, department="science", deadline=_days(1500))
+    services.task_assign(item=item, actor=admin, department="science", deadline=_days(1500))
     services.task_assign(
         item=item,
-        user=admin,
+        actor=admin,
         role=TaskAssignment.Role.SUPPORT,
         region=Region.objects.get(code="360124"),
         deadline=_days(-10),
@@ -235,11 +235,11 @@ def test_a_deadline_in_the_past_needs_a_confirmation(demo, users):
     admin = users["city_admin"]
     item = TaskItem.objects.get(parent=None, number="三（四）")
     with pytest.raises(DomainError, match="早于今天"):
-        services.task_assign(item=item, user=admin, department="finance", deadline=_days(-1))
+        services.task_assign(item=item, actor=admin, department="finance", deadline=_days(-1))
     with pytest.raises(DomainError, match="确认完成时限早于今天"):
-        services.task_item_add(parent=item, user=admin, title="补录任务", deadline=_days(-1))
+        services.task_item_add(parent=item, actor=admin, title="补录任务", deadline=_days(-1))
     assert not TaskAssignment.objects.filter(item=item, department="finance").exists()
-    services.task_assign(item=item, user=admin, department="finance", deadline=_days(-1), confirm_past=True)
+    services.task_assign(item=item, actor=admin, department="finance", deadline=_days(-1), confirm_past=True)
     assert TaskAssignment.objects.filter(item=item, department="finance").exists()
 
 
@@ -257,10 +257,10 @@ def test_the_assign_form_asks_for_the_confirmation_in_chinese(demo, users, clien
 def test_tasks_due_for_lists_the_units_own_deadlines_soonest_first(demo, users):
     admin = users["city_admin"]
     item = services.task_item_add(
-        parent=TaskItem.objects.get(number="三（五）"), user=admin, title="月底前完成", deadline=_days(400)
+        parent=TaskItem.objects.get(number="三（五）"), actor=admin, title="月底前完成", deadline=_days(400)
     )
     services.task_assign(
-        item=item, user=admin, role="support", region=Region.objects.get(code="360121"), deadline=_days(5)
+        item=item, actor=admin, role="support", region=Region.objects.get(code="360121"), deadline=_days(5)
     )
     county = users["county"]  # 南昌县
     rows = selectors.tasks_due_for(county)
