@@ -66,7 +66,9 @@ def api_token_revoke(*, actor: Actor, prefix: str, user: User | None = None) -> 
 
 
 @transaction.atomic
-def demo_accounts_load(*, actor: Actor, accounts: list[DemoAccount] = DEMO_ACCOUNTS) -> list[tuple[str, str, str]]:
+def demo_accounts_load(
+    *, actor: Actor, accounts: list[DemoAccount] = DEMO_ACCOUNTS
+) -> list[tuple[str, str, str]]:
     """Create or reset one account per role for the demo: [(username, password, display name)]."""
     require_system(actor, "创建演示账号")
     shown = []

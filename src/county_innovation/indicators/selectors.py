@@ -63,7 +63,7 @@ def data_values_for(
 ) -> dict[tuple[str, str], Decimal]:
     """{(region code, indicator code): value} for the given regions, period and indicators.
 
-    A formula indicator is evaluated here, when read, from its operands' stored values (issue 4, item 7):
+    A formula indicator is evaluated here, when read, from its operands' stored values:
     numerator ÷ denominator × factor, absent when an operand is missing or the denominator is zero.
     """
     indicators = list(indicators)

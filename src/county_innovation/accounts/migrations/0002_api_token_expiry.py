@@ -1,4 +1,4 @@
-"""API tokens expire (issue 12): tokens issued before get the default validity counted from their creation."""
+"""API tokens expire: tokens issued before get the default validity counted from their creation."""
 
 import datetime
 
