@@ -45,19 +45,21 @@ def _no_login_lockout(settings):
 
 @pytest.fixture
 def nanchang(db):
+    from county_innovation.common.actors import system
     from county_innovation.regions.models import Region
     from county_innovation.regions.services import regions_load
 
-    regions_load(city="360100")
+    regions_load(actor=system("测试准备区划"), city="360100")
     return Region.objects.get(code="360100")
 
 
 @pytest.fixture
 def frameworks(db):
     """{"county": Framework v1, "town": Framework v1}."""
+    from county_innovation.common.actors import system
     from county_innovation.indicators.services import default_frameworks_ensure
 
-    county, town = default_frameworks_ensure()
+    county, town = default_frameworks_ensure(actor=system("测试准备指标体系"))
     return {"county": county, "town": town}
 
 

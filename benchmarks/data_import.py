@@ -85,6 +85,7 @@ def main() -> None:
     from county_innovation.accounts.models import User
     from county_innovation.collection import selectors, workflow
     from county_innovation.collection.importing import data_import_file, data_import_values
+    from county_innovation.common.actors import system
     from county_innovation.indicators.models import DataValue
     from county_innovation.indicators.services import default_frameworks_ensure
     from county_innovation.regions.models import Region
@@ -92,9 +93,9 @@ def main() -> None:
 
     call_command("migrate", verbosity=0)
     if args.all_regions:
-        regions_load(city=None)
-    regions_load(city="360100")
-    _, town_framework = default_frameworks_ensure()
+        regions_load(actor=system("基准测试"), city=None)
+    regions_load(actor=system("基准测试"), city="360100")
+    _, town_framework = default_frameworks_ensure(actor=system("基准测试"))
     n_towns = synthetic_towns(args.towns)
     admin = User.objects.create_user(
         username="bench_admin", password="x", role="city_admin", region=Region.objects.get(code="360100")

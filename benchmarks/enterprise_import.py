@@ -93,13 +93,14 @@ def main() -> None:
     from django.db import connection
 
     from county_innovation.accounts.models import User
+    from county_innovation.common.actors import system
     from county_innovation.enterprises.importing import enterprise_import_excel
     from county_innovation.enterprises.models import Enterprise, EnterpriseYear
     from county_innovation.regions.models import Region
     from county_innovation.regions.services import regions_load
 
     call_command("migrate", verbosity=0)
-    regions_load(city="360100")
+    regions_load(actor=system("基准测试"), city="360100")
     admin = User.objects.create_user(
         username="bench_admin", password="x", role="city_admin", region=Region.objects.get(code="360100")
     )

@@ -29,6 +29,7 @@ def main() -> None:
     from django.core.management import call_command
     from django.db import connection
 
+    from county_innovation.common.actors import system
     from county_innovation.regions.models import Region
     from county_innovation.regions.services import regions_load
 
@@ -40,7 +41,7 @@ def main() -> None:
     print(f"{'step':<22}{'regions':>10}{'seconds':>10}")
     for step in ("first load (insert)", "reload (upsert)"):
         started = time.perf_counter()
-        regions_load(city=None)
+        regions_load(actor=system("基准测试"), city=None)
         print(f"{step:<22}{Region.objects.count():>10,}{time.perf_counter() - started:>10.2f}")
 
 

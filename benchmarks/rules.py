@@ -43,12 +43,13 @@ def main() -> None:
 
     from county_innovation.collection.models import ValidationRule
     from county_innovation.collection.rules import check_values, default_rules_ensure
+    from county_innovation.common.actors import system
     from county_innovation.indicators.models import DataValue, Indicator
     from county_innovation.indicators.services import default_frameworks_ensure
     from county_innovation.regions.models import Region
 
     call_command("migrate", verbosity=0)
-    _, town = default_frameworks_ensure()
+    _, town = default_frameworks_ensure(actor=system("基准测试"))
     default_rules_ensure(town)
     indicators = list(Indicator.objects.filter(nodes__framework=town).order_by("code"))
     by_code = {i.code: i for i in indicators}

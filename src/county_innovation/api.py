@@ -11,6 +11,7 @@ from django.http import Http404, HttpRequest, HttpResponse
 from ninja import NinjaAPI
 from ninja.errors import AuthenticationError, HttpError, ValidationError
 
+from county_innovation.accounts.api import router as regions_router
 from county_innovation.accounts.auth import API_AUTH, NOT_AUTHENTICATED
 from county_innovation.collection.api import router as collection_router
 from county_innovation.collection.round_api import router as rounds_router
@@ -21,7 +22,6 @@ from county_innovation.designation.api import router as designation_router
 from county_innovation.enterprises.api import router as enterprises_router
 from county_innovation.evaluation.api import router as evaluation_router
 from county_innovation.indicators.api import router as indicators_router
-from county_innovation.regions.api import router as regions_router
 from county_innovation.reports.api import router as reports_router
 from county_innovation.supervision.api import router as supervision_router
 

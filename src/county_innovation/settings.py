@@ -159,7 +159,7 @@ AXES_ENABLED = _env_bool("AXES_ENABLED", True)
 
 # API tokens expire: a new token is valid this many days unless `token create --days N` says otherwise.
 API_TOKEN_DEFAULT_DAYS = int(os.environ.get("API_TOKEN_DEFAULT_DAYS", "90"))
-# Separation of duties: the approver of a submission is never the person who last submitted it.
+# Separation of duties (four-eyes principle): the approver of a submission is never the person who last submitted it.
 # A deployment with a single officer per county may switch it off (COUNTY_INNOVATION_SEPARATE_APPROVAL=false).
 SEPARATE_APPROVAL = _env_bool("COUNTY_INNOVATION_SEPARATE_APPROVAL", True)
 

@@ -13,7 +13,7 @@ from ninja.security import APIKeyCookie, HttpBearer
 from ninja.utils import check_csrf
 
 from county_innovation.accounts.models import User
-from county_innovation.accounts.services import TokenExpired, api_token_authenticate
+from county_innovation.accounts.tokens import TokenExpired, api_token_authenticate
 
 NOT_AUTHENTICATED = "未登录或未提供API令牌：请在请求头中加入「Authorization: Bearer <令牌>」，或先登录平台。"
 BAD_TOKEN = "API令牌无效或已吊销：请核对 Authorization 请求头，或请管理员重新签发令牌。"

@@ -10,12 +10,23 @@ class DemoAccount(NamedTuple):
     region: str
     department: str
     display_name: str
+    staff: bool = False  # may open the admin site (the city administration's account)
+
+    def user_fields(self) -> dict[str, object]:
+        """The fields of ``User`` this account sets, besides its region and password."""
+        fields = self._asdict()
+        return {
+            "role": fields["role"],
+            "department": fields["department"],
+            "display_name": fields["display_name"],
+            "is_staff": fields["staff"],
+        }
 
 
 DEMO_PASSWORD = "demo-2025"
 
 DEMO_ACCOUNTS = [
-    DemoAccount("admin", DEMO_PASSWORD, "city_admin", "360100", "", "市科技局（演示）"),
+    DemoAccount("admin", DEMO_PASSWORD, "city_admin", "360100", "", "市科技局（演示）", staff=True),
     DemoAccount("tongji", DEMO_PASSWORD, "department", "360100", "statistics", "市统计局（演示）"),
     # every department that owns an indicator of the default frameworks has an account, so each share of a
     # county's data can be filled and submitted by its owner in the demo

@@ -10,6 +10,7 @@ from django.utils import timezone
 
 from county_innovation import __version__ as ENGINE_VERSION
 from county_innovation.accounts.models import User
+from county_innovation.common.actors import system
 from county_innovation.common.errors import DomainError
 from county_innovation.common.jobs import job_fail, job_heartbeat
 from county_innovation.common.models import DemoDataset
@@ -196,7 +197,7 @@ def evaluation_run_publish(*, run: EvaluationRun, user: User, replace_reason: st
     run.status = EvaluationRun.Status.PUBLISHED
     run.published_at = timezone.now()
     run.save(update_fields=["status", "published_at"])
-    framework_freeze(framework=run.framework)
+    framework_freeze(actor=system("发布评价时冻结所用体系版本"), framework=run.framework)
     from county_innovation.reports.services import bulletin_after_publish
 
     transaction.on_commit(bulletin_after_publish(run_id=run.pk))

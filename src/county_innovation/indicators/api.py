@@ -19,6 +19,7 @@ from county_innovation.collection.selectors import grid_submissions
 from county_innovation.collection.services import data_values_save
 from county_innovation.common.api import MAX_VERSION, YEAR_MAX, YEAR_MIN, Pagination, Year, not_found
 from county_innovation.indicators.models import DataValue, Framework, FrameworkNode, Indicator
+from county_innovation.indicators.policies import frameworks
 from county_innovation.indicators.schemas import (
     DataSaveIn,
     DataSaveOut,
@@ -44,10 +45,7 @@ FRAMEWORK_LEVEL = Query(None, description="评价对象层级")
 
 
 def _frameworks_visible_to(user: User):
-    frameworks = Framework.objects.all()
-    if not permissions.can_manage_frameworks(user):
-        frameworks = frameworks.exclude(status=Framework.Status.DRAFT)
-    return frameworks
+    return frameworks.restrict(user, "view", Framework.objects.all())
 
 
 def framework_or_404(user: User, code: str, version: int | None = None) -> Framework:
@@ -76,8 +74,8 @@ def indicator_list(request: HttpRequest, level: Level | None = INDICATOR_LEVEL):
 
 @router.get("/frameworks/", response=list[FrameworkOut], tags=["指标"], summary="评价指标体系的各个版本")
 def framework_list(request: HttpRequest, level: Level | None = FRAMEWORK_LEVEL):
-    frameworks = _frameworks_visible_to(request.auth).order_by("code", "-version")
-    return frameworks.filter(level=level) if level else frameworks
+    found = _frameworks_visible_to(request.auth).order_by("code", "-version")
+    return found.filter(level=level) if level else found
 
 
 def _tree(nodes: list[FrameworkNode]) -> dict:

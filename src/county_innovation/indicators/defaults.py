@@ -192,7 +192,7 @@ TOWN_FRAMEWORK = FrameworkDef(
 )
 
 
-# Counts and totals the enterprise registry publishes per region and year (issue 6, item 6): never typed in,
+# Counts and totals the enterprise registry publishes per region and year: never typed in,
 # available to any framework version that adds them. Counties get the sum of their towns.
 def _registry(
     code: str, name: str, unit: str, kind: str, definition: str

@@ -29,7 +29,7 @@ class ValueKind(models.TextChoices):
 
 
 class Origin(models.TextChoices):
-    """Where an indicator's values come from (issue 4, item 7)."""
+    """Where an indicator's values come from: reported, computed by a formula, or taken from a registry."""
 
     REPORTED = "reported", "填报"
     FORMULA = "formula", "公式计算"

@@ -3,11 +3,11 @@
 from collections.abc import Iterable
 from decimal import Decimal
 
-from django.db.models import QuerySet
+from django.db.models import Count, QuerySet, Sum
 
 from county_innovation.engine import Hierarchy, Node
 from county_innovation.indicators.models import DataValue, Framework, FrameworkNode, Indicator, Origin
-from county_innovation.regions.models import Region
+from county_innovation.regions.models import Region, RegionGroup
 
 
 def framework_latest(code: str) -> Framework | None:
@@ -63,7 +63,7 @@ def data_values_for(
 ) -> dict[tuple[str, str], Decimal]:
     """{(region code, indicator code): value} for the given regions, period and indicators.
 
-    A formula indicator is evaluated here, when read, from its operands' stored values (issue 4, item 7):
+    A formula indicator is evaluated here, when read, from its operands' stored values:
     numerator ÷ denominator × factor, absent when an operand is missing or the denominator is zero.
     """
     indicators = list(indicators)
@@ -116,3 +116,16 @@ def periods_with_data(framework: Framework) -> list[int]:
         .values_list("period", flat=True)
         .distinct()
     )
+
+
+def region_group_totals(group: RegionGroup, period: int) -> list[tuple[str, str, float, int]]:
+    """Sums of the additive town indicators over a group's members: [(name, unit, total, towns reporting)]."""
+    rows = (
+        DataValue.objects.filter(
+            region__in=group.members.all(), period=period, indicator__additive=True, indicator__level="town"
+        )
+        .values("indicator__name", "indicator__unit", "indicator__code")
+        .annotate(total=Sum("value"), n=Count("region"))
+        .order_by("indicator__code")
+    )
+    return [(r["indicator__name"], r["indicator__unit"], float(r["total"]), r["n"]) for r in rows]

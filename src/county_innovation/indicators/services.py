@@ -1,11 +1,13 @@
-"""Writes of indicators and frameworks: seeding the defaults, new versions, freezing."""
+"""Writes of indicators and frameworks: seeding the defaults, new versions, freezing.
+
+The rules a framework version must satisfy (``framework_ensure_editable``) are in ``indicators.frameworks``."""
 
 from decimal import Decimal
 
 import pandas as pd
 from django.db import transaction
 
-from county_innovation.accounts.models import User
+from county_innovation.common.actors import Actor, history_user, require_system
 from county_innovation.common.errors import DomainError
 from county_innovation.common.numbers import NumberProblem, number_parse
 from county_innovation.engine import EngineError, Hierarchy, MethodSpec, evaluate
@@ -20,12 +22,18 @@ from county_innovation.indicators.defaults import (
     FrameworkDef,
 )
 from county_innovation.indicators.models import Framework, FrameworkNode, Indicator
-from county_innovation.indicators.selectors import framework_nodes
+from county_innovation.indicators.policies import frameworks
+from county_innovation.indicators.selectors import framework_hierarchy, framework_nodes
+from county_innovation.indicators.signals import framework_version_created
 
 
 @transaction.atomic
-def default_frameworks_ensure() -> list[Framework]:
-    """Create the default indicators and version 1 of the county and town frameworks when missing."""
+def default_frameworks_ensure(*, actor: Actor) -> list[Framework]:
+    """Create the default indicators and version 1 of the county and town frameworks when missing.
+
+    The platform seeds them (the demo, the start-up command, the tests' setup); users make new versions.
+    """
+    require_system(actor, "预置默认评价指标体系")
     for level, defs in (
         ("county", COUNTY_INDICATORS + REGISTRY_COUNTY_INDICATORS),
         ("town", TOWN_INDICATORS + REGISTRY_TOWN_INDICATORS),
@@ -97,8 +105,8 @@ def _parse_weight(label: str, raw: object) -> Decimal:
 @transaction.atomic
 def framework_new_version(
     *,
+    actor: Actor,
     framework: Framework,
-    user: User,
     weights: dict[str, object] | None = None,
     removed_indicators: list[str] | None = None,
     added_indicators: dict[str, str] | None = None,
@@ -111,6 +119,7 @@ def framework_new_version(
     removed_indicators: indicator codes to leave out. added_indicators: {indicator code: dimension code}.
     The source version is left untouched, frozen or not.
     """
+    frameworks.require(actor, "manage", framework)
     weights = weights or {}
     removed = set(removed_indicators or [])
     added = added_indicators or {}
@@ -135,7 +144,7 @@ def framework_new_version(
         level=framework.level,
         method_spec=spec,
         note=note or f"由 v{framework.version} 修改而来",
-        created_by=user,
+        created_by=history_user(actor),
         status=Framework.Status.ACTIVE,
     )
     copies: dict[int, FrameworkNode] = {}
@@ -173,17 +182,13 @@ def framework_new_version(
         )
         position += 1
     _check_tree(new)
-    # The validation rules travel with the framework; a rule about a removed indicator stays behind.
-    from county_innovation.collection.rules import rules_copy
-
-    rules_copy(framework, new)
+    # What the apps above keep per version (collection's validation rules) travels with it.
+    framework_version_created.send(sender=Framework, source=framework, version=new)
     return new
 
 
 def _check_tree(framework: Framework) -> None:
     """Every dimension keeps at least one indicator and not all sibling weights are zero."""
-    from county_innovation.indicators.selectors import framework_hierarchy
-
     for node in framework.nodes.filter(indicator__isnull=True):
         children = list(node.children.all())
         if not children:
@@ -208,13 +213,9 @@ def _dry_run(hierarchy: Hierarchy, spec: MethodSpec) -> None:
     evaluate(data, hierarchy, spec)
 
 
-def framework_freeze(*, framework: Framework) -> None:
+def framework_freeze(*, actor: Actor, framework: Framework) -> None:
     """Freeze a version once a published evaluation uses it; later changes make a new version."""
+    frameworks.require(actor, "freeze", framework)
     if framework.status != Framework.Status.FROZEN:
         framework.status = Framework.Status.FROZEN
         framework.save(update_fields=["status"])
-
-
-def framework_ensure_editable(framework: Framework) -> None:
-    if framework.is_frozen:
-        raise DomainError(f"「{framework}」已被已发布的评价使用，已冻结，不能修改；请基于它创建新版本。")

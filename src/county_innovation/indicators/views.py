@@ -1,20 +1,25 @@
-"""Framework pages: the list of versions, one version's tree and weights, and making a new version."""
+"""Pages over the indicators: the list of framework versions, and the development zones (region groups over
+townships) with their members' additive town indicators summed.
 
-import json
+One framework version's page, which also lists the evaluations that use it, is ``web.frameworks``.
+"""
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.db.models import Max
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 
 from county_innovation.accounts import permissions
+from county_innovation.accounts.policies import region_groups
+from county_innovation.accounts.services import region_group_save
 from county_innovation.common.errors import DomainError
-from county_innovation.common.forms import form_errors_to_messages
-from county_innovation.evaluation.selectors import runs_visible_to
-from county_innovation.indicators.forms import FrameworkMethodForm
-from county_innovation.indicators.models import Framework, Indicator
-from county_innovation.indicators.selectors import framework_dimensions
-from county_innovation.indicators.services import framework_new_version
+from county_innovation.common.numbers import query_int
+from county_innovation.indicators.models import DataValue, Framework
+from county_innovation.indicators.selectors import region_group_totals
+from county_innovation.regions.forms import RegionGroupForm
+from county_innovation.regions.models import RegionGroup
+from county_innovation.regions.selectors import city_region, region_groups_of, towns_of
 
 
 @login_required
@@ -23,128 +28,78 @@ def framework_list(request: HttpRequest) -> HttpResponse:
     return render(request, "indicators/framework_list.html", {"nav": "frameworks", "frameworks": frameworks})
 
 
-def _tree(framework: Framework, posted: dict[str, str] | None = None) -> list[dict]:
-    """Dimensions with their indicators and the effective weight of each within the whole index.
-
-    ``posted`` ({node code: weight text}) are the weights of a refused save: the page shows them again
-    (the shares from the stored weights) so the edit is not lost.
-    """
-    posted = posted or {}
-    dims = framework_dimensions(framework)
-    dim_total = sum(float(d.weight) for d, _ in dims) or 1.0
-    tree = []
-    for dim, leaves in dims:
-        leaf_total = sum(float(leaf.weight) for leaf in leaves) or 1.0
-        share = float(dim.weight) / dim_total
-        tree.append(
+@login_required
+def zone_list(request: HttpRequest) -> HttpResponse:
+    city = city_region()
+    groups = list(region_groups_of(city)) if city else []
+    period = request.GET.get("period", "")
+    period = query_int(period) or DataValue.objects.aggregate(p=Max("period"))["p"]
+    rows = []
+    for group in groups:
+        members = list(group.members.all())
+        # Totals mix the raw values of every member town, so only someone who may read all of them sees them.
+        visible = bool(members) and all(permissions.in_scope(request.user, m) for m in members)
+        rows.append(
             {
-                "node": dim,
-                "share": share,
-                "value": posted.get(dim.code, _weight_text(dim.weight)),
-                "leaves": [
-                    {
-                        "node": leaf,
-                        "share": share * float(leaf.weight) / leaf_total,
-                        "value": posted.get(leaf.code, _weight_text(leaf.weight)),
-                    }
-                    for leaf in leaves
-                ],
+                "group": group,
+                "members": members,
+                "totals": region_group_totals(group, period) if visible and period else None,
             }
-        )
-    return tree
-
-
-def _weight_text(weight: object) -> str:
-    text = format(weight.normalize(), "f") if hasattr(weight, "normalize") else str(weight)
-    return text
-
-
-def _detail_page(
-    request: HttpRequest, framework: Framework, *, post: dict | None = None, status: int = 200
-) -> HttpResponse:
-    posted = (
-        {k[len("weight_") :]: v for k, v in post.items() if k.startswith("weight_")}
-        if post is not None
-        else {}
-    )
-    tree = _tree(framework, posted)
-    used = {leaf["node"].indicator_id for dim in tree for leaf in dim["leaves"]}
-    unused = Indicator.objects.filter(level=framework.level).exclude(pk__in=used)
-    can_edit = permissions.can_manage_frameworks(request.user)
-    method_form = None
-    if can_edit:
-        method_form = (
-            FrameworkMethodForm(post)
-            if post is not None
-            else FrameworkMethodForm(initial=FrameworkMethodForm.initial_from(framework.method_spec))
         )
     return render(
         request,
-        "indicators/framework_detail.html",
+        "regions/zone_list.html",
         {
-            "nav": "frameworks",
-            "framework": framework,
-            "tree": tree,
-            "unused": unused,
-            "runs": runs_visible_to(request.user).filter(framework=framework)[:20],
-            "can_edit": can_edit,
-            "method_form": method_form,
-            "posted": post or {},
-            "removed": set(post.getlist("remove")) if post is not None else set(),
+            "nav": "zones",
+            "rows": rows,
+            "period": period,
+            "can_edit": region_groups.allows(request.user, "manage"),
         },
-        status=status,
     )
 
 
 @login_required
-def framework_detail(request: HttpRequest, pk: int) -> HttpResponse:
-    return _detail_page(request, get_object_or_404(Framework, pk=pk))
-
-
-@login_required
-def framework_new(request: HttpRequest, pk: int) -> HttpResponse:
-    framework = get_object_or_404(Framework, pk=pk)
-    permissions.require(
-        permissions.can_manage_frameworks(request.user), "只有市科技局管理员可以修改评价指标体系。"
-    )
-    if request.method != "POST":
-        return redirect("indicators:framework_detail", pk=pk)
-    post = request.POST
-    weights = {key[len("weight_") :]: value for key, value in post.items() if key.startswith("weight_")}
-    removed = post.getlist("remove")
-    added = {code: post.get(f"add_dim_{code}", "") for code in post.getlist("add")}
-    # An indicator not yet in the framework has its weight field beside its 加入 box; only ticked ones count.
-    weights.update({code: post[f"add_weight_{code}"] for code in added if f"add_weight_{code}" in post})
-    method_form = FrameworkMethodForm(post)
-    if not method_form.is_valid():
-        form_errors_to_messages(request, method_form)
-        return _detail_page(request, framework, post=post, status=400)
-    spec = method_form.method_spec(framework.method_spec)
-    advanced = post.get("method_json", "").strip()
-    if advanced:  # AHP matrices, goalposts, 监测标准值 targets, per-indicator overrides (docs/engine.md)
-        try:
-            extra = json.loads(advanced)
-        except json.JSONDecodeError as exc:
-            messages.error(
-                request, f"高级方法设置不是有效的 JSON（第 {exc.lineno} 行第 {exc.colno} 列）：{exc.msg}。"
-            )
-            return _detail_page(request, framework, post=post, status=400)
-        if not isinstance(extra, dict):
-            messages.error(request, '高级方法设置应为 JSON 对象，如 {"targets": {"fiscal_st_share": 5}}。')
-            return _detail_page(request, framework, post=post, status=400)
-        spec.update(extra)
-    try:
-        new = framework_new_version(
-            framework=framework,
-            user=request.user,
-            weights=weights,
-            removed_indicators=removed,
-            added_indicators=added,
-            method_spec=spec,
-            note=post.get("note", "").strip(),
+def zone_edit(request: HttpRequest, code: str | None = None) -> HttpResponse:
+    region_groups.require(request.user, "manage")
+    city = city_region()
+    group = get_object_or_404(RegionGroup, code=code) if code else None
+    towns = list(towns_of(city).select_related("parent"))
+    if request.method == "POST":
+        form = RegionGroupForm(request.POST, towns=towns)
+        if form.is_valid():
+            data = form.cleaned_data
+            try:
+                group = region_group_save(
+                    actor=request.user,
+                    group=group,
+                    code=group.code if group else data["code"],
+                    name=data["name"],
+                    kind=data["kind"],
+                    city=city,
+                    member_codes=data["members"],
+                    note=data["note"],
+                )
+            except DomainError as exc:
+                form.add_error(None, exc.message)
+            else:
+                messages.success(request, f"已保存「{group.name}」。")
+                return redirect("regions:zone_list")
+    else:
+        initial = (
+            {
+                "code": group.code,
+                "name": group.name,
+                "kind": group.kind,
+                "note": group.note,
+                "members": [m.code for m in group.members.all()],
+            }
+            if group
+            else {}
         )
-    except DomainError as exc:
-        messages.error(request, exc.message)
-        return _detail_page(request, framework, post=post, status=400)
-    messages.success(request, f"已创建「{new}」。之后执行评价时可选择该版本。")
-    return redirect("indicators:framework_detail", pk=new.pk)
+        form = RegionGroupForm(initial=initial, towns=towns)
+    return render(
+        request,
+        "regions/zone_form.html",
+        {"nav": "zones", "form": form, "group": group, "towns": towns},
+        status=400 if form.errors else 200,
+    )

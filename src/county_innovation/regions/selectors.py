@@ -21,20 +21,3 @@ def towns_of(region: Region) -> QuerySet[Region]:
 
 def region_groups_of(city: Region) -> QuerySet[RegionGroup]:
     return RegionGroup.objects.filter(city=city).prefetch_related("members")
-
-
-def region_group_totals(group: RegionGroup, period: int) -> list[tuple[str, str, float, int]]:
-    """Sums of the additive town indicators over a group's members: [(name, unit, total, towns reporting)]."""
-    from django.db.models import Count, Sum
-
-    from county_innovation.indicators.models import DataValue
-
-    rows = (
-        DataValue.objects.filter(
-            region__in=group.members.all(), period=period, indicator__additive=True, indicator__level="town"
-        )
-        .values("indicator__name", "indicator__unit", "indicator__code")
-        .annotate(total=Sum("value"), n=Count("region"))
-        .order_by("indicator__code")
-    )
-    return [(r["indicator__name"], r["indicator__unit"], float(r["total"]), r["n"]) for r in rows]

@@ -5,14 +5,14 @@ from dataclasses import dataclass
 from decimal import Decimal
 
 import numpy as np
-from django.contrib.auth.hashers import make_password
 from django.db import connection, transaction
 from simple_history.utils import bulk_create_with_history
 
-from county_innovation.accounts.demo import DEMO_ACCOUNTS
 from county_innovation.accounts.models import User
+from county_innovation.accounts.services import demo_accounts_load
 from county_innovation.collection.demo import collection_demo_load
 from county_innovation.collection.models import CollectionRound, Submission, SubmissionEvent
+from county_innovation.common.actors import system
 from county_innovation.common.errors import DomainError
 from county_innovation.common.models import DemoDataset
 from county_innovation.common.protection import deletion_permitted
@@ -149,21 +149,6 @@ def _synthetic_values(rng: np.random.Generator, city: Region) -> list[DataValue]
     return rows
 
 
-def _demo_accounts(city: Region) -> list[tuple[str, str, str]]:
-    shown = []
-    # Every demo account has the same password: hash it once (PBKDF2 is deliberately slow).
-    hashed = make_password(DEMO_ACCOUNTS[0].password)
-    for a in DEMO_ACCOUNTS:
-        user, _ = User.objects.get_or_create(username=a.username)
-        user.role, user.department, user.display_name = a.role, a.department, a.display_name
-        user.region = Region.objects.get(code=a.region) if a.region else None
-        user.is_staff = a.role == "city_admin"
-        user.password = hashed if a.password == DEMO_ACCOUNTS[0].password else make_password(a.password)
-        user.save()
-        shown.append((a.username, a.password, a.display_name))
-    return shown
-
-
 @transaction.atomic
 def demo_load(*, seed: int = DEMO_SEED) -> DemoReport:
     """Build (or rebuild) the whole Nanchang demo. Refuses a database that holds real, non-demo data."""
@@ -172,8 +157,9 @@ def demo_load(*, seed: int = DEMO_SEED) -> DemoReport:
         and DataValue.objects.exclude(channel=DataValue.Channel.DEMO).exists()
     ):
         raise DomainError("数据库中已有真实填报数据，不能载入演示数据。请使用一个新的数据库运行演示。")
-    regions_load(city="360100")
-    frameworks = default_frameworks_ensure()
+    loader = system("演示数据加载")
+    regions_load(actor=loader, city="360100")
+    frameworks = default_frameworks_ensure(actor=loader)
     city = Region.objects.get(code="360100")
     # Runs and rounds of an earlier demo load go with it (a demo reset; real data never reaches this point).
     with deletion_permitted("demo reset"):
@@ -195,7 +181,7 @@ def demo_load(*, seed: int = DEMO_SEED) -> DemoReport:
         periods=f"{DEMO_PERIODS.start}–{DEMO_PERIODS.stop - 1}年",
         description="随机生成的南昌市演示数据集，量级仿照公开资料，非真实统计。",
     )
-    accounts = _demo_accounts(city)
+    accounts = demo_accounts_load(actor=loader)
     enterprises = enterprises_demo_load()  # links the demo account「enterprise」to its company
     cultivation_demo_load()  # a selection round for each demo year, so the pool's flows have something to show
     designation_demo_load()  # designated towns, one pending application, supervised tasks (some overdue)

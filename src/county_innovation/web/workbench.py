@@ -3,7 +3,8 @@
 Each section is one function over the owning app's selectors and models, so a better selector (an expert pool's
 "reviews waiting for this expert", supervision's "tasks due for this user") replaces one function body only.
 The page is where every role lands after login (``settings.LOGIN_REDIRECT_URL``); the city dashboard stays in the
-menu. Scope comes from ``accounts.permissions`` through those selectors; nothing here decides access itself.
+menu. Scope comes from ``accounts.permissions`` through those selectors; which sections concern a user is
+``web.policies.workbench``'s decision; nothing here decides access itself.
 """
 
 from __future__ import annotations
@@ -15,7 +16,7 @@ from django.db.models import QuerySet
 from django.urls import reverse
 
 from county_innovation.accounts import permissions
-from county_innovation.accounts.models import Role, User
+from county_innovation.accounts.models import User
 from county_innovation.collection.models import CollectionRound, Submission
 from county_innovation.collection.selectors import submissions_to_review, submissions_visible
 from county_innovation.designation.models import PENDING_STATUSES, Designation, ExpertReview
@@ -27,6 +28,7 @@ from county_innovation.enterprises.selectors import (
     qualifications_expiring,
 )
 from county_innovation.supervision.selectors import ItemProgress, tasks_due_for
+from county_innovation.web.policies import workbench
 
 # Tasks whose deadline falls within this many days are listed as due (besides the overdue ones).
 TASK_DUE_WITHIN_DAYS = 30
@@ -64,14 +66,15 @@ def rounds_to_fill(user: User) -> list[Submission]:
     Which of the region's submissions the user hands in is ``permissions.can_submit``'s decision alone.
     """
     root = permissions.scope_root(user)
-    if root is None or user.role == Role.CITY_ADMIN:
+    if root is None or not workbench.allows(user, "fill"):
         return []
+    any_region = workbench.allows(user, "fill_any_region")
     waiting = []
     for round_ in _open_rounds().order_by("deadline", "pk"):
         mine = submissions_visible(user, round_).filter(
             status__in=[Submission.Status.DRAFT, Submission.Status.RETURNED]
         )
-        if user.role != Role.DEPARTMENT:
+        if not any_region:
             mine = mine.filter(region=root)
         waiting += [_with_round(s, round_) for s in mine if permissions.can_submit(user, s)]
     return waiting
@@ -95,7 +98,7 @@ def reviews_to_score(user: User) -> QuerySet[ExpertReview]:
 
 def tasks_due(user: User, *, today: datetime.date | None = None) -> list[ItemProgress]:
     """Open task items of the user's unit whose own deadline has passed or falls within TASK_DUE_WITHIN_DAYS."""
-    if not user.is_authenticated or user.role not in (Role.CITY_ADMIN, Role.DEPARTMENT, Role.COUNTY):
+    if not user.is_authenticated or not workbench.allows(user, "tasks"):
         return []
     return tasks_due_for(user, today=today, within_days=TASK_DUE_WITHIN_DAYS)
 
@@ -104,9 +107,9 @@ def certificates_expiring(user: User, *, today: datetime.date | None = None) -> 
     """Qualifications of the enterprises the user looks after that expire soon (EXPIRY_REMINDER_DAYS)."""
     if not user.is_authenticated:
         return Qualification.objects.none()
-    if user.role == Role.ENTERPRISE:
+    if workbench.allows(user, "enterprises"):
         enterprises: QuerySet[Enterprise] = enterprises_of_member(user)
-    elif permissions.is_city_admin(user) or user.role == Role.COUNTY:
+    elif workbench.allows(user, "certificates"):
         enterprises = enterprises_visible(user)
     else:
         return Qualification.objects.none()
@@ -115,13 +118,13 @@ def certificates_expiring(user: User, *, today: datetime.date | None = None) -> 
 
 def designations_to_handle(user: User) -> QuerySet[Designation]:
     """Applications waiting for the city (formal check, experts, notice): the city admin's."""
-    if not permissions.is_city_admin(user):
+    if not user.is_authenticated or not workbench.allows(user, "designation"):
         return Designation.objects.none()
     return Designation.objects.filter(status__in=PENDING_STATUSES).select_related("region").order_by("pk")
 
 
 def my_enterprises(user: User) -> QuerySet[Enterprise]:
-    if not user.is_authenticated or user.role != Role.ENTERPRISE:
+    if not user.is_authenticated or not workbench.allows(user, "enterprises"):
         return Enterprise.objects.none()
     return enterprises_of_member(user).select_related("town")
 
@@ -143,9 +146,11 @@ def _section(
 
 def workbench_sections(user: User, *, today: datetime.date | None = None) -> list[Section]:
     """The sections that concern the user's role, in the order the work is done."""
-    role = "city_admin" if permissions.is_city_admin(user) else user.role
+    if not user.is_authenticated:
+        return []
+    shows = {action: workbench.allows(user, action) for action in workbench.actions()}
     sections: list[Section] = []
-    if role in {Role.DEPARTMENT, Role.COUNTY, Role.TOWN}:
+    if shows["fill"]:
         sections.append(
             _section(
                 "fill",
@@ -156,7 +161,7 @@ def workbench_sections(user: User, *, today: datetime.date | None = None) -> lis
                 "全部填报任务",
             )
         )
-    if role in {"city_admin", Role.COUNTY}:
+    if shows["approve"]:
         sections.append(
             _section(
                 "approve",
@@ -167,7 +172,7 @@ def workbench_sections(user: User, *, today: datetime.date | None = None) -> lis
                 "全部填报任务",
             )
         )
-    if role == Role.EXPERT:
+    if shows["review"]:
         sections.append(
             _section(
                 "review",
@@ -178,7 +183,7 @@ def workbench_sections(user: User, *, today: datetime.date | None = None) -> lis
                 "全部申报",
             )
         )
-    if role == "city_admin":
+    if shows["designation"]:
         sections.append(
             _section(
                 "designation",
@@ -189,7 +194,7 @@ def workbench_sections(user: User, *, today: datetime.date | None = None) -> lis
                 "全部申报",
             )
         )
-    if role in {"city_admin", Role.COUNTY, Role.DEPARTMENT}:
+    if shows["tasks"]:
         sections.append(
             _section(
                 "tasks",
@@ -200,7 +205,7 @@ def workbench_sections(user: User, *, today: datetime.date | None = None) -> lis
                 "任务督办",
             )
         )
-    if role in {"city_admin", Role.COUNTY, Role.ENTERPRISE}:
+    if shows["certificates"]:
         sections.append(
             _section(
                 "certificates",
@@ -211,7 +216,7 @@ def workbench_sections(user: User, *, today: datetime.date | None = None) -> lis
                 "科技企业",
             )
         )
-    if role == Role.ENTERPRISE:
+    if shows["enterprises"]:
         sections.append(
             _section(
                 "enterprises",

@@ -11,6 +11,7 @@ from django.test.client import Client
 
 from county_innovation.accounts.models import User
 from county_innovation.accounts.services import api_token_create
+from county_innovation.common.actors import system
 from county_innovation.evaluation.models import EvaluationRun
 from county_innovation.evaluation.selectors import published_run
 from county_innovation.evaluation.services import evaluation_run_create
@@ -46,7 +47,7 @@ def submission_versions(region: str, period: int, framework: str = "county") -> 
 
 
 def token_for(user: User) -> str:
-    return api_token_create(user=user, name="测试")[1]
+    return api_token_create(actor=system("测试签发API令牌"), user=user, name="测试")[1]
 
 
 def call(

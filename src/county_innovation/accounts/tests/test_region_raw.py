@@ -1,4 +1,4 @@
-"""One rule for a region's raw values (issue 11, item 9), asked by region pages, the county profile and the API.
+"""One rule for a region's raw values, asked by region pages, the county profile and the API.
 
 Published scores and ranks are everyone's; raw values only for the region's own subtree, its county, the city and
 the departments. 南昌县 = 360121 with its towns 莲塘镇 (360121100, the town officer's) and 向塘镇 (360121101).

@@ -12,12 +12,7 @@ from django.test import Client
 from django.utils import timezone
 
 from county_innovation.accounts.models import ApiToken
-from county_innovation.accounts.services import (
-    TokenExpired,
-    api_token_authenticate,
-    api_token_create,
-    api_token_revoke,
-)
+from county_innovation.accounts.services import api_token_create, api_token_revoke
 from county_innovation.accounts.tests.api_sample import (
     ApiSample,
     api_sample_create,
@@ -25,18 +20,23 @@ from county_innovation.accounts.tests.api_sample import (
     submission_versions,
     token_for,
 )
+from county_innovation.accounts.tokens import TokenExpired, api_token_authenticate
 from county_innovation.api import api
+from county_innovation.common.actors import system
 from county_innovation.common.errors import DomainError
 from county_innovation.designation.tests import factory
 from county_innovation.engine.eligibility.tests.factory import BASE as ELIGIBILITY_PAYLOAD
 from county_innovation.evaluation.models import EvaluationRun
 from county_innovation.indicators.models import DataValue
 
+CLI = system("测试签发API令牌")
+
+
 # --- the token service and command ---------------------------------------------------------------------
 
 
 def test_token_create_stores_only_the_hash_and_returns_the_key_once(users):
-    token, key = api_token_create(user=users["county"], name="县局数据同步")
+    token, key = api_token_create(actor=CLI, user=users["county"], name="县局数据同步")
     assert key.startswith("ci_") and len(key) > 40
     assert token.key_hash == ApiToken.hash_key(key) and key not in token.key_hash
     assert token.prefix == key[:8]
@@ -45,18 +45,18 @@ def test_token_create_stores_only_the_hash_and_returns_the_key_once(users):
 
 def test_token_without_a_name_is_refused(users):
     with pytest.raises(DomainError, match="用途"):
-        api_token_create(user=users["county"], name="  ")
+        api_token_create(actor=CLI, user=users["county"], name="  ")
 
 
 def test_token_authenticate_records_last_use_and_refuses_revoked_unknown_and_inactive(users):
-    token, key = api_token_create(user=users["county"], name="同步")
+    token, key = api_token_create(actor=CLI, user=users["county"], name="同步")
     assert api_token_authenticate(key=key) == users["county"]
     token.refresh_from_db()
     assert token.last_used_at is not None
     assert api_token_authenticate(key=key + "x") is None
-    api_token_revoke(prefix=token.prefix)
+    api_token_revoke(actor=CLI, prefix=token.prefix)
     assert api_token_authenticate(key=key) is None
-    _, other = api_token_create(user=users["town"], name="同步")
+    _, other = api_token_create(actor=CLI, user=users["town"], name="同步")
     users["town"].is_active = False
     users["town"].save()
     assert api_token_authenticate(key=other) is None
@@ -64,13 +64,13 @@ def test_token_authenticate_records_last_use_and_refuses_revoked_unknown_and_ina
 
 def test_revoking_an_unknown_prefix_says_so(users):
     with pytest.raises(DomainError, match="没有前缀"):
-        api_token_revoke(prefix="ci_nope1")
+        api_token_revoke(actor=CLI, prefix="ci_nope1")
 
 
 def test_revoke_limited_to_a_user_does_not_touch_another_users_token(users):
-    token, _ = api_token_create(user=users["county"], name="同步")
+    token, _ = api_token_create(actor=CLI, user=users["county"], name="同步")
     with pytest.raises(DomainError):
-        api_token_revoke(prefix=token.prefix, user=users["town"])
+        api_token_revoke(actor=CLI, prefix=token.prefix, user=users["town"])
     token.refresh_from_db()
     assert not token.revoked
 
@@ -88,7 +88,7 @@ def test_token_command_prints_a_working_key_once_and_revokes_by_prefix(users):
 
 def test_a_token_expires_after_the_default_validity_and_is_refused_in_chinese(users, settings):
     settings.API_TOKEN_DEFAULT_DAYS = 30
-    token, key = api_token_create(user=users["county"], name="同步")
+    token, key = api_token_create(actor=CLI, user=users["county"], name="同步")
     validity = token.expires_at - token.created_at
     assert datetime.timedelta(days=29, hours=23) < validity <= datetime.timedelta(days=30)
     ApiToken.objects.filter(pk=token.pk).update(expires_at=timezone.now() - datetime.timedelta(seconds=1))
@@ -101,13 +101,13 @@ def test_a_token_expires_after_the_default_validity_and_is_refused_in_chinese(us
 
 def test_token_validity_is_bounded(users):
     with pytest.raises(DomainError, match="有效期"):
-        api_token_create(user=users["county"], name="同步", days=0)
-    token, _ = api_token_create(user=users["county"], name="同步", days=365)
+        api_token_create(actor=CLI, user=users["county"], name="同步", days=0)
+    token, _ = api_token_create(actor=CLI, user=users["county"], name="同步", days=365)
     assert (token.expires_at - token.created_at).days in (364, 365)
 
 
 def test_last_use_is_written_at_most_once_a_minute(users, django_assert_num_queries):
-    token, key = api_token_create(user=users["county"], name="同步")
+    token, key = api_token_create(actor=CLI, user=users["county"], name="同步")
     api_token_authenticate(key=key)
     token.refresh_from_db()
     first = token.last_used_at
@@ -446,7 +446,7 @@ def test_anonymous_caller_gets_401_in_chinese(case, sample):
 @pytest.mark.parametrize("case", CASES, ids=_case_id)
 def test_unknown_or_revoked_token_gets_401(case, sample, users):
     token = token_for(users[case.allowed])
-    api_token_revoke(prefix=token[:8])
+    api_token_revoke(actor=CLI, prefix=token[:8])
     for bad in (token, "ci_unknown-token", ""):
         status, body = call(Client(), case.method, _url(case, sample), _body(case), token=bad or "   ")
         assert status == 401, bad

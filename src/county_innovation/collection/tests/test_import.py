@@ -262,7 +262,7 @@ def test_a_department_cannot_import_an_indicator_it_does_not_own(client_for, dow
 
 def test_a_template_of_an_older_framework_version_is_refused(town_template, upload, frameworks, users):
     client, content = town_template
-    framework_new_version(framework=frameworks["town"], user=users["city_admin"], weights={"actors": 2})
+    framework_new_version(framework=frameworks["town"], actor=users["city_admin"], weights={"actors": 2})
     assert_refused(
         upload(client, "town", fill(content, {ref(content, LIANTANG, "town_tech_smes"): 3})),
         "该模板基于「乡（镇、街道）创新发展评价指标体系」第1版，当前使用的是第2版",

@@ -163,7 +163,7 @@ def test_a_framework_version_uses_the_registry_counts_without_anyone_typing_them
     actors = town_fw.nodes.get(code="actors")
     new = framework_new_version(
         framework=town_fw,
-        user=users["city_admin"],
+        actor=users["city_admin"],
         removed_indicators=["town_hightech_enterprises"],
         added_indicators={"town_reg_hightech": actors.code},
         note="高企数改由名录统计",

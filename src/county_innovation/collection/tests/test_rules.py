@@ -543,7 +543,7 @@ def test_rules_copy_leaves_behind_rules_of_removed_indicators(county, users):
     rule(county, Kind.RANGE, "tech_smes", max_value=D(500), active=False)
     rule(county, Kind.RANGE, "rd_expenditure", max_value=D(500))
     new = framework_new_version(
-        framework=county, user=users["city_admin"], removed_indicators=["rd_expenditure"]
+        framework=county, actor=users["city_admin"], removed_indicators=["rd_expenditure"]
     )
     with deletion_permitted("test setup"):
         ValidationRule.objects.filter(framework=new).delete()

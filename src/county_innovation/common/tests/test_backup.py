@@ -148,11 +148,12 @@ def test_postgresql_backup_with_pg_dump_restores_into_a_migrated_empty_database(
         assert done.returncode == 0, done.stderr
     seed = (
         "from decimal import Decimal;"
+        "from county_innovation.common.actors import system;"
         "from county_innovation.regions.services import regions_load;"
         "from county_innovation.indicators.services import default_frameworks_ensure;"
         "from county_innovation.indicators.models import DataValue, Indicator;"
         "from county_innovation.accounts.models import User;"
-        "regions_load(city='360100'); default_frameworks_ensure();"
+        "regions_load(actor=system('测试'), city='360100'); default_frameworks_ensure(actor=system('测试'));"
         "u = User.objects.create_user('pg_admin', password='pg-pass-2025', role='city_admin');"
         "i = Indicator.objects.filter(level='county').first();"
         "v = DataValue.objects.create(region_id='360121', indicator=i, period=2024, value=Decimal('12.50'));"

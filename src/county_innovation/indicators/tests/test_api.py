@@ -256,7 +256,7 @@ def test_a_refused_submission_undoes_the_save(users):
     assert "outreach_funding" not in _values("360121", 2025)
 
 
-# --- optimistic locking is required (issue 12, item 10) -----------------------------------------------------
+# --- optimistic locking is required -----------------------------------------------------------------------
 
 
 def test_a_write_without_the_version_is_refused_with_428_saying_how_to_get_it(users):

@@ -4,9 +4,10 @@ import pytest
 from django.urls import reverse
 
 from county_innovation.common.errors import DomainError
+from county_innovation.indicators.frameworks import framework_ensure_editable
 from county_innovation.indicators.models import Framework, Indicator
 from county_innovation.indicators.selectors import framework_dimensions, framework_hierarchy
-from county_innovation.indicators.services import framework_ensure_editable, framework_new_version
+from county_innovation.indicators.services import framework_new_version
 from county_innovation.indicators.validation import ValueProblem, parse_value
 
 
@@ -42,7 +43,7 @@ def test_new_version_with_other_weights_leaves_the_old_one(frameworks, users):
     old = frameworks["county"]
     new = framework_new_version(
         framework=old,
-        user=users["city_admin"],
+        actor=users["city_admin"],
         weights={"enterprise": "2"},
         removed_indicators=["innovation_clusters"],
         note="企业创新加倍",
@@ -70,7 +71,7 @@ def test_new_version_with_other_weights_leaves_the_old_one(frameworks, users):
 )
 def test_bad_new_versions_are_refused_and_nothing_is_written(frameworks, users, kwargs, message):
     with pytest.raises(DomainError, match=message):
-        framework_new_version(framework=frameworks["county"], user=users["city_admin"], **kwargs)
+        framework_new_version(framework=frameworks["county"], actor=users["city_admin"], **kwargs)
     assert Framework.objects.filter(code="county").count() == 1
 
 

@@ -1,9 +1,12 @@
 import pytest
 from django.urls import reverse
 
+from county_innovation.accounts.services import region_group_save
+from county_innovation.common.actors import system
 from county_innovation.common.errors import DomainError
+from county_innovation.regions.divisions import county_kind, town_kind
 from county_innovation.regions.models import Region, RegionGroup
-from county_innovation.regions.services import county_kind, region_group_save, regions_load, town_kind
+from county_innovation.regions.services import regions_load
 
 
 def test_nanchang_has_nine_counties_and_139_towns(nanchang):
@@ -29,7 +32,7 @@ def test_region_prefix_is_a_subtree(nanchang):
 
 
 def test_load_is_idempotent(nanchang):
-    regions_load(city="360100")
+    regions_load(actor=system("测试"), city="360100")
     assert Region.objects.count() == 1 + 1 + 9 + 139
 
 
@@ -46,12 +49,12 @@ def test_kinds_follow_names_and_code_ranges():
 def test_bad_city_code_is_refused_in_chinese(db, code):
     before = Region.objects.count()
     with pytest.raises(DomainError, match=r"城市代码|没有代码"):
-        regions_load(city=code)
+        regions_load(actor=system("测试"), city=code)
     assert Region.objects.count() == before
 
 
 def test_whole_country_loads(db):
-    report = regions_load(city=None)
+    report = regions_load(actor=system("测试"), city=None)
     assert report.counts == {"province": 31, "city": 342, "county": 2978, "town": 41352}
     assert Region.objects.filter(level="town").count() == 41352
 
@@ -65,7 +68,13 @@ def test_development_zones_are_groups_over_towns(nanchang):
 def test_region_group_refuses_a_county_as_member(nanchang):
     with pytest.raises(DomainError, match="不是南昌市的乡级单位"):
         region_group_save(
-            group=None, code="x", name="测试区", kind="zone", city=nanchang, member_codes=["360121"]
+            actor=system("测试"),
+            group=None,
+            code="x",
+            name="测试区",
+            kind="zone",
+            city=nanchang,
+            member_codes=["360121"],
         )
     assert not RegionGroup.objects.filter(code="x").exists()
 

@@ -1,4 +1,4 @@
-"""The 工作台: every role lands on it after login and sees what waits for it, and only that (issue 11, friction)."""
+"""The 工作台: every role lands on it after login and sees what waits for it, and only that."""
 
 from datetime import timedelta
 

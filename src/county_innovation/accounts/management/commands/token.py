@@ -6,6 +6,7 @@ from django.utils import timezone
 
 from county_innovation.accounts.models import ApiToken, User
 from county_innovation.accounts.services import api_token_create, api_token_revoke
+from county_innovation.common.actors import system
 from county_innovation.common.errors import DomainError
 
 
@@ -35,7 +36,7 @@ class Command(BaseCommand):
             elif options["action"] == "list":
                 self._list(options["username"])
             else:
-                token = api_token_revoke(prefix=str(options["prefix"]))
+                token = api_token_revoke(actor=system("命令行吊销API令牌"), prefix=str(options["prefix"]))
                 self.stdout.write(
                     f"已吊销令牌「{token.name}」（{token.prefix}…，用户 {token.user.username}）。"
                 )
@@ -46,7 +47,7 @@ class Command(BaseCommand):
         user = User.objects.filter(username=username).first()
         if user is None:
             raise CommandError(f"用户「{username}」不存在。")
-        token, key = api_token_create(user=user, name=name, days=days)
+        token, key = api_token_create(actor=system("命令行签发API令牌"), user=user, name=name, days=days)
         expires = timezone.localtime(token.expires_at).strftime("%Y-%m-%d %H:%M")
         self.stdout.write(
             f"已为用户 {user.username} 签发令牌「{token.name}」，有效期至 {expires}。"

@@ -2,8 +2,10 @@
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
+from county_innovation.common.actors import system
 from county_innovation.common.errors import DomainError
-from county_innovation.regions.services import DEFAULT_CITY, regions_load
+from county_innovation.regions.divisions import DEFAULT_CITY
+from county_innovation.regions.services import regions_load
 
 
 class Command(BaseCommand):
@@ -17,7 +19,9 @@ class Command(BaseCommand):
 
     def handle(self, *args: object, **options: object) -> None:
         try:
-            report = regions_load(city=None if options["all"] else options["city"])
+            report = regions_load(
+                actor=system("命令行载入行政区划"), city=None if options["all"] else options["city"]
+            )
         except DomainError as exc:
             raise CommandError(str(exc)) from None
         self.stdout.write(self.style.SUCCESS(report.summary()))

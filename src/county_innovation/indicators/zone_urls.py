@@ -1,6 +1,8 @@
+"""The development zones' pages, under the ``regions`` namespace they have always had (``/zones/``)."""
+
 from django.urls import path
 
-from county_innovation.regions import views
+from county_innovation.indicators import views
 
 app_name = "regions"
 urlpatterns = [
