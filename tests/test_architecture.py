@@ -76,14 +76,13 @@ PENDING_SERVICES = {
     "accounts",
     "collection",
     "designation",
-    "enterprises",
     "evaluation",
     "indicators",
     "regions",
     "reports",
     "supervision",
 }
-PENDING_ROLES = {"collection", "designation", "enterprises", "supervision", "web"}
+PENDING_ROLES = {"collection", "designation", "supervision", "web"}
 
 
 def _pending(app: str, pending: set[str]):
