@@ -151,7 +151,12 @@ def enterprise_year_save(*, actor, enterprise: Enterprise, year: int, figures: d
     policies.enterprises.require(actor, "edit_figures", enterprise)
     clean, problems = year_figures_check(enterprise=enterprise, year=year, figures=figures)
     _refuse(problems, f"{year}年数据")
-    record, _ = EnterpriseYear.objects.update_or_create(enterprise=enterprise, year=year, defaults=clean)
+    record = EnterpriseYear.objects.select_for_update().filter(enterprise=enterprise, year=year).first()
+    record = record or EnterpriseYear(enterprise=enterprise, year=year)
+    for name, value in clean.items():
+        setattr(record, name, value)
+    record._history_user = history_user(actor)
+    record.save()
     return record
 
 
@@ -181,9 +186,12 @@ def qualification_add(
     elif valid_to < valid_from:
         problems.append(f"有效期至 {valid_to:%Y-%m-%d} 早于发证日期 {valid_from:%Y-%m-%d}。")
     _refuse(problems, "资质")
-    return Qualification.objects.create(
+    qualification = Qualification(
         enterprise=enterprise, kind=kind, number=number, valid_from=valid_from, valid_to=valid_to, note=note
     )
+    qualification._history_user = history_user(actor)
+    qualification.save()
+    return qualification
 
 
 @transaction.atomic

@@ -162,3 +162,15 @@ def test_counts_of_a_year_leave_out_enterprises_deregistered_by_its_end(users, f
     assert after[last][(county, "reg_hightech")] == before[last][(county, "reg_hightech")] - 1
     firm_rd = firm.years.get(year=last).rd_expense
     assert after[last][(county, "reg_rd_expense")] == before[last][(county, "reg_rd_expense")] - firm_rd
+
+
+def test_a_pool_round_leaves_out_enterprises_deregistered_by_its_year_end(users, firm, other_firm):
+    from county_innovation.enterprises.models import CultivationRound
+    from county_innovation.enterprises.services import cultivation_round_open
+
+    CultivationRound.objects.all().delete()  # the session's demo rounds; this test opens its own
+    last = timezone.localdate().year - 1
+    _deregister(users["city_admin"], other_firm, on=date(last, 3, 1))
+    pool_round = cultivation_round_open(actor=users["city_admin"], year=last)
+    placed = set(pool_round.entries.values_list("enterprise_id", flat=True))
+    assert firm.pk in placed and other_firm.pk not in placed
