@@ -14,10 +14,13 @@ from __future__ import annotations
 from django.db.models import Q
 
 from county_innovation.accounts.models import Role
-from county_innovation.accounts.permissions import REGIONAL_ROLES, in_scope, is_city_admin, scope_root
+from county_innovation.accounts.permissions import in_scope, is_city_admin, scope_root
 from county_innovation.common.policy import Policy
 from county_innovation.enterprises.models import CultivationRound, Enterprise
 from county_innovation.regions.models import Region
+
+# The roles that work within a region subtree (the city, a county, a town); the others see the directory.
+REGIONAL_ROLES = {Role.CITY_ADMIN, Role.DEPARTMENT, Role.COUNTY, Role.TOWN}
 
 
 def _county_root(actor) -> Region | None:

@@ -22,10 +22,9 @@ from county_innovation.regions.models import Region
 
 
 def _pool_scope(request: HttpRequest) -> Region | None:
+    """The county a pool page shows (``None``: the whole city); a refusal is a 403, an unknown county a 404."""
     try:
         return selectors.pool_scope(request.user, request.GET.get("county", "").strip())
-    except ScopeError as error:
-        raise PermissionDenied(error.message) from error
     except DomainError as error:
         raise Http404(error.message) from error
 
