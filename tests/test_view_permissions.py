@@ -128,6 +128,9 @@ ENTERPRISE_CASES = [
     ("enterprises:edit", "get", ["{firm}"], expect(403, city_admin=200, county=200)),
     ("enterprises:edit", "get", ["{other_firm}"], expect(403, city_admin=200, other_county=200)),
     ("enterprises:edit", "post", ["{firm}"], expect(403, city_admin=400, county=400)),
+    # deregistration (注销): the county of the enterprise and the city admin; an empty form returns to the page
+    ("enterprises:deregister", "post", ["{firm}"], expect(403, city_admin=302, county=302)),
+    ("enterprises:deregister", "post", ["{other_firm}"], expect(403, city_admin=302, other_county=302)),
     ("enterprises:qualification_new", "get", ["{firm}"], expect(403, city_admin=200, county=200)),
     ("enterprises:qualification_new", "post", ["{firm}"], expect(403, city_admin=400, county=400)),
     ("enterprises:batch_check", "get", ["360121"], expect(403, city_admin=200, county=200)),
