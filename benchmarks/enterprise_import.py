@@ -94,8 +94,8 @@ def main() -> None:
 
     from county_innovation.accounts.models import User
     from county_innovation.common.actors import system
-    from county_innovation.enterprises.importing import enterprise_import_excel
     from county_innovation.enterprises.models import Enterprise, EnterpriseYear
+    from county_innovation.enterprises.services.importing import enterprise_import_excel
     from county_innovation.regions.models import Region
     from county_innovation.regions.services import regions_load
 
@@ -123,7 +123,7 @@ def main() -> None:
         ("every figure changed (update)", changed),
     ):
         started = time.perf_counter()
-        enterprise_import_excel(user=admin, file_name="benchmark.xlsx", content=content)
+        enterprise_import_excel(actor=admin, file_name="benchmark.xlsx", content=content)
         seconds = time.perf_counter() - started
         print(
             f"{step:<34}{Enterprise.objects.count():>12,}{EnterpriseYear.objects.count():>8,}{seconds:>10.2f}"

@@ -397,6 +397,44 @@ RULES.update(
 )
 
 
+# The registry entry of an enterprise (enterprises/api.py): the public directory, so experts and enterprise
+# accounts read every entry and a regional officer the enterprises of its subtree. The enterprise is one of the
+# target town, or of a town of the target county other than the two test towns.
+def _enterprise_in(target: Target) -> int:
+    import datetime as dt
+    import random
+
+    from county_innovation.common.actors import system
+    from county_innovation.enterprises.demo import demo_credit_code
+    from county_innovation.enterprises.models import Enterprise
+    from county_innovation.enterprises.services import enterprise_create
+    from county_innovation.regions.models import Region
+
+    if len(target.region) == 9:
+        town = Region.objects.get(code=target.region)
+    else:
+        towns = Region.objects.filter(level="town", code__startswith=target.region).exclude(code__in=REGIONS)
+        town = towns.order_by("-code").first()
+    existing = Enterprise.objects.filter(town=town).first()
+    if existing is not None:
+        return existing.pk
+    code = demo_credit_code(random.Random(town.code), town)
+    return enterprise_create(
+        actor=system("权限测试"),
+        credit_code=code,
+        name=f"权限测试企业{town.code}",
+        town=town,
+        founded=dt.date(2015, 1, 1),
+    ).pk
+
+
+RULES[("get", "/api/enterprises/{enterprise_id}")] = Rule(
+    lambda r, t: 200 if r not in SCOPE or in_scope(r, t) else 403,
+    targets="regions",
+    params={"enterprise_id": ByTarget(_enterprise_in)},
+)
+
+
 def county_profile_read(role: str, target: Target) -> int:
     if len(target.region) != 6:
         return 404

@@ -74,11 +74,10 @@ def _unchecked(path: Path) -> list[str]:
 # must leave this list). Empty when the move is complete.
 PENDING_SERVICES = {
     "collection",
-    "enterprises",
     "evaluation",
     "reports",
 }
-PENDING_ROLES = {"collection", "enterprises"}
+PENDING_ROLES = {"collection"}
 
 
 def _pending(app: str, pending: set[str]):

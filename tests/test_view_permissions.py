@@ -128,6 +128,9 @@ ENTERPRISE_CASES = [
     ("enterprises:edit", "get", ["{firm}"], expect(403, city_admin=200, county=200)),
     ("enterprises:edit", "get", ["{other_firm}"], expect(403, city_admin=200, other_county=200)),
     ("enterprises:edit", "post", ["{firm}"], expect(403, city_admin=400, county=400)),
+    # deregistration (注销): the county of the enterprise and the city admin; an empty form returns to the page
+    ("enterprises:deregister", "post", ["{firm}"], expect(403, city_admin=302, county=302)),
+    ("enterprises:deregister", "post", ["{other_firm}"], expect(403, city_admin=302, other_county=302)),
     ("enterprises:qualification_new", "get", ["{firm}"], expect(403, city_admin=200, county=200)),
     ("enterprises:qualification_new", "post", ["{firm}"], expect(403, city_admin=400, county=400)),
     ("enterprises:batch_check", "get", ["360121"], expect(403, city_admin=200, county=200)),
@@ -267,17 +270,18 @@ def test_every_view_is_in_the_table():
 def _firm(users, code: str, town: str, member=None) -> int:
     from datetime import date
 
+    from county_innovation.common.actors import system
     from county_innovation.enterprises.services import enterprise_create, enterprise_member_add
 
     firm = enterprise_create(
-        user=None,
+        actor=system("测试"),
         credit_code=code,
         name=f"权限测试企业{town}",
         town=Region.objects.get(code=town),
         founded=date(2015, 1, 1),
     )
     if member is not None:
-        enterprise_member_add(user=None, enterprise=firm, member=member)
+        enterprise_member_add(actor=system("测试"), enterprise=firm, member=member)
     return firm.pk
 
 
@@ -325,13 +329,14 @@ def _pool_year() -> int:
     """The open cultivation round of the demo (its last year), or a new one when the demo has none."""
     from django.utils import timezone
 
-    from county_innovation.enterprises.cultivation import cultivation_round_open
+    from county_innovation.common.actors import system
     from county_innovation.enterprises.models import CultivationRound
+    from county_innovation.enterprises.services import cultivation_round_open
 
     latest = CultivationRound.objects.filter(status="open").order_by("-year").first()
     if latest is not None:
         return latest.year
-    return cultivation_round_open(user=None, year=timezone.localdate().year - 1).year
+    return cultivation_round_open(actor=system("测试"), year=timezone.localdate().year - 1).year
 
 
 @pytest.mark.parametrize("role", ROLES)

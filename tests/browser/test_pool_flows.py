@@ -48,7 +48,7 @@ def test_city_admin_sees_the_pool_flows_sankey_drawn_without_errors(
     demo_restored_afterwards, transactional_db, live_server, browser
 ):
     demo_load()
-    from county_innovation.enterprises.cultivation import sankey_payload
+    from county_innovation.enterprises.charts import sankey_payload
 
     expected = sankey_payload(None)
     assert len({n["year"] for n in expected["nodes"]}) >= 2 and expected["links"], "the demo has no flows"

@@ -17,8 +17,8 @@ class QualificationInline(NoDeleteAdminMixin, admin.TabularInline):
 
 @admin.register(Enterprise)
 class EnterpriseAdmin(NoDeleteAdminMixin, SimpleHistoryAdmin):
-    list_display = ["name", "credit_code", "town", "hightech_field", "listing_status", "is_demo"]
-    list_filter = ["hightech_field", "listing_status", "is_demo"]
+    list_display = ["name", "credit_code", "town", "hightech_field", "listing_status", "status", "is_demo"]
+    list_filter = ["status", "hightech_field", "listing_status", "is_demo"]
     search_fields = ["name", "credit_code"]
     autocomplete_fields = ["users"]
     raw_id_fields = ["town"]

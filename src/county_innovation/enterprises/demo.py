@@ -3,6 +3,7 @@
 Labelled ``is_demo`` and named「（演示）」; magnitudes are plausible for county technology SMEs, not real.
 Credit codes are generated with both check characters (GB 11714 for the organisation code, GB 32100 for the
 whole), so they pass the registry's validation. The demo account「enterprise」is linked to 示例科技有限公司.
+``cultivation_demo_load`` then opens a selection round of the cultivation pool for each demo year.
 """
 
 import random
@@ -10,21 +11,30 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 from decimal import Decimal
 
+from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 
 from county_innovation.accounts.models import Role, User
+from county_innovation.common.actors import system
 from county_innovation.common.protection import deletion_permitted
+from county_innovation.enterprises.figures import qualification_default_end
 from county_innovation.enterprises.models import (
+    CultivationRound,
+    CultivationTier,
     Enterprise,
     EnterpriseYear,
     HightechField,
     Qualification,
     QualificationKind,
 )
-from county_innovation.enterprises.services import qualification_default_end
+from county_innovation.enterprises.services import (
+    cultivation_round_close,
+    cultivation_round_open,
+    pool_entries_select,
+)
 from county_innovation.enterprises.validators import credit_code_check_character
-from county_innovation.regions.models import Region
+from county_innovation.regions.models import Region, code_prefix
 
 DEMO_SEED = 20250601
 DEMO_COUNT = 30
@@ -174,7 +184,8 @@ def enterprises_demo_load(*, seed: int = DEMO_SEED, count: int = DEMO_COUNT) -> 
     rng = random.Random(seed)
     with deletion_permitted("demo reset: demo enterprises only"):
         Enterprise.objects.filter(is_demo=True).delete()
-    towns = list(Region.objects.filter(level=Region.Level.TOWN, code__startswith="3601").order_by("code"))
+    city = code_prefix(settings.COUNTY_INNOVATION_CITY, Region.Level.CITY)
+    towns = list(Region.objects.filter(level=Region.Level.TOWN, code__startswith=city).order_by("code"))
     if not towns:
         return EnterprisesDemoReport(0, 0, 0)
     today = timezone.localdate()
@@ -211,3 +222,96 @@ def enterprises_demo_load(*, seed: int = DEMO_SEED, count: int = DEMO_COUNT) -> 
     if account is not None:
         Enterprise.objects.get(name=DEMO_ACCOUNT_ENTERPRISE, is_demo=True).users.add(account)
     return EnterprisesDemoReport(len(chosen), len(all_years), len(all_quals))
+
+
+# --- The cultivation pool's demo rounds ----------------------------------------------------------------------
+
+DEMO_NOTE = "演示数据：按演示企业三个年度的数据遴选"
+
+
+DEMO_YEARS = 3  # the years of figures enterprises/demo.py gives each demo enterprise
+
+
+@transaction.atomic
+def cultivation_demo_load(*, seed: int = 20250602) -> list[CultivationRound]:
+    """Open a round for each year of the demo enterprises' figures and select a few enterprises in each.
+
+    The demo enterprises have three years of figures; a round reads three years, so the two years before
+    the first are filled in (synthetic, from the first year shrunk by a plausible growth) for enterprises that
+    existed then. Earlier rounds are replaced; the last round is left open, the others closed.
+    """
+    actor = system("加载培育库演示数据")
+    rng = random.Random(seed)
+    demo_years = sorted(
+        set(EnterpriseYear.objects.filter(enterprise__is_demo=True).values_list("year", flat=True))
+    )
+    if not demo_years:
+        return []
+    # The demo enterprises carry DEMO_YEARS years of figures; earlier years are this loader's own back-fill
+    # (from an earlier call), which must not become rounds of their own.
+    demo_years = demo_years[-DEMO_YEARS:]
+    _demo_backfill(rng, demo_years[0])
+    CultivationRound.objects.filter(year__in=demo_years).delete()
+    rounds = []
+    for year in demo_years:
+        pool_round = cultivation_round_open(actor=actor, year=year, note=DEMO_NOTE)
+        candidates = list(
+            pool_round.entries.filter(enterprise__is_demo=True)
+            .exclude(tier=CultivationTier.NONE)
+            .values_list("pk", flat=True)
+            .order_by("pk")
+        )
+        near = list(
+            pool_round.entries.filter(enterprise__is_demo=True, near=True).values_list("pk", flat=True)
+        )
+        chosen = rng.sample(candidates, min(5, len(candidates))) + near[:3]
+        if chosen:
+            pool_entries_select(actor=actor, pool_round=pool_round, entry_ids=chosen)
+        if year != demo_years[-1]:
+            cultivation_round_close(actor=actor, pool_round=pool_round)
+        rounds.append(pool_round)
+    return rounds
+
+
+def _demo_backfill(rng: random.Random, first_year: int) -> None:
+    """Two synthetic years before ``first_year`` for the demo enterprises that existed then and lack them."""
+    firsts = EnterpriseYear.objects.filter(enterprise__is_demo=True, year=first_year).select_related(
+        "enterprise"
+    )
+    money = (
+        "sales_revenue",
+        "total_revenue",
+        "total_assets",
+        "net_assets",
+        "total_cost",
+        "rd_expense",
+        "rd_expense_domestic",
+        "hightech_revenue",
+    )
+    created = []
+    have = set(
+        EnterpriseYear.objects.filter(enterprise__is_demo=True, year__lt=first_year).values_list(
+            "enterprise_id", "year"
+        )
+    )
+    for row in firsts:
+        factor = Decimal(1)
+        for year in (first_year - 1, first_year - 2):
+            factor /= Decimal(str(round(1 + rng.uniform(0.0, 0.35), 2)))
+            if year < row.enterprise.founded.year or (row.enterprise_id, year) in have:
+                continue
+            values = {f: (getattr(row, f) * factor).quantize(Decimal("0.01")) for f in money}
+            created.append(
+                EnterpriseYear(
+                    enterprise=row.enterprise,
+                    year=year,
+                    employees=row.employees,
+                    tech_staff=row.tech_staff,
+                    ip_class1=row.ip_class1,
+                    ip_class2=row.ip_class2,
+                    results_converted=row.results_converted,
+                    financing_rounds=row.financing_rounds,
+                    **values,
+                )
+            )
+    EnterpriseYear.objects.bulk_create(created)

@@ -1,5 +1,5 @@
 """The enterprise workbook: one layout for the blank import template and for the export, so an export can be
-edited and imported again (``importing.enterprise_import_excel`` reads it).
+edited and imported again (``services.importing.enterprise_import_excel`` reads it).
 
 Layout of both data sheets (「企业名录」, 「年度数据」): row 1 title, row 2 headers with units, row 3 the
 machine-readable field names the import matches on (grey), data from row 4. A 「填报说明」 sheet explains the
@@ -15,13 +15,12 @@ from openpyxl.styles import Font
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.datavalidation import DataValidation
 
-from county_innovation.accounts import permissions
-from county_innovation.accounts.models import Role, User
+from county_innovation.accounts.models import User
 from county_innovation.common.excel import cell_put, header_cells, row_put, workbook_bytes
 from county_innovation.common.models import DemoDataset
-from county_innovation.enterprises import selectors
+from county_innovation.enterprises import policies, selectors
+from county_innovation.enterprises.figures import COUNT_FIELDS, MONEY_FIELDS, OPTIONAL_MONEY_FIELDS
 from county_innovation.enterprises.models import Enterprise, EnterpriseYear, HightechField, ListingStatus
-from county_innovation.enterprises.services import COUNT_FIELDS, MONEY_FIELDS, OPTIONAL_MONEY_FIELDS
 
 # Bump when the layout changes so that an older file could be misread; the import refuses other versions.
 TEMPLATE_VERSION = "1"
@@ -98,14 +97,15 @@ def export_data(user: User) -> EnterpriseWorkbook:
     A regional officer gets their subtree (a town officer and a department the names only); an enterprise
     account its own enterprises with their figures.
     """
-    enterprises = list(
+    listed = (
         selectors.enterprises_of_member(user).select_related("town")
-        if user.role == Role.ENTERPRISE
+        if policies.enterprises.allows(user, "list_own")
         else selectors.enterprises_visible(user).order_by("town__code", "credit_code")
     )
-    with_figures = [e.pk for e in enterprises if permissions.can_view_enterprise_figures(user, e)]
+    enterprises = list(listed)
+    with_figures = selectors.figures_visible(user, Enterprise.objects.filter(pk__in=listed.values("pk")))
     years = list(
-        EnterpriseYear.objects.filter(enterprise_id__in=with_figures)
+        EnterpriseYear.objects.filter(enterprise__in=with_figures.values("pk"))
         .select_related("enterprise")
         .order_by("enterprise__town__code", "enterprise__credit_code", "year")
     )

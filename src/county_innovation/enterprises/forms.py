@@ -4,17 +4,18 @@ from django import forms
 from django.core.validators import RegexValidator
 from django.utils import timezone
 
-from county_innovation.enterprises.models import (
-    CultivationTier,
-    HightechField,
-    ListingStatus,
-    QualificationKind,
-)
-from county_innovation.enterprises.services import (
+from county_innovation.enterprises.figures import (
     COUNT_FIELDS,
     COUNT_LIMIT,
     MONEY_FIELDS,
     OPTIONAL_MONEY_FIELDS,
+)
+from county_innovation.enterprises.models import (
+    CultivationTier,
+    EnterpriseStatus,
+    HightechField,
+    ListingStatus,
+    QualificationKind,
 )
 from county_innovation.regions.models import Region
 
@@ -66,6 +67,9 @@ class EnterpriseFilterForm(forms.Form):
     kind = forms.ChoiceField(
         label="有效资质", required=False, choices=[("", "全部"), *QualificationKind.choices]
     )
+    status = forms.ChoiceField(
+        label="经营状态", required=False, choices=[("", "全部"), *EnterpriseStatus.choices]
+    )
     q = forms.CharField(label="名称或代码", required=False, max_length=50)
 
     def __init__(self, *args: object, towns: list = (), **kwargs: object) -> None:
@@ -82,6 +86,17 @@ class QualificationForm(forms.Form):
         required=False,
         widget=forms.DateInput(attrs={"type": "date"}),
         help_text="高新技术企业（三年）和科技型中小企业（当年年底）可留空，按规定计算",
+    )
+
+
+class DeregisterForm(forms.Form):
+    """Deregistering (注销) an enterprise: the date and the reason; ``services.enterprise_deregister`` checks both."""
+
+    on = forms.DateField(label="注销日期", widget=forms.DateInput(attrs={"type": "date"}))
+    reason = forms.CharField(label="注销原因", widget=forms.Textarea(attrs={"rows": 3}), max_length=2000)
+    confirm = forms.BooleanField(
+        label="我已核实该企业已办理注销登记；注销后企业不再计入当年及以后年度的统计",
+        error_messages={"required": "请勾选确认后再注销。"},
     )
 
 

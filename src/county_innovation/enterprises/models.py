@@ -1,6 +1,6 @@
 """The technology-enterprise registry: enterprises, their yearly figures and their qualifications.
 
-Figures are private (the enterprise, its county and the city see them, ``accounts.permissions``); names and
+Figures are private (the enterprise, its county and the city see them, ``enterprises.policies``); names and
 qualifications are public. Money is in 万元 as decimals; the eligibility rules read these figures through
 ``selectors.enterprise_payload``.
 """
@@ -39,6 +39,13 @@ class ListingStatus(models.TextChoices):
     OVERSEAS = "overseas", "境外上市"
 
 
+class EnterpriseStatus(models.TextChoices):
+    """An enterprise's registration state: deregistered (注销) is a recorded state, never a deletion."""
+
+    ACTIVE = "active", "在营"
+    DEREGISTERED = "deregistered", "注销"
+
+
 class Enterprise(models.Model):
     credit_code = models.CharField(
         "统一社会信用代码", max_length=18, unique=True, validators=[validate_credit_code]
@@ -73,6 +80,11 @@ class Enterprise(models.Model):
         blank=True,
         help_text="角色为「企业」、可维护本企业资料和数据的用户",
     )
+    status = models.CharField(
+        "经营状态", max_length=12, choices=EnterpriseStatus.choices, default=EnterpriseStatus.ACTIVE
+    )
+    deregistered_on = models.DateField("注销日期", null=True, blank=True)
+    deregistration_reason = models.TextField("注销原因", blank=True)
     is_demo = models.BooleanField("演示数据", default=False)
     created_at = models.DateTimeField("登记时间", auto_now_add=True)
     updated_at = models.DateTimeField("更新时间", auto_now=True)
@@ -87,9 +99,38 @@ class Enterprise(models.Model):
         return self.name
 
     @property
+    def is_deregistered(self) -> bool:
+        return self.status == EnterpriseStatus.DEREGISTERED
+
+    @property
     def county_code(self) -> str:
         """The county follows from the town's code: its first six digits."""
         return self.town.code[:6]
+
+
+# The registry entry's own fields, in the order of the registration form; the change history shows these and
+# the deregistration fields.
+REGISTRY_FIELDS = (
+    "credit_code",
+    "name",
+    "town",
+    "industry_code",
+    "industry_name",
+    "hightech_field",
+    "founded",
+    "listing_status",
+)
+DEREGISTRATION_FIELDS = ("status", "deregistered_on", "deregistration_reason")
+
+
+def active_in(year: int, prefix: str = "") -> Q:
+    """The enterprises still registered during ``year``: not deregistered on or before its 31 December.
+
+    ``prefix`` is the lookup path to the enterprise (``"enterprise__"`` from its figures or qualifications).
+    """
+    return Q(**{f"{prefix}deregistered_on__isnull": True}) | Q(
+        **{f"{prefix}deregistered_on__gt": date(year, 12, 31)}
+    )
 
 
 class EnterpriseYear(models.Model):
@@ -180,7 +221,7 @@ class Qualification(models.Model):
 
 # --- Cultivation pool (培育库) -------------------------------------------------------------------------------
 # An annual selection round (年度遴选) places every registered enterprise in a tier by the official rules and
-# its registered qualifications, with the gap to the next tier; the writes are in ``enterprises.cultivation``.
+# its registered qualifications, with the gap to the next tier; the tier rules are in ``enterprises.cultivation_rules``, the writes in ``enterprises.services``.
 
 
 class CultivationTier(models.TextChoices):

@@ -2,7 +2,9 @@
 
 Counts are of qualifications valid on 31 December of the year (a 高企 certificate or a 科小 registration whose
 validity covers that day; 瞪羚 and 独角兽 recognitions likewise); the R&D total sums the year's reported R&D
-expense of the registered enterprises. A county's figure is the sum of its towns'.
+expense of the registered enterprises. A county's figure is the sum of its towns'. An enterprise deregistered
+(注销) on or before 31 December of the year no longer counts for that year (``models.active_in``); the figures
+of earlier years still count it.
 """
 
 import datetime as dt
@@ -11,7 +13,13 @@ from decimal import Decimal
 
 from django.db.models import Count, Sum
 
-from county_innovation.enterprises.models import Enterprise, EnterpriseYear, Qualification, QualificationKind
+from county_innovation.enterprises.models import (
+    Enterprise,
+    EnterpriseYear,
+    Qualification,
+    QualificationKind,
+    active_in,
+)
 from county_innovation.regions.models import Region
 
 COUNTED = {
@@ -30,14 +38,19 @@ def enterprise_figures(period: int) -> dict[tuple[str, str], Decimal]:
         lambda: {k: Decimal(0) for k in [*COUNTED.values(), "rd_expense"]}
     )
     rows = (
-        Qualification.objects.filter(kind__in=COUNTED, valid_from__lte=year_end, valid_to__gte=year_end)
+        Qualification.objects.filter(
+            active_in(period, "enterprise__"),
+            kind__in=COUNTED,
+            valid_from__lte=year_end,
+            valid_to__gte=year_end,
+        )
         .values("enterprise__town_id", "kind")
         .annotate(n=Count("enterprise", distinct=True))
     )
     for row in rows:
         towns[row["enterprise__town_id"]][COUNTED[row["kind"]]] += row["n"]
     for row in (
-        EnterpriseYear.objects.filter(year=period)
+        EnterpriseYear.objects.filter(active_in(period, "enterprise__"), year=period)
         .values("enterprise__town_id")
         .annotate(total=Sum("rd_expense"))
     ):

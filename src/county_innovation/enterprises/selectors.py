@@ -1,10 +1,11 @@
 """Reads of the enterprise registry: lists within a user's scope, expiry reminders, and the eligibility payload.
 
 The eligibility rules live in ``engine.eligibility`` and are never repeated here: ``enterprise_payload`` turns
-the registry's yearly figures into the rules' JSON contract (issue 6, item 3), and ``enterprise_check`` /
+the registry's yearly figures into the rules' JSON contract (docs/eligibility.md), and ``enterprise_check`` /
 ``county_batch_check`` hand it to ``evaluate_enterprise``.
 """
 
+from collections import Counter
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 from decimal import ROUND_DOWN, Decimal
@@ -13,15 +14,23 @@ from django.conf import settings
 from django.db.models import Prefetch, Q, QuerySet
 from django.utils import timezone
 
-from county_innovation.accounts import permissions
-from county_innovation.accounts.models import Role, User
+from county_innovation.accounts.models import User
+from county_innovation.accounts.permissions import scope_root
 from county_innovation.common.errors import DomainError
 from county_innovation.engine.eligibility import EligibilityInputError, evaluate_enterprise
+from county_innovation.enterprises import policies
 from county_innovation.enterprises.models import (
+    DEREGISTRATION_FIELDS,
+    REGISTRY_FIELDS,
+    TIER_ORDER,
+    CultivationRound,
+    CultivationTier,
     Enterprise,
+    EnterpriseStatus,
     EnterpriseYear,
     HightechField,
     ListingStatus,
+    PoolEntry,
     Qualification,
     QualificationKind,
 )
@@ -39,18 +48,22 @@ def enterprises_visible(user: User) -> QuerySet[Enterprise]:
     queryset = Enterprise.objects.select_related("town", "town__parent").prefetch_related(
         Prefetch("qualifications", queryset=Qualification.objects.order_by("kind", "-valid_to"))
     )
-    if user.role in permissions.REGIONAL_ROLES and not user.is_superuser:
-        root = permissions.scope_root(user)
-        if root is None:
-            return queryset.none()
-        return queryset.filter(town__code__startswith=root.prefix)
-    return queryset
+    return policies.enterprises.restrict(user, "view", queryset)
 
 
 def enterprises_filter(
-    queryset: QuerySet[Enterprise], *, town: str = "", kind: str = "", text: str = "", on: date | None = None
+    queryset: QuerySet[Enterprise],
+    *,
+    town: str = "",
+    kind: str = "",
+    text: str = "",
+    status: str = "",
+    on: date | None = None,
 ) -> QuerySet[Enterprise]:
-    """Narrow a list by town (or county) code, a qualification valid on ``on``, and a name or code fragment."""
+    """Narrow a list by town (or county) code, a qualification valid on ``on``, a name or code fragment, and the
+    registration state (在营/注销)."""
+    if status in EnterpriseStatus.values:
+        queryset = queryset.filter(status=status)
     if town:
         queryset = queryset.filter(town__code__startswith=town)
     if kind:
@@ -64,17 +77,27 @@ def enterprises_filter(
 
 
 def enterprises_of_member(user: User) -> QuerySet[Enterprise]:
-    if user.role != Role.ENTERPRISE:
+    if not policies.enterprises.allows(user, "list_own"):
         return Enterprise.objects.none()
     return user.enterprises.select_related("town")
 
 
+def enterprise_visible(user: User, pk: int) -> Enterprise:
+    """One enterprise of the directory the user sees; ``Enterprise.DoesNotExist`` when there is none."""
+    return enterprises_visible(user).get(pk=pk)
+
+
 def towns_for_filter(user: User) -> QuerySet[Region]:
     towns = Region.objects.filter(level=Region.Level.TOWN, enterprises__isnull=False).distinct()
-    root = permissions.scope_root(user)
-    if user.role in permissions.REGIONAL_ROLES and root is not None:
+    root = scope_root(user)  # None for every role without a region subtree
+    if root is not None:
         towns = towns.filter(code__startswith=root.prefix)
     return towns.order_by("code")
+
+
+def figures_visible(user: User, enterprises: QuerySet[Enterprise]) -> QuerySet[Enterprise]:
+    """The enterprises of ``enterprises`` whose yearly figures ``user`` may see."""
+    return policies.enterprises.restrict(user, "view_figures", enterprises)
 
 
 def qualifications_expiring(
@@ -133,7 +156,7 @@ def enterprise_payload(
     years: dict[int, EnterpriseYear] | None = None,
     hightech_certificate: bool | None = None,
 ) -> dict:
-    """The eligibility rules' input (issue 6, item 3) from the registry's figures of the last three years.
+    """The eligibility rules' input (docs/eligibility.md) from the registry's figures of the last three years.
 
     Amounts are Decimal 万元; lists are the three fiscal years before ``as_of``, oldest first; single numbers
     are the last year's. A year before the enterprise existed (or its founding year, when not entered) counts
@@ -245,10 +268,14 @@ def result_gaps(result: dict) -> list[str]:
 
 
 def county_batch_check(county: Region, as_of: date) -> list[CheckRow]:
-    """Every enterprise of the county checked by the rules, with the main gap; one query for all figures."""
+    """Every enterprise of the county checked by the rules, with the main gap; one query for all figures.
+
+    Enterprises deregistered by ``as_of`` are left out: there is nothing left to qualify.
+    """
     wanted = fiscal_years(as_of)
     enterprises = (
         Enterprise.objects.filter(town__code__startswith=county.prefix)
+        .exclude(deregistered_on__lte=as_of)
         .select_related("town")
         .prefetch_related(
             Prefetch("years", queryset=EnterpriseYear.objects.filter(year__in=wanted), to_attr="years_read"),
@@ -284,33 +311,36 @@ def county_batch_check(county: Region, as_of: date) -> list[CheckRow]:
 # --- Registry pages: the towns a user may register enterprises in, and the audit trail of an entry ----------
 
 
+def city_prefix(user: User) -> str:
+    """The code prefix of the city the user works in: their scope root when it is a city (the city admin of a
+    deployment), else the deployment's city (``COUNTY_INNOVATION_CITY``)."""
+    root = scope_root(user)
+    if root is not None and root.level == Region.Level.CITY:
+        return root.prefix
+    return code_prefix(settings.COUNTY_INNOVATION_CITY, Region.Level.CITY)
+
+
 def towns_manageable(user: User) -> list[Region]:
     """The towns (乡镇、街道) where ``user`` may register or move an enterprise, by county then town code.
 
-    The city admin: every town of the city (``COUNTY_INNOVATION_CITY``); a county officer: the towns of their
-    county; everyone else none. ``permissions.can_manage_enterprises`` has the last word on each town.
+    The city admin: every town of the city; a county officer: the towns of their county; everyone else none
+    (``policies.regions`` "manage_enterprises").
     """
-    if permissions.is_city_admin(user):
-        prefix = code_prefix(settings.COUNTY_INNOVATION_CITY, Region.Level.CITY)
-    elif user.role == Role.COUNTY and user.region is not None:
-        prefix = user.region.prefix
-    else:
-        return []
-    towns = Region.objects.filter(level=Region.Level.TOWN, code__startswith=prefix).select_related("parent")
-    return [t for t in towns.order_by("code") if permissions.can_manage_enterprises(user, t)]
+    towns = Region.objects.filter(level=Region.Level.TOWN, code__startswith=city_prefix(user))
+    towns = policies.regions.restrict(user, "manage_enterprises", towns)
+    return list(towns.select_related("parent").order_by("code"))
 
 
-# Registry fields shown in the change history, in the order of the form; ``updated_at`` changes on every save.
-HISTORY_FIELDS = (
-    "credit_code",
-    "name",
-    "town",
-    "industry_code",
-    "industry_name",
-    "hightech_field",
-    "founded",
-    "listing_status",
-)
+def counties_checkable(user: User) -> list[Region]:
+    """The counties of the city whose batch check and pool ``user`` may open: all for the city admin, their own
+    for a county officer, none for anyone else."""
+    counties = Region.objects.filter(level=Region.Level.COUNTY, code__startswith=city_prefix(user))
+    return list(policies.regions.restrict(user, "batch_check", counties).order_by("code"))
+
+
+# Fields shown in the change history: the registry entry in the order of the form, then the deregistration;
+# ``updated_at`` changes on every save.
+HISTORY_FIELDS = REGISTRY_FIELDS + DEREGISTRATION_FIELDS
 HISTORY_KINDS = {"+": "登记", "~": "修改", "-": "删除"}
 
 
@@ -336,6 +366,8 @@ def _history_value(name: str, value: object, towns: dict[str, str]) -> str:
         return towns.get(str(value), str(value))
     if name == "hightech_field":
         return HightechField(value).label if value in HightechField.values else str(value)
+    if name == "status":
+        return EnterpriseStatus(value).label if value in EnterpriseStatus.values else str(value)
     if name == "listing_status":
         return ListingStatus(value).label if value in ListingStatus.values else str(value)
     if isinstance(value, date):
@@ -377,3 +409,61 @@ def enterprise_history(enterprise: Enterprise) -> list[HistoryEntry]:
                 entries.append(HistoryEntry(record.history_date, who, kind, changes))
         previous = record
     return entries[::-1]
+
+
+# --- Cultivation pool (培育库): rounds, a round's entries in a user's scope --------------------------------
+
+
+def pool_scope(user: User, county_code: str = "") -> Region | None:
+    """The county a pool page shows: ``None`` for the whole city (city admin without a filter).
+
+    The pool shows figure-derived results, so it is open only to the city admin and the county officers
+    (``policies.regions`` "batch_check", ``policies.pools`` "view"), a county officer always to its own county.
+    """
+    if county_code:
+        county = Region.objects.filter(code=county_code, level=Region.Level.COUNTY).first()
+        if county is None:
+            raise DomainError(f"「{county_code}」不是县（区）的区划代码。")
+        policies.regions.require(user, "batch_check", county)
+        return county
+    if policies.pools.allows(user, "view_city"):
+        return None
+    policies.pools.require(user, "view")
+    return user.region
+
+
+def pool_counties(user: User) -> list[Region]:
+    return counties_checkable(user)
+
+
+def pool_rounds() -> QuerySet[CultivationRound]:
+    return CultivationRound.objects.select_related("opened_by", "closed_by").order_by("-year")
+
+
+def pool_entries(
+    pool_round: CultivationRound, county: Region | None, *, tier: str = ""
+) -> QuerySet[PoolEntry]:
+    entries = pool_round.entries.select_related("enterprise", "enterprise__town").order_by(
+        "enterprise__town__code", "enterprise__name"
+    )
+    if county is not None:
+        entries = entries.filter(enterprise__town__code__startswith=county.prefix)
+    if tier:
+        entries = entries.filter(tier=tier)
+    return entries
+
+
+def tier_counts(entries: QuerySet[PoolEntry]) -> list[dict]:
+    """[{"tier", "label", "count", "selected"}] for every tier, lowest first, zeros included."""
+    counts = Counter(entries.values_list("tier", flat=True))
+    selected = Counter(entries.filter(selected=True).values_list("tier", flat=True))
+    return [
+        {"tier": t, "label": label, "count": counts[t], "selected": selected[t]}
+        for t, label in CultivationTier.choices
+    ]
+
+
+def near_entries(pool_round: CultivationRound, county: Region | None) -> list[PoolEntry]:
+    """The almost-qualifying entries, the highest target tier first, then by county and name."""
+    entries = list(pool_entries(pool_round, county).filter(near=True))
+    return sorted(entries, key=lambda e: -TIER_ORDER.get(e.target_tier, 0))

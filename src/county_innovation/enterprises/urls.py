@@ -11,6 +11,7 @@ urlpatterns = [
     path("new/", views.enterprise_new, name="new"),
     path("<int:pk>/", views.enterprise_detail, name="detail"),
     path("<int:pk>/edit/", views.enterprise_edit, name="edit"),
+    path("<int:pk>/deregister/", views.enterprise_deregister, name="deregister"),
     path("<int:pk>/years/<int:year>/", views.year_edit, name="year_edit"),
     path("<int:pk>/qualifications/new/", views.qualification_new, name="qualification_new"),
     path("<int:pk>/check/", views.self_check, name="self_check"),

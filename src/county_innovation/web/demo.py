@@ -17,8 +17,7 @@ from county_innovation.common.errors import DomainError
 from county_innovation.common.models import DemoDataset
 from county_innovation.common.protection import deletion_permitted
 from county_innovation.designation.demo import designation_demo_load
-from county_innovation.enterprises.cultivation import cultivation_demo_load
-from county_innovation.enterprises.demo import enterprises_demo_load
+from county_innovation.enterprises.demo import cultivation_demo_load, enterprises_demo_load
 from county_innovation.evaluation.models import EvaluationRun
 from county_innovation.evaluation.services import evaluation_run_create, evaluation_run_publish
 from county_innovation.indicators.defaults import COUNTY_INDICATORS, TOWN_INDICATORS, IndicatorDef

@@ -9,6 +9,7 @@ from django.core.management import call_command
 from django.core.management.base import CommandError
 
 from county_innovation.collection.publishing import registries, registries_refresh, registry_publish
+from county_innovation.common.actors import system
 from county_innovation.common.errors import DomainError
 from county_innovation.enterprises.models import Enterprise, Qualification
 from county_innovation.enterprises.publishing import enterprise_figures
@@ -32,7 +33,9 @@ def empty_town():
 
 
 def firm(town: Region, code: str, name: str) -> Enterprise:
-    return enterprise_create(user=None, credit_code=code, name=name, town=town, founded=dt.date(2012, 5, 1))
+    return enterprise_create(
+        actor=system("测试"), credit_code=code, name=name, town=town, founded=dt.date(2012, 5, 1)
+    )
 
 
 def value(region: str, code: str, period: int = PERIOD) -> Decimal | None:
@@ -51,11 +54,15 @@ def test_counts_are_of_qualifications_valid_on_31_december(empty_town):
     b = firm(empty_town, "91110108551385082Q", "乙科技")
     # valid through 31 December: counted; ended on 30 December: not counted; starts next year: not counted
     qualification_add(
-        user=None, enterprise=a, kind="hightech", number="GR202336000001", valid_from=dt.date(2023, 11, 1)
+        actor=system("测试"),
+        enterprise=a,
+        kind="hightech",
+        number="GR202336000001",
+        valid_from=dt.date(2023, 11, 1),
     )
     Qualification.objects.filter(enterprise=a).update(valid_to=dt.date(2025, 12, 31))
     qualification_add(
-        user=None,
+        actor=system("测试"),
         enterprise=b,
         kind="hightech",
         number="GR202236000002",
@@ -63,7 +70,7 @@ def test_counts_are_of_qualifications_valid_on_31_december(empty_town):
         valid_to=dt.date(2025, 12, 30),
     )
     qualification_add(
-        user=None,
+        actor=system("测试"),
         enterprise=b,
         kind="tech_sme",
         number="2026360100A0001",
@@ -85,7 +92,11 @@ def test_counts_are_of_qualifications_valid_on_31_december(empty_town):
 def test_publishing_writes_values_nobody_typed_and_keeps_them_in_history(empty_town, users):
     a = firm(empty_town, "914403001922038216", "甲科技")
     qualification_add(
-        user=None, enterprise=a, kind="tech_sme", number="2025360100A0009", valid_from=dt.date(2025, 3, 1)
+        actor=system("测试"),
+        enterprise=a,
+        kind="tech_sme",
+        number="2025360100A0009",
+        valid_from=dt.date(2025, 3, 1),
     )
     reports = registries_refresh(period=PERIOD, user=users["city_admin"])
     assert reports[0].created > 0
@@ -147,7 +158,11 @@ def test_the_command_publishes_and_reports_refusals(empty_town, capsys):
     assert value(empty_town.code, "town_reg_hightech") == 0
     DataValue.objects.filter(indicator__registry="enterprises", period=PERIOD).update(status="locked")
     qualification_add(
-        user=None, enterprise=a, kind="hightech", number="GR202536000003", valid_from=dt.date(2025, 1, 1)
+        actor=system("测试"),
+        enterprise=a,
+        kind="hightech",
+        number="GR202536000003",
+        valid_from=dt.date(2025, 1, 1),
     )
     with pytest.raises(CommandError, match="名录指标未发布"):
         call_command("registry", "publish", "--period", str(PERIOD))

@@ -8,6 +8,7 @@ import pytest
 from django.utils import timezone
 
 from county_innovation.accounts.models import User
+from county_innovation.common.actors import system
 from county_innovation.enterprises import services
 from county_innovation.enterprises.models import Enterprise
 from county_innovation.regions.models import Region
@@ -48,7 +49,7 @@ def last_years():
 def firm(users, last_years):
     """An enterprise of 莲塘镇 (南昌县) with figures for the last three years, linked to users["enterprise"]."""
     enterprise = services.enterprise_create(
-        user=None,
+        actor=system("测试"),
         credit_code=VALID_CODE,
         name="南昌测试光电有限公司",
         town=Region.objects.get(code="360121100"),
@@ -58,12 +59,12 @@ def firm(users, last_years):
     for i, year in enumerate(last_years):
         grow = Decimal(1 + i) / 10 + 1
         services.enterprise_year_save(
-            user=None,
+            actor=system("测试"),
             enterprise=enterprise,
             year=year,
             figures=figures(sales_revenue=Decimal("8000") * grow, total_revenue=Decimal("8200") * grow),
         )
-    services.enterprise_member_add(user=None, enterprise=enterprise, member=users["enterprise"])
+    services.enterprise_member_add(actor=system("测试"), enterprise=enterprise, member=users["enterprise"])
     return enterprise
 
 
@@ -71,15 +72,17 @@ def firm(users, last_years):
 def other_firm(users, last_years):
     """An enterprise of 进贤县 with its own account, unrelated to every user of ``users``."""
     enterprise = services.enterprise_create(
-        user=None,
+        actor=system("测试"),
         credit_code=VALID_CODE_2,
         name="进贤测试材料有限公司",
         town=Region.objects.filter(code__startswith="360124", level="town").first(),
         founded=date(2018, 6, 1),
     )
-    services.enterprise_year_save(user=None, enterprise=enterprise, year=last_years[-1], figures=figures())
+    services.enterprise_year_save(
+        actor=system("测试"), enterprise=enterprise, year=last_years[-1], figures=figures()
+    )
     other = User.objects.create_user(username="t_other_enterprise", password="x", role="enterprise")
-    services.enterprise_member_add(user=None, enterprise=enterprise, member=other)
+    services.enterprise_member_add(actor=system("测试"), enterprise=enterprise, member=other)
     return enterprise
 
 

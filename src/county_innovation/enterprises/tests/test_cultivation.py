@@ -9,17 +9,13 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
+from county_innovation.common.actors import system
 from county_innovation.common.errors import DomainError, ScopeError
 from county_innovation.common.protection import deletion_permitted
-from county_innovation.enterprises import cultivation, services
-from county_innovation.enterprises.cultivation import (
-    CNY_PER_USD,
-    cultivation_round_close,
-    cultivation_round_open,
-    pool_entries_select,
-    sankey_payload,
-    tier_decide,
-)
+from county_innovation.enterprises import cultivation_rules as cultivation
+from county_innovation.enterprises import demo, services
+from county_innovation.enterprises.charts import sankey_payload
+from county_innovation.enterprises.cultivation_rules import CNY_PER_USD, tier_decide
 from county_innovation.enterprises.demo import organisation_code
 from county_innovation.enterprises.models import (
     CultivationRound,
@@ -28,6 +24,11 @@ from county_innovation.enterprises.models import (
     EnterpriseYear,
     PoolEntry,
     Qualification,
+)
+from county_innovation.enterprises.services import (
+    cultivation_round_close,
+    cultivation_round_open,
+    pool_entries_select,
 )
 from county_innovation.enterprises.tests.conftest import figures
 from county_innovation.enterprises.validators import credit_code_check_character
@@ -219,7 +220,7 @@ def pool_rows() -> tuple[int, int, int]:
 
 
 def test_round_places_every_enterprise_then_selection_by_scope_then_frozen(users, firm, other_firm):
-    pool_round = cultivation_round_open(user=users["city_admin"], year=YEAR, note="试点")
+    pool_round = cultivation_round_open(actor=users["city_admin"], year=YEAR, note="试点")
     entries = {e.enterprise_id: e for e in pool_round.entries.all()}
     assert len(entries) == Enterprise.objects.filter(founded__lte=date(YEAR, 12, 31)).count()
     mine, theirs = entries[firm.pk], entries[other_firm.pk]
@@ -229,43 +230,45 @@ def test_round_places_every_enterprise_then_selection_by_scope_then_frozen(users
     assert not theirs.evaluated and "缺少" in theirs.gap  # 进贤 firm has the last year only
 
     county = users["county"]  # 南昌县
-    assert pool_entries_select(user=county, pool_round=pool_round, entry_ids=[mine.pk]) == 1
+    assert pool_entries_select(actor=county, pool_round=pool_round, entry_ids=[mine.pk]) == 1
     before = pool_rows()
     with pytest.raises(ScopeError, match="进贤测试材料有限公司"):
         pool_entries_select(
-            user=county, pool_round=pool_round, entry_ids=[mine.pk, theirs.pk], selected=False
+            actor=county, pool_round=pool_round, entry_ids=[mine.pk, theirs.pk], selected=False
         )
     assert pool_rows() == before and PoolEntry.objects.get(pk=mine.pk).selected
-    pool_entries_select(user=users["city_admin"], pool_round=pool_round, entry_ids=[theirs.pk])
+    pool_entries_select(actor=users["city_admin"], pool_round=pool_round, entry_ids=[theirs.pk])
     assert PoolEntry.objects.get(pk=theirs.pk).selected_by == users["city_admin"]
 
     with pytest.raises(ScopeError, match="只有市科技局管理员"):
-        cultivation_round_close(user=county, pool_round=pool_round)
-    cultivation_round_close(user=users["city_admin"], pool_round=pool_round)
+        cultivation_round_close(actor=county, pool_round=pool_round)
+    cultivation_round_close(actor=users["city_admin"], pool_round=pool_round)
     before = pool_rows()
     with pytest.raises(DomainError, match="已关闭，名单已冻结"):
         pool_entries_select(
-            user=users["city_admin"], pool_round=pool_round, entry_ids=[mine.pk], selected=False
+            actor=users["city_admin"], pool_round=pool_round, entry_ids=[mine.pk], selected=False
         )
     with pytest.raises(DomainError, match="无需重复关闭"):
-        cultivation_round_close(user=users["city_admin"], pool_round=pool_round)
+        cultivation_round_close(actor=users["city_admin"], pool_round=pool_round)
     assert pool_rows() == before and PoolEntry.objects.get(pk=mine.pk).selected
 
 
 def test_bad_rounds_are_refused_and_nothing_is_written(users, firm):
-    cultivation_round_open(user=None, year=YEAR)
+    cultivation_round_open(actor=system("测试"), year=YEAR)
     before = pool_rows()
     with pytest.raises(DomainError, match=f"{YEAR} 年度的遴选已于 .* 开启.*不能重复开启"):
-        cultivation_round_open(user=users["city_admin"], year=YEAR)
+        cultivation_round_open(actor=users["city_admin"], year=YEAR)
     with pytest.raises(DomainError, match="没有任何企业填报 1999 年的数据"):
-        cultivation_round_open(user=users["city_admin"], year=1999)
+        cultivation_round_open(actor=users["city_admin"], year=1999)
     with pytest.raises(ScopeError, match="只有市科技局管理员可以开启年度遴选"):
-        cultivation_round_open(user=users["county"], year=YEAR - 1)
+        cultivation_round_open(actor=users["county"], year=YEAR - 1)
     pool_round = CultivationRound.objects.get(year=YEAR)
     with pytest.raises(DomainError, match="请至少勾选"):
-        pool_entries_select(user=None, pool_round=pool_round, entry_ids=[])
+        pool_entries_select(actor=system("测试"), pool_round=pool_round, entry_ids=[])
     with pytest.raises(DomainError, match="不在"):
-        pool_entries_select(user=None, pool_round=pool_round, entry_ids=[pool_round.entries.first().pk, -1])
+        pool_entries_select(
+            actor=system("测试"), pool_round=pool_round, entry_ids=[pool_round.entries.first().pk, -1]
+        )
     assert pool_rows() == before
 
 
@@ -280,7 +283,7 @@ def code(serial: int) -> str:
 
 def _registered(name: str, code: str, town: str, per_year: dict[int, dict]) -> Enterprise:
     enterprise = services.enterprise_create(
-        user=None,
+        actor=system("测试"),
         credit_code=code,
         name=name,
         town=Region.objects.get(code=town),
@@ -288,7 +291,9 @@ def _registered(name: str, code: str, town: str, per_year: dict[int, dict]) -> E
         hightech_field="electronic",
     )
     for year, over in per_year.items():
-        services.enterprise_year_save(user=None, enterprise=enterprise, year=year, figures=figures(**over))
+        services.enterprise_year_save(
+            actor=system("测试"), enterprise=enterprise, year=year, figures=figures(**over)
+        )
     return enterprise
 
 
@@ -312,12 +317,12 @@ def test_sankey_flows_add_up_to_the_rounds_entries(db):
     _certify(a, date(YEAR - 2, 6, 1))
     b = _registered("乙", code(2), "360121100", {y: weak if y < YEAR else {} for y in four})
     c = _registered("丙", code(3), "360124100", {y: weak for y in four})  # 科小 → 科小
-    cultivation_round_open(user=None, year=first)
+    cultivation_round_open(actor=system("测试"), year=first)
     # registered after the first round: counted in the second round's node, part of no link
     d = _registered("丁", code(4), "360124100", {y: {} for y in four})
     _certify(d, date(YEAR, 3, 1))
     _certify(b, date(YEAR, 9, 1))  # 乙 meets 第十一条 in YEAR and is certified that year
-    second_round = cultivation_round_open(user=None, year=second)
+    second_round = cultivation_round_open(actor=system("测试"), year=second)
 
     tiers = {e.enterprise_id: (e.previous_tier, e.tier) for e in second_round.entries.all()}
     assert tiers[a.pk] == ("hightech", "hightech")
@@ -363,7 +368,7 @@ def test_sankey_flows_add_up_to_the_rounds_entries(db):
 
 @pytest.fixture
 def pool(users, firm, other_firm):
-    return cultivation_round_open(user=None, year=YEAR)
+    return cultivation_round_open(actor=system("测试"), year=YEAR)
 
 
 def test_county_officer_sees_its_county_and_city_admin_all(client_for, pool, firm, other_firm):
@@ -394,9 +399,9 @@ def test_pool_pages_are_closed_to_roles_without_figures(client_for, pool, role):
 
 def test_near_page_lists_the_gap_in_the_rules_words(client_for, users, firm, other_firm):
     services.enterprise_year_save(
-        user=None, enterprise=firm, year=YEAR, figures=figures(hightech_revenue=Decimal(4000))
+        actor=system("测试"), enterprise=firm, year=YEAR, figures=figures(hightech_revenue=Decimal(4000))
     )
-    cultivation_round_open(user=None, year=YEAR)
+    cultivation_round_open(actor=system("测试"), year=YEAR)
     page = client_for("county").get(reverse("enterprises:pool_near", args=[YEAR])).content.decode()
     assert firm.name in page and "第十一条（六）" in page and "低于 60% 的要求" in page
     assert other_firm.name not in page
@@ -438,7 +443,7 @@ def test_open_select_close_through_the_pages(client_for, users, firm, other_firm
 
 
 def test_demo_rounds_give_the_sankey_flows(db):
-    rounds = cultivation.cultivation_demo_load()
+    rounds = demo.cultivation_demo_load()
     years = sorted(
         set(EnterpriseYear.objects.filter(enterprise__is_demo=True).values_list("year", flat=True))
     )

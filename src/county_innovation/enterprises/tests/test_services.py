@@ -7,8 +7,10 @@ import pytest
 from django.core.exceptions import PermissionDenied
 from django.utils import timezone
 
+from county_innovation.common.actors import system
 from county_innovation.common.errors import DomainError, ScopeError
 from county_innovation.enterprises import selectors, services
+from county_innovation.enterprises.figures import qualification_default_end
 from county_innovation.enterprises.models import Enterprise, EnterpriseYear, QualificationKind
 from county_innovation.enterprises.tests.conftest import VALID_CODE, count_rows, figures
 from county_innovation.regions.models import Region
@@ -18,7 +20,7 @@ LIANTANG = "360121100"
 
 def _create(user, **overrides):
     args = {
-        "user": user,
+        "actor": user if user is not None else system("测试"),
         "credit_code": VALID_CODE,
         "name": "测试企业",
         "town": Region.objects.get(code=LIANTANG),
@@ -66,15 +68,15 @@ def test_enterprise_must_be_in_a_town(users):
 
 def test_update_moves_only_within_the_users_scope(users):
     enterprise = _create(users["county"])
-    services.enterprise_update(user=users["county"], enterprise=enterprise, name="改名企业")
+    services.enterprise_update(actor=users["county"], enterprise=enterprise, name="改名企业")
     enterprise.refresh_from_db()
     assert enterprise.name == "改名企业"
     jinxian_town = Region.objects.filter(code__startswith="360124", level="town").first()
     with pytest.raises(ScopeError):
-        services.enterprise_update(user=users["county"], enterprise=enterprise, town=jinxian_town)
+        services.enterprise_update(actor=users["county"], enterprise=enterprise, town=jinxian_town)
     with pytest.raises(DomainError, match="校验位"):
         services.enterprise_update(
-            user=users["county"], enterprise=enterprise, credit_code=VALID_CODE[:17] + "0"
+            actor=users["county"], enterprise=enterprise, credit_code=VALID_CODE[:17] + "0"
         )
     enterprise.refresh_from_db()
     assert enterprise.town.code == LIANTANG and enterprise.credit_code == VALID_CODE
@@ -104,7 +106,7 @@ def test_bad_year_figures_are_refused_and_nothing_written(firm, users, last_year
     before = count_rows()
     with pytest.raises(DomainError) as refused:
         services.enterprise_year_save(
-            user=users["county"], enterprise=firm, year=year, figures=figures(**overrides)
+            actor=users["county"], enterprise=firm, year=year, figures=figures(**overrides)
         )
     assert any(sentence in p for p in refused.value.problems), refused.value.problems
     assert count_rows() == before
@@ -113,7 +115,7 @@ def test_bad_year_figures_are_refused_and_nothing_written(firm, users, last_year
 
 def test_negative_net_assets_are_accepted(firm, users, last_years):
     record = services.enterprise_year_save(
-        user=users["enterprise"], enterprise=firm, year=last_years[-1], figures=figures(net_assets="-120.5")
+        actor=users["enterprise"], enterprise=firm, year=last_years[-1], figures=figures(net_assets="-120.5")
     )
     assert record.net_assets == Decimal("-120.50")
 
@@ -122,10 +124,10 @@ def test_amounts_are_exact_decimals_and_a_binary_float_sum_is_refused(firm, user
     year = last_years[-1]
     with pytest.raises(DomainError, match=r"0\.30000000000000004"):
         services.enterprise_year_save(
-            user=users["county"], enterprise=firm, year=year, figures=figures(rd_expense=0.1 + 0.2)
+            actor=users["county"], enterprise=firm, year=year, figures=figures(rd_expense=0.1 + 0.2)
         )
     record = services.enterprise_year_save(
-        user=users["county"],
+        actor=users["county"],
         enterprise=firm,
         year=year,
         figures=figures(rd_expense=Decimal("0.1") + Decimal("0.2"), rd_expense_domestic="0.3"),
@@ -138,18 +140,18 @@ def test_amounts_are_exact_decimals_and_a_binary_float_sum_is_refused(firm, user
 def test_year_save_refused_outside_the_figures_circle(firm, users, last_years, role):
     with pytest.raises(PermissionDenied):
         services.enterprise_year_save(
-            user=users[role], enterprise=firm, year=last_years[-1], figures=figures()
+            actor=users[role], enterprise=firm, year=last_years[-1], figures=figures()
         )
 
 
 def test_year_before_founding_is_refused(firm, users):
     with pytest.raises(DomainError, match="不在 2015（成立年份）"):
-        services.enterprise_year_save(user=users["county"], enterprise=firm, year=2014, figures=figures())
+        services.enterprise_year_save(actor=users["county"], enterprise=firm, year=2014, figures=figures())
 
 
 def test_qualification_validity_follows_the_rules(firm, users):
     hightech = services.qualification_add(
-        user=users["county"],
+        actor=users["county"],
         enterprise=firm,
         kind=QualificationKind.HIGHTECH,
         number="GR202436000001",
@@ -157,29 +159,29 @@ def test_qualification_validity_follows_the_rules(firm, users):
     )
     assert hightech.valid_to == date(2027, 12, 9)
     sme = services.qualification_add(
-        user=users["county"],
+        actor=users["county"],
         enterprise=firm,
         kind=QualificationKind.TECH_SME,
         number="2025360121A0001",
         valid_from=date(2025, 4, 2),
     )
     assert sme.valid_to == date(2025, 12, 31)
-    leap = services.qualification_default_end(QualificationKind.HIGHTECH, date(2024, 2, 29))
+    leap = qualification_default_end(QualificationKind.HIGHTECH, date(2024, 2, 29))
     assert leap == date(2027, 2, 28)
 
 
 def test_qualification_refusals(firm, users):
     services.qualification_add(
-        user=users["county"], enterprise=firm, kind="hightech", number="GR1", valid_from=date(2024, 1, 1)
+        actor=users["county"], enterprise=firm, kind="hightech", number="GR1", valid_from=date(2024, 1, 1)
     )
     before = count_rows()
     with pytest.raises(DomainError, match="已登记过"):
         services.qualification_add(
-            user=users["county"], enterprise=firm, kind="hightech", number="GR1", valid_from=date(2024, 1, 1)
+            actor=users["county"], enterprise=firm, kind="hightech", number="GR1", valid_from=date(2024, 1, 1)
         )
     with pytest.raises(DomainError, match="请填写有效期至"):
         services.qualification_add(
-            user=users["county"],
+            actor=users["county"],
             enterprise=firm,
             kind="specialised",
             number="Z1",
@@ -187,7 +189,7 @@ def test_qualification_refusals(firm, users):
         )
     with pytest.raises(DomainError, match="早于发证日期"):
         services.qualification_add(
-            user=users["county"],
+            actor=users["county"],
             enterprise=firm,
             kind="specialised",
             number="Z2",
@@ -196,7 +198,7 @@ def test_qualification_refusals(firm, users):
         )
     with pytest.raises(PermissionDenied):
         services.qualification_add(
-            user=users["enterprise"],
+            actor=users["enterprise"],
             enterprise=firm,
             kind="specialised",
             number="Z3",
@@ -209,7 +211,7 @@ def test_qualification_refusals(firm, users):
 def test_expiring_selector_takes_only_the_reminder_window(firm, users):
     today = timezone.localdate()
     soon = services.qualification_add(
-        user=None,
+        actor=system("测试"),
         enterprise=firm,
         kind="specialised",
         number="S1",
@@ -217,7 +219,7 @@ def test_expiring_selector_takes_only_the_reminder_window(firm, users):
         valid_to=today + timedelta(days=30),
     )
     services.qualification_add(
-        user=None,
+        actor=system("测试"),
         enterprise=firm,
         kind="innovative_sme",
         number="S2",
@@ -225,7 +227,7 @@ def test_expiring_selector_takes_only_the_reminder_window(firm, users):
         valid_to=today + timedelta(days=200),
     )
     services.qualification_add(
-        user=None,
+        actor=system("测试"),
         enterprise=firm,
         kind="gazelle",
         number="S3",
@@ -239,4 +241,4 @@ def test_expiring_selector_takes_only_the_reminder_window(firm, users):
 
 def test_member_must_be_an_enterprise_account(firm, users):
     with pytest.raises(DomainError, match="只有企业账号"):
-        services.enterprise_member_add(user=None, enterprise=firm, member=users["county"])
+        services.enterprise_member_add(actor=system("测试"), enterprise=firm, member=users["county"])

@@ -5,6 +5,7 @@ from decimal import Decimal
 import pytest
 from django.urls import reverse
 
+from county_innovation.common.actors import system
 from county_innovation.enterprises import services
 from county_innovation.enterprises.models import EnterpriseYear
 from county_innovation.enterprises.tests.conftest import count_rows, figures
@@ -51,7 +52,7 @@ def _fail_both(firm, year: int) -> None:
     # 600 staff exceed 第六条（二）'s 500 while the score stays high (150 tech staff, 25 %); high-tech revenue
     # 4,000 of 10,600 fails 第十一条（六）.
     services.enterprise_year_save(
-        user=None,
+        actor=system("测试"),
         enterprise=firm,
         year=year,
         figures=figures(

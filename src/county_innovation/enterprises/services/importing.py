@@ -2,22 +2,29 @@
 
 The service reads the upload with ``common.excel``, checks every cell (collecting every problem with its
 sheet, row and column, as ``collection.importing`` does), and writes only when all pass,
-with bulk inserts and updates that keep the change history. The yearly figures go through the same checks
-as the entry form (``services.year_figures_check`` and its parsers), so a rule lives in one place.
+with bulk inserts and updates that keep the change history (``common.bulk``). The yearly figures go through the
+same checks as the entry form (``figures.year_figures_check`` and its parsers), so a rule lives in one place.
+The actor needs the import right (``policies.enterprises`` "import") and each row's town (``policies.regions``).
 """
 
 from dataclasses import dataclass, field
 from datetime import date, datetime
 
-from django.db import connection, models, transaction
+from django.db import transaction
 from django.utils import timezone
-from simple_history.utils import bulk_create_with_history, get_history_manager_for_model
 
-from county_innovation.accounts import permissions
 from county_innovation.accounts.models import User
+from county_innovation.common.actors import history_user
+from county_innovation.common.bulk import (
+    bulk_create_with_history,
+    bulk_insert,
+    bulk_update_with_history,
+    history_insert,
+)
 from county_innovation.common.errors import DomainError
 from county_innovation.common.excel import CellValue, Workbook, cell_ref, is_blank, workbook_read
-from county_innovation.enterprises import services
+from county_innovation.enterprises import figures as services
+from county_innovation.enterprises import policies
 from county_innovation.enterprises.exporting import (
     FIGURE_FIELDS,
     META_SHEET,
@@ -29,13 +36,19 @@ from county_innovation.enterprises.exporting import (
     YEARS_COLUMNS,
     YEARS_SHEET,
 )
-from county_innovation.enterprises.models import Enterprise, EnterpriseYear, HightechField, ListingStatus
+from county_innovation.enterprises.models import (
+    REGISTRY_FIELDS,
+    Enterprise,
+    EnterpriseYear,
+    HightechField,
+    ListingStatus,
+)
 from county_innovation.enterprises.validators import credit_code_problem, normalise_credit_code
 from county_innovation.regions.models import Region
 
 CODE_MARKER = "credit_code"  # cell A of the code row of both sheets
 FIGURE_LABELS = dict(services.COUNT_FIELDS + services.MONEY_FIELDS + services.OPTIONAL_MONEY_FIELDS)
-REGISTRY_UPDATED = [name for name in services.REGISTRY_FIELDS if name != "credit_code"] + ["updated_at"]
+REGISTRY_UPDATED = [name for name in REGISTRY_FIELDS if name != "credit_code"] + ["updated_at"]
 DATE_FORMATS = ("%Y-%m-%d", "%Y/%m/%d", "%Y.%m.%d", "%Y年%m月%d日", "%Y%m%d")
 COUNT_NAMES = {name for name, _ in services.COUNT_FIELDS}
 OPTIONAL_FIGURES = {name for name, _ in services.OPTIONAL_MONEY_FIELDS}
@@ -217,7 +230,7 @@ def _registry_rows(
             problems.add(sheet, i, "name", f"「企业名称」最长200字，实际为{len(name)}字")
         town = _town(sheet, i, _text(sheet.get(row, "town_code")), user, towns, problems)
         stored = existing.get(code) if code else None
-        if stored is not None and not permissions.can_manage_enterprises(user, stored.town):
+        if stored is not None and not policies.regions.allows(user, "manage_enterprises", stored.town):
             problems.add(
                 sheet,
                 i,
@@ -282,7 +295,7 @@ def _town(
             f"「所在乡镇代码」{code}「{town.name}」是{town.get_level_display()}区划，不是乡镇（街道）；"
             "企业应登记到所在的乡镇（街道）",
         )
-    elif not permissions.can_manage_enterprises(user, town):
+    elif not policies.regions.allows(user, "manage_enterprises", town):
         problems.add(
             sheet,
             i,
@@ -327,7 +340,7 @@ def _year_rows(
                     f"「统一社会信用代码」{code} 的企业既不在「{REGISTRY_SHEET}」表中，也未在平台登记；"
                     f"请先在「{REGISTRY_SHEET}」表中填写该企业",
                 )
-            elif not permissions.can_manage_enterprises(user, enterprise.town):
+            elif not policies.regions.allows(user, "manage_enterprises", enterprise.town):
                 problems.add(
                     sheet,
                     i,
@@ -386,33 +399,11 @@ def _chunks(items: list, size: int = 900):
         yield items[start : start + size]
 
 
-def _update_with_history(
-    model: type[models.Model], objs: list[models.Model], fields: list[str], user: User, reason: str
-) -> None:
-    """``UPDATE … WHERE id = %s`` for each object in one executemany, then one history row each ("~").
-
-    What ``bulk_update_with_history`` does, without Django's ``bulk_update``: that builds a CASE WHEN per field
-    and row and took 45 s for 10,000 yearly rows (benchmarks/enterprise_import.py); this takes under one.
-    """
-    quote = connection.ops.quote_name
-    columns = [model._meta.get_field(name) for name in fields]
-    sql = (
-        f"UPDATE {quote(model._meta.db_table)} SET {', '.join(f'{quote(c.column)} = %s' for c in columns)} "
-        f"WHERE {quote(model._meta.pk.column)} = %s"
-    )
-    params = [[c.get_db_prep_save(getattr(o, c.attname), connection) for c in columns] + [o.pk] for o in objs]
-    with connection.cursor() as cursor:
-        cursor.executemany(sql, params)
-    get_history_manager_for_model(model).bulk_history_create(
-        objs, update=True, batch_size=BATCH_SIZE, default_user=user, default_change_reason=reason
-    )
-
-
 def _write(
     enterprises: dict[str, Enterprise],
     changed_codes: set[str],
     entries: list[_YearEntry],
-    user: User,
+    user: User | None,
     reason: str,
 ) -> EnterpriseImportReport:
     report = EnterpriseImportReport()
@@ -422,13 +413,19 @@ def _write(
     report.enterprises_created, report.enterprises_updated = len(new), len(changed)
     report.enterprises_unchanged = len(enterprises) - len(new) - len(changed)
     if new:
-        bulk_create_with_history(
-            new, Enterprise, batch_size=BATCH_SIZE, default_user=user, default_change_reason=reason
-        )
+        bulk_insert(Enterprise, new, key=("credit_code",), batch_size=BATCH_SIZE)
+        history_insert(Enterprise, new, history_type="+", user=user, reason=reason, batch_size=BATCH_SIZE)
     for enterprise in changed:
         enterprise.updated_at = now
     if changed:
-        _update_with_history(Enterprise, changed, REGISTRY_UPDATED, user, reason)
+        bulk_update_with_history(
+            changed,
+            Enterprise,
+            REGISTRY_UPDATED,
+            batch_size=BATCH_SIZE,
+            default_user=user,
+            default_change_reason=reason,
+        )
     stored: dict[tuple[int, int], EnterpriseYear] = {}
     ids = list({e.enterprise.pk for e in entries})
     for chunk in _chunks(ids):
@@ -452,19 +449,26 @@ def _write(
             to_create, EnterpriseYear, batch_size=BATCH_SIZE, default_user=user, default_change_reason=reason
         )
     if to_update:
-        _update_with_history(EnterpriseYear, to_update, [*FIGURE_FIELDS, "updated_at"], user, reason)
+        bulk_update_with_history(
+            to_update,
+            EnterpriseYear,
+            [*FIGURE_FIELDS, "updated_at"],
+            batch_size=BATCH_SIZE,
+            default_user=user,
+            default_change_reason=reason,
+        )
     return report
 
 
 @transaction.atomic
-def enterprise_import_excel(*, user: User, file_name: str, content: bytes) -> EnterpriseImportReport:
+def enterprise_import_excel(*, actor, file_name: str, content: bytes) -> EnterpriseImportReport:
     """Create or update the enterprises of 「企业名录」 and the figures of 「年度数据」.
 
     All or nothing: every problem (format, template, column, cell) is collected and raised as one DomainError
     whose ``problems`` name the sheet, row and column; then nothing is written. An enterprise already
     registered is updated from its row; a yearly row replaces that year's figures.
     """
-    permissions.require_import_enterprises(user)
+    policies.enterprises.require(actor, "import")
     book = workbook_read(content)
     _meta_check(book)
     problems = _Problems()
@@ -481,8 +485,8 @@ def enterprise_import_excel(*, user: User, file_name: str, content: bytes) -> En
         .in_bulk([c for c in codes if c], field_name="credit_code")
     )
     towns = Region.objects.in_bulk(list({_text(registry.get(row, "town_code")) for _, row in registry.rows}))
-    in_file, file_rows, changed = _registry_rows(registry, user, existing, towns, problems)
-    entries = _year_rows(years, user, in_file, file_rows, existing, problems)
+    in_file, file_rows, changed = _registry_rows(registry, actor, existing, towns, problems)
+    entries = _year_rows(years, actor, in_file, file_rows, existing, problems)
     if problems.items:
         raise DomainError(
             f"导入失败：发现 {len(problems.items)} 处问题，未导入任何企业或数据。请改正后重新上传。",
@@ -492,4 +496,4 @@ def enterprise_import_excel(*, user: User, file_name: str, content: bytes) -> En
         raise DomainError(
             f"未找到任何数据：「{REGISTRY_SHEET}」和「{YEARS_SHEET}」表都是空的。请填写后再上传。"
         )
-    return _write(in_file, changed, entries, user, f"Excel导入：{file_name}"[:100])
+    return _write(in_file, changed, entries, history_user(actor), f"Excel导入：{file_name}"[:100])
