@@ -8,6 +8,9 @@ import pytest
 from django.urls import reverse
 
 from county_innovation.accounts import permissions
+from county_innovation.designation.models import Designation
+from county_innovation.designation.policies import PUBLIC_STATUSES
+from county_innovation.designation.selectors import designations_visible_to
 from county_innovation.regions.models import Region
 from tests import factories
 
@@ -31,10 +34,26 @@ def test_scope_stays_inside_the_second_city(jingdezhen):
     assert not permissions.raw_regions(people["county"]).filter(code__startswith="3601").exists()
 
 
-@pytest.mark.parametrize("name", ["web:workbench", "web:dashboard", "enterprises:list", "designation:list"])
-def test_the_second_citys_pages_answer_for_its_admin(jingdezhen, client, name):
+@pytest.mark.parametrize("name", ["web:workbench", "web:dashboard", "enterprises:list", "enterprises:pool"])
+def test_the_second_citys_pages_answer_for_its_admin_and_show_nothing_of_nanchang(jingdezhen, client, name):
     _, people = jingdezhen
     client.force_login(people["city_admin"])
     response = client.get(reverse(name))
     assert response.status_code == 200
     assert "南昌县" not in response.content.decode()
+
+
+def test_designations_in_their_public_states_are_announcements_readable_by_any_city(jingdezhen):
+    """认定 results (建设期, 验收, 撤销) are published announcements; applications under review stay in their city."""
+    _, people = jingdezhen
+    seen = designations_visible_to(people["city_admin"])
+    assert seen.exists()
+    assert set(seen.values_list("status", flat=True)) <= set(PUBLIC_STATUSES)
+    assert Designation.objects.exclude(status__in=PUBLIC_STATUSES).exists()
+
+
+def test_the_second_citys_county_officer_sees_its_own_counties_on_the_enterprise_pages(jingdezhen, client):
+    world, people = jingdezhen
+    client.force_login(people["city_admin"])
+    page = client.get(reverse("enterprises:list")).content.decode()
+    assert all(c.name in page for c in world.counties)

@@ -78,11 +78,12 @@ class DesignationPolicy(Policy):
     }
 
     def rule_view(self, actor):
-        """The city admin: all; an expert: the assigned ones; a county or town officer: its subtree's;
+        """The city admin: all of the city (a superuser without a region: all); an expert: the assigned ones; a county or town officer: its subtree's;
         everyone signed in: the decided ones."""
-        if is_city_admin(actor):
-            return True
         public = Q(status__in=PUBLIC_STATUSES)
+        if is_city_admin(actor):
+            root = scope_root(actor)
+            return True if root is None else public | Q(region__code__startswith=root.prefix)
         if is_expert(actor):
             return public | _assigned(actor)
         root = scope_root(actor)
@@ -93,6 +94,8 @@ class DesignationPolicy(Policy):
     def check_view(self, actor, designation: Designation) -> bool:
         if designation.status in PUBLIC_STATUSES:
             return True
+        if is_city_admin(actor):
+            return in_scope(actor, designation.region)
         if is_expert(actor):
             return _is_assigned(actor, designation)
         return actor.role in {Role.COUNTY, Role.TOWN} and in_scope(actor, designation.region)
