@@ -77,10 +77,8 @@ PENDING_SERVICES = {
     "collection",
     "designation",
     "enterprises",
-    "evaluation",
     "indicators",
     "regions",
-    "reports",
     "supervision",
 }
 PENDING_ROLES = {"collection", "designation", "enterprises", "supervision", "web"}
