@@ -138,3 +138,20 @@ def test_command_writes_a_profile_and_an_assessment_sheet(demo, tmp_path):
     assert (tmp_path / "a.xlsx").read_bytes()[:2] == b"PK"
     with pytest.raises(CommandError, match="不是县（区）的区划代码"):
         call_command("report", "profile", "--county", "360121100", "--out", str(tmp_path / "t.docx"))
+
+
+def test_a_publish_inside_bulletins_deferred_queues_nothing_though_it_commits_after_the_block(
+    city, users, django_capture_on_commit_callbacks
+):
+    from county_innovation.reports.receivers import bulletins_deferred
+
+    county = _published("county")
+    run = evaluation_run_create(
+        framework=county.framework, period=2024, actor=users["city_admin"], scope=city
+    )
+    with django_capture_on_commit_callbacks(execute=True) as callbacks:
+        with bulletins_deferred():
+            evaluation_run_publish(run=run, actor=users["city_admin"], replace_reason="重新评价")
+    assert callbacks  # run_published was sent on commit, after the block had ended
+    assert not Bulletin.objects.filter(run=run).exists()
+    assert not DBTaskResult.objects.filter(queue_name="reports").exists()
