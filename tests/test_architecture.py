@@ -74,8 +74,6 @@ def _unchecked(path: Path) -> list[str]:
 # must leave this list). Empty when the move is complete.
 PENDING_SERVICES = {
     "collection",
-    "evaluation",
-    "reports",
 }
 PENDING_ROLES = {"collection"}
 

@@ -8,6 +8,7 @@ its permission cases.
 import pytest
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
+from county_innovation.common.actors import system
 from county_innovation.designation.tests.factory import permission_ids as designation_ids
 from county_innovation.evaluation.models import EvaluationRun
 from county_innovation.evaluation.services import evaluation_run_create, robustness_start
@@ -289,10 +290,17 @@ def _firm(users, code: str, town: str, member=None) -> int:
 def runs(demo, users):
     published = EvaluationRun.objects.filter(status="published", framework__code="county").first()
     draft = evaluation_run_create(
-        framework=published.framework, period=2024, user=None, scope=Region.objects.get(code="360100")
+        framework=published.framework,
+        period=2024,
+        actor=system("测试"),
+        scope=Region.objects.get(code="360100"),
     )
-    analysis = robustness_start(run=published, kind="uncertainty", spec={"replications": 10}, user=None)
-    draft_analysis = robustness_start(run=draft, kind="uncertainty", spec={"replications": 10}, user=None)
+    analysis = robustness_start(
+        run=published, kind="uncertainty", spec={"replications": 10}, actor=system("测试")
+    )
+    draft_analysis = robustness_start(
+        run=draft, kind="uncertainty", spec={"replications": 10}, actor=system("测试")
+    )
     return {
         "published": published.pk,
         "draft": draft.pk,

@@ -7,6 +7,7 @@ import pytest
 from docx import Document
 from pypdf import PdfReader
 
+from county_innovation.common.actors import system
 from county_innovation.evaluation.models import EvaluationRun
 from county_innovation.reports.docx_layout import DEMO_MARK
 from county_innovation.reports.services import bulletin_create_now
@@ -20,7 +21,7 @@ def test_county_officer_downloads_a_bulletin_and_reads_the_profile(
 ):
     demo_load()
     run = EvaluationRun.objects.get(framework__code="county", period=2024, status="published")
-    rows = {b.format: b for b in bulletin_create_now(run=run)}
+    rows = {b.format: b for b in bulletin_create_now(run=run, actor=system("测试"))}
     assert rows["docx"].status == "done" and rows["pdf"].status == "done"
 
     page = browser.new_page(viewport={"width": 1280, "height": 900}, locale="zh-CN", accept_downloads=True)

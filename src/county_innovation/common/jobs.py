@@ -30,7 +30,7 @@ STALE_STAGE = "已中断"
 
 
 class BackgroundJob(models.Model):
-    """Status, progress, error, timings, task id and heartbeat of one background job.
+    """Status, progress, error, timings, task id, heartbeat and starter of one background job.
 
     Subclasses keep their own ``Status`` choices (their labels differ: 计算中 / 生成中) over the same four
     values, redeclaring ``status`` with them, and say in ``job_restart_hint`` how a user starts it again.
@@ -54,6 +54,15 @@ class BackgroundJob(models.Model):
     )
     finished_at = models.DateTimeField("完成时间", null=True, blank=True)
     seconds = models.FloatField("用时（秒）", null=True, blank=True)
+    # Who started the job: a user, or nobody when the platform did (``history_user(actor)``).
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name="发起人",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
 
     job_label = "后台任务"
     job_restart_hint = "请重新发起。"

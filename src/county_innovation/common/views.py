@@ -1,9 +1,11 @@
-"""Error pages every request may end on, in Chinese: a bad request (a body over the limit, a malformed form)
-and a failed CSRF check. JSON for the API, a small page otherwise. Wired in settings (CSRF_FAILURE_VIEW) and
-the project's urls.py (handler400)."""
+"""Error pages every request may end on, in Chinese: a bad request (a body over the limit, a malformed form),
+a failed CSRF check, and the page that says what was not found. JSON for the API, a small page otherwise.
+Wired in settings (CSRF_FAILURE_VIEW) and the project's urls.py (handler400); ``not_found`` is the 404 page of
+every app's views."""
 
 from django.core.exceptions import RequestDataTooBig
 from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.shortcuts import render
 from django.template.loader import render_to_string
 
 from county_innovation.common import uploads
@@ -16,6 +18,11 @@ CSRF_FAILED = (
 CSRF_FAILED_API = (
     "安全校验未通过（CSRF）：已登录会话的写操作须带 X-CSRFToken 请求头；机器客户端请改用 Bearer 令牌。"
 )
+
+
+def not_found(request: HttpRequest, message: str) -> HttpResponse:
+    """A 404 page that says in Chinese what was not found."""
+    return render(request, "web/not_found.html", {"message": message}, status=404)
 
 
 def _wants_json(request: HttpRequest) -> bool:

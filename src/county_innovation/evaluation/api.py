@@ -4,10 +4,10 @@ from django.http import HttpRequest
 from ninja import Field, Query, Router, Schema, Status
 from ninja.pagination import paginate
 
-from county_innovation.accounts import permissions
 from county_innovation.accounts.models import User
 from county_innovation.common.api import MAX_LIMIT, MAX_OFFSET, YEAR_MAX, YEAR_MIN, Pagination, not_found
 from county_innovation.common.errors import DomainError
+from county_innovation.evaluation import policies
 from county_innovation.evaluation.models import EvaluationRun
 from county_innovation.evaluation.schemas import ReplacementOut, ResultsOut, RunCreateIn, RunDetailOut, RunOut
 from county_innovation.evaluation.selectors import run_results, runs_visible_to
@@ -28,7 +28,7 @@ def _run_or_404(user: User, run_id: int) -> EvaluationRun:
     run = EvaluationRun.objects.select_related("framework", "scope").filter(pk=run_id).first()
     if run is None:
         raise not_found(f"评价运行 #{run_id} 不存在。")
-    permissions.require_view_run(user, run)
+    policies.runs.require(user, "view", run)
     return run
 
 
@@ -76,12 +76,12 @@ def run_result_list(
 @router.post("/evaluations/", response={201: RunDetailOut}, summary="执行一次评价（仅市科技局管理员）")
 def run_create(request: HttpRequest, payload: RunCreateIn):
     user = request.auth
-    permissions.require(permissions.can_run_evaluations(user), ADMIN_ONLY)
+    policies.runs.require(user, "create", message=ADMIN_ONLY)
     framework = framework_or_404(user, payload.framework, payload.version)
     city = city_region()
     if city is None:
         raise DomainError("尚未载入本市的行政区划，无法评价；请先运行 county-innovation regions load。")
-    run = evaluation_run_create(framework=framework, period=payload.period, user=user, scope=city)
+    run = evaluation_run_create(framework=framework, period=payload.period, actor=user, scope=city)
     return Status(201, run)
 
 
@@ -100,11 +100,11 @@ class PublishIn(Schema):
 )
 def run_publish(request: HttpRequest, run_id: int, payload: PublishIn | None = None):
     user = request.auth
-    permissions.require(permissions.can_run_evaluations(user), ADMIN_ONLY)
+    policies.runs.require(user, "publish", message=ADMIN_ONLY)
     run = _run_or_404(user, run_id)
     try:
         return evaluation_run_publish(
-            run=run, user=user, replace_reason=payload.replace_reason if payload else ""
+            run=run, actor=user, replace_reason=payload.replace_reason if payload else ""
         )
     except ReplacementNeedsReason as exc:
         return Status(409, {"detail": exc.message, "official": exc.official.pk})

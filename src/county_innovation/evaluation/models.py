@@ -131,14 +131,6 @@ class RobustnessAnalysis(BackgroundJob):
     indices = models.JSONField("敏感性指数", default=list)
     replications = models.PositiveIntegerField("模拟次数", default=0)
     output_variance = models.FloatField("输出方差", null=True, help_text="敏感性分析：平均排名变动的方差")
-    created_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        verbose_name="发起人",
-        null=True,
-        blank=True,
-        on_delete=models.SET_NULL,
-        related_name="+",
-    )
 
     job_label = "稳健性分析"
     job_restart_hint = "请在评价详情页重新发起分析。"

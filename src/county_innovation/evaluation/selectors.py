@@ -2,29 +2,49 @@
 
 from dataclasses import dataclass
 
+import numpy as np
 import pandas as pd
 from django.db.models import QuerySet
 
-from county_innovation.accounts.models import User
-from county_innovation.accounts.permissions import is_city_admin
 from county_innovation.common.jobs import jobs_expire_stale
 from county_innovation.engine import strengths_weaknesses
+from county_innovation.evaluation import policies
 from county_innovation.evaluation.models import (
     EvaluationRun,
     OfficialRunReplacement,
     RegionResult,
     RobustnessAnalysis,
 )
+from county_innovation.indicators.models import Framework
+from county_innovation.indicators.selectors import data_values_for, framework_indicators
 from county_innovation.regions.models import Region
+from county_innovation.regions.selectors import counties_of, towns_of
 
 
-def runs_visible_to(user: User) -> QuerySet[EvaluationRun]:
-    qs = EvaluationRun.objects.select_related("framework", "scope", "created_by")
-    if is_city_admin(user):
-        return qs
-    if not user.is_authenticated:
-        return qs.none()
-    return qs.filter(status=EvaluationRun.Status.PUBLISHED)
+def runs_visible_to(actor) -> QuerySet[EvaluationRun]:
+    """The runs ``actor`` may read (published ones for everyone signed in; all of them for the city admin)."""
+    return policies.runs.restrict(
+        actor, "view", EvaluationRun.objects.select_related("framework", "scope", "created_by")
+    )
+
+
+def evaluation_units(*, framework: Framework, scope: Region) -> list[Region]:
+    """The regions a framework ranks inside a scope: the counties of a city, or the towns of a city or county."""
+    if framework.level == "county":
+        return list(counties_of(scope)) if scope.level == Region.Level.CITY else [scope]
+    return list(towns_of(scope))
+
+
+def evaluation_input(*, framework: Framework, scope: Region, period: int) -> pd.DataFrame:
+    """Units × indicator codes (float64, NaN for missing) as they stand in the database now."""
+    units = evaluation_units(framework=framework, scope=scope)
+    indicators = framework_indicators(framework)
+    values = data_values_for(regions=units, period=period, indicators=indicators)
+    codes = [i.code for i in indicators]
+    frame = pd.DataFrame(np.nan, index=pd.Index([u.code for u in units], name="region"), columns=codes)
+    for (region, indicator), value in values.items():
+        frame.at[region, indicator] = float(value)
+    return frame
 
 
 def published_run(*, framework_code: str, period: int, scope: Region) -> EvaluationRun | None:

@@ -2,10 +2,11 @@
 
 from django_tasks import task
 
+from county_innovation.common.actors import system
 from county_innovation.evaluation.services import robustness_execute_now
 
 
 @task()
 def robustness_execute(analysis_id: int) -> str:
-    analysis = robustness_execute_now(analysis_id=analysis_id)
+    analysis = robustness_execute_now(analysis_id=analysis_id, actor=system("稳健性分析后台计算"))
     return analysis.status

@@ -7,11 +7,11 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_POST
 
-from county_innovation.accounts import permissions
 from county_innovation.common.errors import DomainError
-from county_innovation.common.forms import form_errors_to_messages
+from county_innovation.common.feedback import domain_error_messages, form_error_messages, show_errors
 from county_innovation.evaluation.forms import RobustnessForm, RunCreateForm
 from county_innovation.evaluation.models import EvaluationRun, RobustnessAnalysis
+from county_innovation.evaluation.policies import analyses, runs
 from county_innovation.evaluation.selectors import (
     official_history,
     official_run_of,
@@ -25,9 +25,9 @@ from county_innovation.evaluation.services import (
     ReplacementNeedsReason,
     evaluation_run_create,
     evaluation_run_publish,
-    evaluation_run_recheck,
     robustness_start,
 )
+from county_innovation.evaluation.snapshot import evaluation_run_recheck
 from county_innovation.indicators.methods import method_differences
 from county_innovation.indicators.selectors import framework_dimensions
 from county_innovation.regions.selectors import city_region
@@ -43,7 +43,7 @@ def _run_list_page(request: HttpRequest, form: RunCreateForm, status: int = 200)
         "nav": "evaluation",
         "runs": runs_visible_to(request.user)[:200],
         "form": form,
-        "can_run": permissions.can_run_evaluations(request.user),
+        "can_run": runs.allows(request.user, "create"),
     }
     return render(request, "evaluation/run_list.html", context, status=status)
 
@@ -51,7 +51,7 @@ def _run_list_page(request: HttpRequest, form: RunCreateForm, status: int = 200)
 @login_required
 @require_POST
 def run_create(request: HttpRequest) -> HttpResponse:
-    permissions.require(permissions.can_run_evaluations(request.user), "只有市科技局管理员可以执行评价。")
+    runs.require(request.user, "create")
     form = RunCreateForm(request.POST)
     if form.is_valid():
         framework = form.cleaned_data["framework"]
@@ -61,19 +61,19 @@ def run_create(request: HttpRequest) -> HttpResponse:
                 run = evaluation_run_create(
                     framework=framework,
                     period=form.cleaned_data["period"],
-                    user=request.user,
+                    actor=request.user,
                     scope=city_region(),
                     method_spec=form.method_spec(framework.method_spec),
                 )
                 if form.cleaned_data["publish"]:
                     try:
                         with transaction.atomic():
-                            evaluation_run_publish(run=run, user=request.user)
+                            evaluation_run_publish(run=run, actor=request.user)
                     except ReplacementNeedsReason as exc:
                         # The run is kept unpublished; replacing the official one needs a confirmed reason.
                         needs_reason = exc
         except DomainError as exc:
-            messages.error(request, exc.message)
+            show_errors(request, domain_error_messages(exc))
         else:
             messages.success(
                 request, f"已完成 {run.period} 年「{framework.name}」评价，{run.unit_count} 个单位参与排名。"
@@ -82,7 +82,7 @@ def run_create(request: HttpRequest) -> HttpResponse:
                 return _publish_confirm_page(request, run, needs_reason.official)
             return redirect("evaluation:run_detail", pk=run.pk)
     else:
-        form_errors_to_messages(request, form)
+        show_errors(request, form_error_messages(form))
     return _run_list_page(request, form, status=400)
 
 
@@ -112,7 +112,7 @@ def _publish_confirm_page(
 @login_required
 def run_detail(request: HttpRequest, pk: int) -> HttpResponse:
     run = get_object_or_404(EvaluationRun.objects.select_related("framework", "scope", "created_by"), pk=pk)
-    permissions.require_view_run(request.user, run)
+    runs.require(request.user, "view", run)
     dims = [d for d, _ in framework_dimensions(run.framework)]
     rows = []
     for r in run_results(run):
@@ -125,10 +125,10 @@ def run_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "run": run,
             "dims": dims,
             "rows": rows,
-            "can_publish": permissions.can_run_evaluations(request.user) and not run.is_published,
+            "can_publish": runs.allows(request.user, "publish", run) and not run.is_published,
             "official": official_run_of(run),
             "replacements": official_history(run),
-            "can_analyse": permissions.can_run_evaluations(request.user),
+            "can_analyse": runs.allows(request.user, "analyse", run),
             "analyses": robustness_analyses_of(run),
             "robustness_form": RobustnessForm(initial={"kind": "uncertainty"}),
         },
@@ -140,19 +140,19 @@ def run_detail(request: HttpRequest, pk: int) -> HttpResponse:
 def run_publish(request: HttpRequest, pk: int) -> HttpResponse:
     """Publish; when an official run of the framework and period exists, a page asks to confirm with a reason."""
     run = get_object_or_404(EvaluationRun.objects.select_related("framework", "scope"), pk=pk)
-    permissions.require(permissions.can_run_evaluations(request.user), "只有市科技局管理员可以发布评价结果。")
+    runs.require(request.user, "publish", run)
     confirmed = request.POST.get("confirm_replace") == "1"
     try:
         evaluation_run_publish(
             run=run,
-            user=request.user,
+            actor=request.user,
             replace_reason=request.POST.get("replace_reason", "") if confirmed else "",
         )
     except ReplacementNeedsReason as exc:
         error = "请填写替换理由：理由记入替换记录，供日后查阅。" if confirmed else ""
         return _publish_confirm_page(request, run, exc.official, error=error, status=400 if error else 200)
     except DomainError as exc:
-        messages.error(request, exc.message)
+        show_errors(request, domain_error_messages(exc))
     else:
         replaced = "，原正式结果已标为「已被替换」，理由已记录" if confirmed else ""
         messages.success(request, f"已发布{replaced}；「{run.framework}」随之冻结，之后的修改须另建新版本。")
@@ -163,11 +163,11 @@ def run_publish(request: HttpRequest, pk: int) -> HttpResponse:
 @require_POST
 def run_recheck(request: HttpRequest, pk: int) -> HttpResponse:
     run = get_object_or_404(EvaluationRun, pk=pk)
-    permissions.require_view_run(request.user, run)
+    runs.require(request.user, "view", run)
     try:
         report = evaluation_run_recheck(run=run)
     except DomainError as exc:
-        messages.error(request, exc.message)
+        show_errors(request, domain_error_messages(exc))
     else:
         if report.reproduced:
             messages.success(
@@ -185,19 +185,17 @@ def run_recheck(request: HttpRequest, pk: int) -> HttpResponse:
 @require_POST
 def robustness_create(request: HttpRequest, pk: int) -> HttpResponse:
     run = get_object_or_404(EvaluationRun, pk=pk)
-    permissions.require(
-        permissions.can_run_evaluations(request.user), "只有市科技局管理员可以发起稳健性分析。"
-    )
+    runs.require(request.user, "analyse", run)
     form = RobustnessForm(request.POST)
     if not form.is_valid():
-        form_errors_to_messages(request, form)
+        show_errors(request, form_error_messages(form))
         return redirect("evaluation:run_detail", pk=run.pk)
     try:
         analysis = robustness_start(
-            run=run, kind=form.cleaned_data["kind"], spec=form.spec(), user=request.user
+            run=run, kind=form.cleaned_data["kind"], spec=form.spec(), actor=request.user
         )
     except DomainError as exc:
-        messages.error(request, exc.message)
+        show_errors(request, domain_error_messages(exc))
         return redirect("evaluation:run_detail", pk=run.pk)
     return redirect("evaluation:robustness_detail", pk=analysis.pk)
 
@@ -206,7 +204,7 @@ def _analysis_for(request: HttpRequest, pk: int) -> RobustnessAnalysis:
     analysis = robustness_analysis_current(pk)
     if analysis is None:
         raise Http404("未找到该稳健性分析。")
-    permissions.require_view_run(request.user, analysis.run)
+    analyses.require(request.user, "view", analysis)
     return analysis
 
 

@@ -8,16 +8,17 @@ from decimal import Decimal
 from django.http import HttpRequest
 from ninja import Query, Router, Schema
 
-from county_innovation.accounts import permissions
 from county_innovation.accounts.models import User
+from county_innovation.accounts.permissions import can_view_region_raw
 from county_innovation.common.api import MAX_VERSION, not_found
 from county_innovation.evaluation.models import EvaluationRun
 from county_innovation.regions.models import Region
 from county_innovation.reports.assessment import assessment_rule_parse, assessment_sheet
+from county_innovation.reports.documents import bulletin_render, document_build
 from county_innovation.reports.models import Bulletin
+from county_innovation.reports.policies import assessments, bulletins, profiles
 from county_innovation.reports.profile import county_profile, profile_docx, profile_filename
 from county_innovation.reports.selectors import bulletins_of
-from county_innovation.reports.services import bulletin_render, document_build
 from county_innovation.reports.views import file_response
 
 router = Router(tags=["通报与档案"])
@@ -85,7 +86,7 @@ def _run_or_404(user: User, run_id: int) -> EvaluationRun:
     run = EvaluationRun.objects.select_related("framework", "scope").filter(pk=run_id).first()
     if run is None:
         raise not_found(f"评价运行 #{run_id} 不存在。")
-    permissions.require_view_bulletin(user, run)
+    bulletins.require(user, "view", run)
     return run
 
 
@@ -93,7 +94,7 @@ def _county_or_404(user: User, code: str) -> Region:
     county = Region.objects.filter(code=code).first()
     if county is None or not county.is_county:
         raise not_found(f"未找到区划代码为「{code}」的县（区）。")
-    permissions.require_view_county_profile(user, county)
+    profiles.require(user, "view", county)
     return county
 
 
@@ -143,9 +144,7 @@ def bulletin_download(
 
 def _profile(request: HttpRequest, code: str, period: int | None):
     county = _county_or_404(request.auth, code)
-    profile = county_profile(
-        county=county, period=period, show_raw=permissions.can_view_region_raw(request.auth, county)
-    )
+    profile = county_profile(county=county, period=period, show_raw=can_view_region_raw(request.auth, county))
     if profile is None:
         raise not_found(f"「{county.name}」尚无已发布的评价结果，暂不能建档。")
     return profile
@@ -207,7 +206,7 @@ def assessment(
     points: str = Query("", description="名次分值，如 10,9,8"),
     max_points: str = Query("", description="线性折算的满分"),
 ):
-    permissions.require_view_assessment(request.auth)
+    assessments.require(request.auth, "view")
     run = _run_or_404(request.auth, run_id)
     sheet = assessment_sheet(
         run=run, rule=assessment_rule_parse(mode=mode, rank_points=points, max_points=max_points)

@@ -4,7 +4,6 @@ The file is kept in the row (a few hundred kilobytes) rather than under MEDIA_RO
 hash and its content are written in one transaction and a database backup holds every document issued.
 """
 
-from django.conf import settings
 from django.db import models
 
 from county_innovation.common.jobs import BackgroundJob
@@ -44,14 +43,6 @@ class Bulletin(BackgroundJob):
     size = models.PositiveIntegerField("大小（字节）", default=0)
     sha256 = models.CharField("SHA-256", max_length=64, blank=True)
     includes_demo_data = models.BooleanField("含演示数据", default=False)
-    created_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        verbose_name="发起人",
-        null=True,
-        blank=True,
-        on_delete=models.SET_NULL,
-        related_name="+",
-    )
 
     job_label = "通报生成任务"
     job_restart_hint = "请在通报页点击「生成新版本」重新生成。"

@@ -35,6 +35,7 @@ from county_innovation.indicators.models import Indicator
 from county_innovation.indicators.selectors import framework_dimensions
 from county_innovation.regions.models import Region
 from county_innovation.reports.models import Bulletin
+from county_innovation.reports.policies import bulletins
 
 STRENGTH_COUNT = 3
 
@@ -469,8 +470,12 @@ def latest_bulletin(run: EvaluationRun, fmt: str) -> Bulletin | None:
     )
 
 
-def bulletin_runs(runs: QuerySet[EvaluationRun]) -> list[dict[str, Any]]:
-    """County-level runs with their number of bulletin versions and the newest done ones, newest period first."""
+def bulletin_runs(actor) -> list[dict[str, Any]]:
+    """The county-level runs whose bulletins ``actor`` may read, with their number of bulletin versions and the
+    newest done ones, newest period first."""
+    runs = bulletins.restrict(
+        actor, "view", EvaluationRun.objects.select_related("framework", "scope", "created_by")
+    )
     runs = runs.filter(framework__level="county").annotate(
         versions=Count("bulletins__version", distinct=True)
     )

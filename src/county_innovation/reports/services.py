@@ -1,7 +1,10 @@
 """Writes of the reports app: bulletin versions queued, built and stored.
 
-A publish (``evaluation.services.evaluation_run_publish``) queues a bulletin for the background worker
-(queue "reports"); the worker builds the Word file, converts it to PDF and stores both as the next version.
+A published run (``evaluation.signals.run_published``, received in ``reports.receivers``) queues a bulletin for
+the background worker (queue "reports"); the worker builds the Word file, converts it to PDF and stores both as
+the next version. Each service takes the ``actor`` and asks ``reports.policies``: the city admin generates a
+version from the bulletin page; the platform itself (``system(...)``) after a publish, after the demo load and
+in the background worker.
 """
 
 from __future__ import annotations
@@ -9,69 +12,37 @@ from __future__ import annotations
 import hashlib
 import logging
 import time
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
-from contextvars import ContextVar
 
 from django.db import transaction
-from django.db.models import Max
 from django.utils import timezone
 
-from county_innovation.accounts.models import User
+from county_innovation.common.actors import history_user
 from county_innovation.common.errors import DomainError
 from county_innovation.evaluation.models import EvaluationRun
 from county_innovation.regions.models import Region
+from county_innovation.reports.documents import FORMATS, bulletin_next_version, bulletin_run_check
 from county_innovation.reports.models import Bulletin
-from county_innovation.reports.selectors import county_run_for, town_run_for
+from county_innovation.reports.policies import bulletins
+from county_innovation.reports.selectors import town_run_for
 
 log = logging.getLogger(__name__)
-FORMATS = ("docx", "pdf")
-
-
-def document_build(what: str, build: Callable[[], bytes]) -> bytes:
-    """Build a document now; any failure becomes a DomainError saying in Chinese what could not be built.
-
-    The boundary for downloads built on request (a county profile, a bulletin not stored yet): a missing font,
-    a LibreOffice failure or a bug must reach the user as a Chinese error page or JSON error, never a 500.
-    """
-    try:
-        return build()
-    except DomainError:
-        raise
-    except Exception as exc:  # the boundary: logged with its traceback, reported in Chinese
-        log.exception("Building %s failed", what)
-        raise DomainError(
-            f"{what}生成失败（{type(exc).__name__}：{exc}）。请稍后重试；如仍失败，请将本信息告知系统管理员。"
-        ) from None
-
-
-def bulletin_run_check(run: EvaluationRun) -> EvaluationRun:
-    """The county-level run a bulletin of ``run`` is about; DomainError in Chinese when there is none."""
-    county_run = county_run_for(run)
-    if county_run is None:
-        raise DomainError(
-            f"评价 #{run.pk} 是乡（镇、街道）评价，{run.period}年度的县（区）评价尚未发布，无法生成通报："
-            "通报以县（区）评价为主体，请先发布同期县（区）评价。"
-        )
-    if not county_run.results.exists():
-        raise DomainError(f"评价 #{county_run.pk} 没有任何评价结果，无法生成通报。")
-    return county_run
 
 
 @transaction.atomic
-def bulletin_enqueue(*, run: EvaluationRun, user: User | None = None) -> list[Bulletin]:
+def bulletin_enqueue(*, run: EvaluationRun, actor) -> list[Bulletin]:
     """Queue the next bulletin version of ``run`` (a town run queues its period's county run).
 
     Nothing new is queued while a version of the same run still waits in the queue: that version reads the
     data when it is built, so it will already include whatever was published meanwhile.
     """
+    bulletins.require(actor, "generate")
     county_run = bulletin_run_check(run)
     waiting = list(Bulletin.objects.filter(run=county_run, status=Bulletin.Status.QUEUED).defer("content"))
     if waiting:
         return waiting
-    version = (Bulletin.objects.filter(run=county_run).aggregate(v=Max("version"))["v"] or 0) + 1
+    version = bulletin_next_version(county_run)
     rows = [
-        Bulletin.objects.create(run=county_run, version=version, format=fmt, created_by=user)
+        Bulletin.objects.create(run=county_run, version=version, format=fmt, created_by=history_user(actor))
         for fmt in FORMATS
     ]
 
@@ -85,46 +56,15 @@ def bulletin_enqueue(*, run: EvaluationRun, user: User | None = None) -> list[Bu
     return rows
 
 
-_deferred: ContextVar[bool] = ContextVar("bulletins_deferred", default=False)
-
-
-@contextmanager
-def bulletins_deferred() -> Iterator[None]:
-    """Publishes inside this block queue no bulletin (the demo load; its command queues them afterwards)."""
-    token = _deferred.set(True)
-    try:
-        yield
-    finally:
-        _deferred.reset(token)
-
-
-def bulletin_after_publish(*, run_id: int) -> Callable[[], None]:
-    """The publish hook, for ``transaction.on_commit``: queue a bulletin of the run once the publish commits.
-
-    Decided when the run is published (not when it commits): inside ``bulletins_deferred`` nothing is queued.
-    A town run without its county run published queues nothing.
-    """
-    if _deferred.get():
-        return lambda: None
-
-    def schedule() -> None:
-        run = EvaluationRun.objects.select_related("framework", "scope").get(pk=run_id)
-        try:
-            bulletin_enqueue(run=run)
-        except DomainError as exc:
-            log.info("No bulletin queued for run %s: %s", run_id, exc.message)
-
-    return schedule
-
-
-def bulletins_queue_published(*, scope: Region) -> int:
+def bulletins_queue_published(*, scope: Region, actor) -> int:
     """Queue a bulletin for every published county run of ``scope`` that has none (after the demo load)."""
+    bulletins.require(actor, "generate")
     runs = EvaluationRun.objects.filter(
         scope=scope, framework__level="county", status=EvaluationRun.Status.PUBLISHED
     ).exclude(bulletins__isnull=False)
     queued = 0
     for run in runs.select_related("framework", "scope"):
-        bulletin_enqueue(run=run)
+        bulletin_enqueue(run=run, actor=actor)
         queued += 1
     return queued
 
@@ -149,11 +89,12 @@ def _fail(bulletin: Bulletin, message: str) -> None:
     )
 
 
-def bulletin_build_now(*, run_id: int, version: int) -> list[Bulletin]:
+def bulletin_build_now(*, run_id: int, version: int, actor) -> list[Bulletin]:
     """Build a queued version: the Word file, then the PDF from it. Failures are stored, not raised."""
     from county_innovation.reports.bulletin import bulletin_content, bulletin_document
     from county_innovation.reports.pdf import docx_to_pdf
 
+    bulletins.require(actor, "generate")
     rows = {b.format: b for b in Bulletin.objects.filter(run_id=run_id, version=version).defer("content")}
     if not rows:  # the run was deleted (a demo reset) after the task was queued
         return []
@@ -185,25 +126,8 @@ def bulletin_build_now(*, run_id: int, version: int) -> list[Bulletin]:
     return list(Bulletin.objects.filter(run_id=run_id, version=version).defer("content"))
 
 
-def bulletin_render(*, run: EvaluationRun, fmt: str) -> tuple[bytes, int]:
-    """A bulletin of ``run`` built now and not stored (the command line without --keep): (content, version).
-
-    The version printed on it is the one it would have as the next stored version.
-    """
-    from county_innovation.reports.bulletin import bulletin_docx
-    from county_innovation.reports.pdf import docx_to_pdf
-
-    if fmt not in FORMATS:
-        raise DomainError(f"未知的通报格式「{fmt}」：应为 docx 或 pdf。")
-    county_run = bulletin_run_check(run)
-    version = (Bulletin.objects.filter(run=county_run).aggregate(v=Max("version"))["v"] or 0) + 1
-    docx = document_build("通报 Word 文件", lambda: bulletin_docx(county_run, version=version))
-    if fmt == "docx":
-        return docx, version
-    return document_build("通报 PDF 文件", lambda: docx_to_pdf(docx)), version
-
-
-def bulletin_create_now(*, run: EvaluationRun, user: User | None = None) -> list[Bulletin]:
+def bulletin_create_now(*, run: EvaluationRun, actor) -> list[Bulletin]:
     """Queue and build a version in this process (the command line with --keep, tests)."""
-    rows = bulletin_enqueue(run=run, user=user)
-    return bulletin_build_now(run_id=rows[0].run_id, version=rows[0].version)
+    bulletins.require(actor, "generate")
+    rows = bulletin_enqueue(run=run, actor=actor)
+    return bulletin_build_now(run_id=rows[0].run_id, version=rows[0].version, actor=actor)

@@ -1,6 +1,6 @@
 """Pages and downloads of the reports app: bulletins and their versions, county profiles, the assessment sheet.
 
-Every view asks ``accounts.permissions``; documents are built by the modules beside this one.
+Every view asks ``reports.policies``; documents are built by the modules beside this one.
 """
 
 from __future__ import annotations
@@ -13,20 +13,23 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_GET, require_POST
 
-from county_innovation.accounts import permissions
+from county_innovation.accounts.permissions import can_view_region_raw
 from county_innovation.common.errors import DomainError
+from county_innovation.common.feedback import perform
 from county_innovation.common.numbers import query_int
+from county_innovation.common.views import not_found
 from county_innovation.evaluation.models import EvaluationRun
 from county_innovation.evaluation.selectors import runs_visible_to
 from county_innovation.regions.models import Region
 from county_innovation.regions.selectors import city_region, counties_of
 from county_innovation.reports import assessment as assessment_sheet_module
+from county_innovation.reports import policies
+from county_innovation.reports.documents import document_build
 from county_innovation.reports.forms import AssessmentForm
 from county_innovation.reports.models import CONTENT_TYPES, Bulletin
 from county_innovation.reports.profile import county_profile, profile_docx, profile_filename, radar_payload
 from county_innovation.reports.selectors import bulletin_runs, bulletins_of
-from county_innovation.reports.services import bulletin_enqueue, document_build
-from county_innovation.web.views import not_found
+from county_innovation.reports.services import bulletin_enqueue
 
 
 def file_response(content: bytes, filename: str, fmt: str) -> HttpResponse:
@@ -47,15 +50,15 @@ def _int(value: str | None) -> int | None:
 def bulletin_list(request: HttpRequest) -> HttpResponse:
     user = request.user
     city = city_region()
-    counties = [c for c in counties_of(city) if permissions.can_view_county_profile(user, c)] if city else []
+    counties = list(policies.profiles.restrict(user, "view", counties_of(city))) if city else []
     return render(
         request,
         "reports/bulletin_list.html",
         {
             "nav": "reports",
-            "rows": bulletin_runs(runs_visible_to(user)),
+            "rows": bulletin_runs(user),
             "counties": counties,
-            "can_assess": permissions.can_view_assessment(user),
+            "can_assess": policies.assessments.allows(user, "view"),
         },
     )
 
@@ -64,7 +67,7 @@ def _run_or_404(request: HttpRequest, run_id: int) -> EvaluationRun | HttpRespon
     run = EvaluationRun.objects.select_related("framework", "scope").filter(pk=run_id).first()
     if run is None:
         return not_found(request, f"评价结果 #{run_id} 不存在，请从「定期通报」列表进入。")
-    permissions.require_view_bulletin(request.user, run)
+    policies.bulletins.require(request.user, "view", run)
     return run
 
 
@@ -83,7 +86,7 @@ def bulletin_run(request: HttpRequest, run_id: int) -> HttpResponse:
             "run": run,
             "bulletins": bulletins,
             "pending": any(not b.is_done and b.status != Bulletin.Status.FAILED for b in bulletins),
-            "can_generate": permissions.can_generate_bulletin(request.user),
+            "can_generate": policies.bulletins.allows(request.user, "generate"),
         },
     )
 
@@ -91,14 +94,12 @@ def bulletin_run(request: HttpRequest, run_id: int) -> HttpResponse:
 @require_POST
 @login_required
 def bulletin_generate(request: HttpRequest, run_id: int) -> HttpResponse:
-    permissions.require_generate_bulletin(request.user)
+    policies.bulletins.require(request.user, "generate")
     run = _run_or_404(request, run_id)
     if isinstance(run, HttpResponse):
         return run
-    try:
-        rows = bulletin_enqueue(run=run, user=request.user)
-    except DomainError as exc:
-        messages.error(request, exc.message)
+    done, rows = perform(request, lambda: bulletin_enqueue(run=run, actor=request.user))
+    if not done:
         return redirect("reports:bulletin_run", run_id=run.pk)
     messages.success(request, f"已排队生成第{rows[0].version}版通报（Word 与 PDF），后台完成后即可下载。")
     return redirect("reports:bulletin_run", run_id=rows[0].run_id)
@@ -110,7 +111,7 @@ def bulletin_download(request: HttpRequest, pk: int) -> HttpResponse:
     bulletin = Bulletin.objects.select_related("run").filter(pk=pk).first()
     if bulletin is None:
         return not_found(request, f"通报文件 #{pk} 不存在。")
-    permissions.require_view_bulletin(request.user, bulletin.run)
+    policies.bulletins.require(request.user, "view", bulletin.run)
     if not bulletin.is_done:
         return not_found(
             request,
@@ -123,7 +124,7 @@ def _county_or_404(request: HttpRequest, code: str) -> Region | HttpResponse:
     county = Region.objects.select_related("parent").filter(code=code).first()
     if county is None or not county.is_county:
         return not_found(request, f"未找到区划代码为「{code}」的县（区），一县一档只为县（区）建立。")
-    permissions.require_view_county_profile(request.user, county)
+    policies.profiles.require(request.user, "view", county)
     return county
 
 
@@ -131,7 +132,7 @@ def _profile(request: HttpRequest, code: str):
     county = _county_or_404(request, code)
     if isinstance(county, HttpResponse):
         return county, None
-    show_raw = permissions.can_view_region_raw(request.user, county)
+    show_raw = can_view_region_raw(request.user, county)
     profile = county_profile(county=county, period=_int(request.GET.get("period")), show_raw=show_raw)
     if profile is None:
         return county, not_found(request, f"「{county.name}」尚无已发布的评价结果，暂不能建档。")
@@ -204,7 +205,7 @@ def _assessment(request: HttpRequest):
 @require_GET
 @login_required
 def assessment(request: HttpRequest) -> HttpResponse:
-    permissions.require_view_assessment(request.user)
+    policies.assessments.require(request.user, "view")
     form, sheet, problems, runs = _assessment(request)
     return render(
         request,
@@ -224,7 +225,7 @@ def assessment(request: HttpRequest) -> HttpResponse:
 @require_GET
 @login_required
 def assessment_download(request: HttpRequest) -> HttpResponse:
-    permissions.require_view_assessment(request.user)
+    policies.assessments.require(request.user, "view")
     _, sheet, problems, _ = _assessment(request)
     if sheet is None:
         return render(request, "web/not_found.html", {"message": "；".join(problems)}, status=400)

@@ -26,7 +26,7 @@ from county_innovation.indicators.services import default_frameworks_ensure
 from county_innovation.regions.models import Region
 from county_innovation.regions.selectors import counties_of, towns_of
 from county_innovation.regions.services import regions_load
-from county_innovation.reports.services import bulletins_deferred
+from county_innovation.reports.receivers import bulletins_deferred
 
 DEMO_PERIODS = range(2020, 2025)
 DEMO_SEED = 20191204  # the date of the seed policy
@@ -193,8 +193,8 @@ def demo_load(*, seed: int = DEMO_SEED) -> DemoReport:
             Framework.objects.filter(pk=framework.pk).update(status=Framework.Status.ACTIVE)
             framework.refresh_from_db()
             for year in DEMO_PERIODS:
-                run = evaluation_run_create(framework=framework, period=year, user=admin, scope=city)
-                evaluation_run_publish(run=run, user=admin)
+                run = evaluation_run_create(framework=framework, period=year, actor=admin, scope=city)
+                evaluation_run_publish(run=run, actor=admin)
                 runs += 1
     regions = Region.objects.filter(code__startswith=city.prefix).count()
     return DemoReport(

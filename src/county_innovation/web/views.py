@@ -15,17 +15,13 @@ from django.views.decorators.http import require_GET
 
 from county_innovation.accounts import permissions
 from county_innovation.common.numbers import query_int
+from county_innovation.common.views import not_found
 from county_innovation.evaluation import charts, rankings
 from county_innovation.regions.models import Region
 from county_innovation.regions.selectors import city_region, counties_of
 from county_innovation.web import workbench as workbench_selectors
 
 FAVICON = (Path(__file__).parent / "static" / "web" / "favicon.svg").read_bytes()
-
-
-def not_found(request: HttpRequest, message: str) -> HttpResponse:
-    """A 404 page that says in Chinese what was not found."""
-    return render(request, "web/not_found.html", {"message": message}, status=404)
 
 
 def _int_param(request: HttpRequest, name: str) -> int | None:

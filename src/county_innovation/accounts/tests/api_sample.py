@@ -33,7 +33,7 @@ def api_sample_create(users: dict[str, User], frameworks: dict[str, Framework]) 
     published = published_run(framework_code="county", period=PERIOD, scope=city)
     assert published is not None, "the demo data set (conftest.django_db_setup) is missing"
     draft = evaluation_run_create(
-        framework=frameworks["county"], period=PERIOD, user=users["city_admin"], scope=city
+        framework=frameworks["county"], period=PERIOD, actor=users["city_admin"], scope=city
     )
     return ApiSample(period=PERIOD, published=published, draft=draft)
 

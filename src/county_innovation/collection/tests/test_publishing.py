@@ -170,7 +170,7 @@ def test_the_command_publishes_and_reports_refusals(empty_town, capsys):
 
 
 def test_a_framework_version_uses_the_registry_counts_without_anyone_typing_them(users):
-    from county_innovation.evaluation.services import evaluation_input
+    from county_innovation.evaluation.selectors import evaluation_input
     from county_innovation.indicators.selectors import framework_latest
     from county_innovation.indicators.services import framework_new_version
 

@@ -168,7 +168,7 @@ def test_a_worker_killed_mid_analysis_leaves_a_failed_job_with_the_reason(run, t
     start = (
         "from county_innovation.engine.uncertainty import UncertaintySpec;"
         "from county_innovation.evaluation.models import RobustnessAnalysis;"
-        "from county_innovation.evaluation.services import DEFAULT_ROBUSTNESS_SPEC;"
+        "from county_innovation.evaluation.robustness import DEFAULT_ROBUSTNESS_SPEC;"
         "from county_innovation.evaluation.tasks import robustness_execute;"
         "spec = UncertaintySpec.from_dict({**DEFAULT_ROBUSTNESS_SPEC, 'replications': 200000, 'bootstrap': 100}).to_dict();"
         f"a = RobustnessAnalysis.objects.create(run_id={run.pk}, kind='sensitivity', spec=spec);"

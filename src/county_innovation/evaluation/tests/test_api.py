@@ -177,7 +177,7 @@ def test_run_without_demo_data_carries_no_notice(no_demo, users, frameworks):
             channel="api",
         )
     run = evaluation_run_create(
-        framework=framework, period=2024, user=users["city_admin"], scope=city_region()
+        framework=framework, period=2024, actor=users["city_admin"], scope=city_region()
     )
     token = token_for(users["city_admin"])
     _, detail = call(Client(), "get", f"/api/evaluations/{run.pk}", token=token)

@@ -57,15 +57,15 @@ def runs(demo, users):
     entropy = evaluation_run_create(
         framework=framework,
         period=2024,
-        user=users["city_admin"],
+        actor=users["city_admin"],
         scope=city,
         method_spec={**framework.method_spec, "weighting": "entropy", "treat": "coinr", "impute": "median"},
     )
-    evaluation_run_publish(run=entropy, user=users["city_admin"], replace_reason="改用熵权法")
+    evaluation_run_publish(run=entropy, actor=users["city_admin"], replace_reason="改用熵权法")
     draft = evaluation_run_create(
         framework=framework,
         period=2023,
-        user=users["city_admin"],
+        actor=users["city_admin"],
         scope=city,
         method_spec={**framework.method_spec, "treat": "winsorise", "minmax_range": [1, 100]},
     )
@@ -78,7 +78,7 @@ def runs(demo, users):
             "aggregations": ["arithmetic", "geometric"],
             "imputations": ["none", "median"],
         },
-        user=users["city_admin"],
+        actor=users["city_admin"],
     )
     return {"entropy": entropy, "draft": draft, "analysis": analysis, "framework": framework}
 

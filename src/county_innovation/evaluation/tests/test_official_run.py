@@ -28,7 +28,7 @@ def entropy_run(official, users):
     return evaluation_run_create(
         framework=framework,
         period=2024,
-        user=users["city_admin"],
+        actor=users["city_admin"],
         scope=Region.objects.get(code="360100"),
         method_spec={**framework.method_spec, **ENTROPY},
     )
@@ -38,10 +38,10 @@ def test_publishing_over_the_official_run_needs_a_reason_and_changes_nothing_wit
     official, entropy_run, users
 ):
     with pytest.raises(ReplacementNeedsReason) as caught:
-        evaluation_run_publish(run=entropy_run, user=users["city_admin"])
+        evaluation_run_publish(run=entropy_run, actor=users["city_admin"])
     assert caught.value.official == official and "替换理由" in caught.value.message
     with pytest.raises(DomainError):
-        evaluation_run_publish(run=entropy_run, user=users["city_admin"], replace_reason="   ")
+        evaluation_run_publish(run=entropy_run, actor=users["city_admin"], replace_reason="   ")
     official.refresh_from_db()
     entropy_run.refresh_from_db()
     assert official.status == "published" and entropy_run.status == "draft"
@@ -49,7 +49,7 @@ def test_publishing_over_the_official_run_needs_a_reason_and_changes_nothing_wit
 
 
 def test_replacing_keeps_the_reason_in_the_history(official, entropy_run, users):
-    evaluation_run_publish(run=entropy_run, user=users["city_admin"], replace_reason="改用熵权法")
+    evaluation_run_publish(run=entropy_run, actor=users["city_admin"], replace_reason="改用熵权法")
     official.refresh_from_db()
     assert official.status == "replaced" and official.get_status_display() == "已被替换"
     record = OfficialRunReplacement.objects.get()
@@ -111,7 +111,7 @@ def test_run_and_publish_at_once_stops_at_the_confirmation_and_keeps_the_run(cli
 def test_the_dashboard_describes_the_official_runs_method_and_flags_the_rank_change(
     client_for, official, entropy_run, users
 ):
-    evaluation_run_publish(run=entropy_run, user=users["city_admin"], replace_reason="改用熵权法")
+    evaluation_run_publish(run=entropy_run, actor=users["city_admin"], replace_reason="改用熵权法")
     page = client_for("town").get(reverse("web:dashboard")).content.decode()
     assert "Z 分数标准化（均值 0，标准差 1） · 熵权法 · 加权算术平均" in page
     assert 'data-testid="method-change-note"' in page

@@ -6,9 +6,11 @@ from django.core.management import call_command
 from django.urls import reverse
 from django_tasks_db.models import DBTaskResult
 
+from county_innovation.common.actors import system
 from county_innovation.common.errors import DomainError
 from county_innovation.evaluation.models import EvaluationRun, RobustnessAnalysis
-from county_innovation.evaluation.services import DEFAULT_ROBUSTNESS_SPEC, robustness_start
+from county_innovation.evaluation.robustness import DEFAULT_ROBUSTNESS_SPEC
+from county_innovation.evaluation.services import robustness_start
 
 
 @pytest.fixture
@@ -36,7 +38,7 @@ def test_the_database_worker_runs_a_queued_analysis(demo_restored_afterwards, tr
 
     demo_load()
     run = EvaluationRun.objects.get(framework__code="county", period=2024, status="published")
-    analysis = robustness_start(run=run, kind="uncertainty", spec={"replications": 50}, user=None)
+    analysis = robustness_start(run=run, kind="uncertainty", spec={"replications": 50}, actor=system("测试"))
     assert DBTaskResult.objects.get().status == "READY"  # committed, so the worker can see it
     call_command("db_worker", "--batch", "--no-startup-delay", verbosity=0)
     analysis.refresh_from_db()
@@ -49,7 +51,7 @@ def test_uncertainty_runs_in_the_background_and_gives_rank_intervals(
 ):
     with django_capture_on_commit_callbacks(execute=True):
         analysis = robustness_start(
-            run=run, kind="uncertainty", spec=DEFAULT_ROBUSTNESS_SPEC, user=users["city_admin"]
+            run=run, kind="uncertainty", spec=DEFAULT_ROBUSTNESS_SPEC, actor=users["city_admin"]
         )
     assert analysis.status == "queued"
     assert DBTaskResult.objects.filter(status="READY").count() == 1
@@ -68,7 +70,7 @@ def test_uncertainty_runs_in_the_background_and_gives_rank_intervals(
 def test_sensitivity_gives_first_order_and_total_indices(run, users, django_capture_on_commit_callbacks):
     spec = {**DEFAULT_ROBUSTNESS_SPEC, "replications": 100, "bootstrap": 200}
     with django_capture_on_commit_callbacks(execute=True):
-        analysis = robustness_start(run=run, kind="sensitivity", spec=spec, user=users["city_admin"])
+        analysis = robustness_start(run=run, kind="sensitivity", spec=spec, actor=users["city_admin"])
     _work()
     analysis.refresh_from_db()
     assert analysis.status == "done", analysis.error
@@ -89,7 +91,7 @@ def test_sensitivity_of_choices_that_barely_move_ranks_is_flagged(
         "normalisations": ["minmax:1,100", "minmax:0,100"],
     }
     with django_capture_on_commit_callbacks(execute=True):
-        analysis = robustness_start(run=run, kind="sensitivity", spec=spec, user=None)
+        analysis = robustness_start(run=run, kind="sensitivity", spec=spec, actor=system("测试"))
     _work()
     client.login(username="admin", password="demo-2025")
     page = client.get(reverse("evaluation:robustness_detail", args=[analysis.pk])).content.decode()
@@ -98,8 +100,8 @@ def test_sensitivity_of_choices_that_barely_move_ranks_is_flagged(
 
 def test_same_seed_same_result(run, users, django_capture_on_commit_callbacks):
     with django_capture_on_commit_callbacks(execute=True):
-        a = robustness_start(run=run, kind="uncertainty", spec=DEFAULT_ROBUSTNESS_SPEC, user=None)
-        b = robustness_start(run=run, kind="uncertainty", spec=DEFAULT_ROBUSTNESS_SPEC, user=None)
+        a = robustness_start(run=run, kind="uncertainty", spec=DEFAULT_ROBUSTNESS_SPEC, actor=system("测试"))
+        b = robustness_start(run=run, kind="uncertainty", spec=DEFAULT_ROBUSTNESS_SPEC, actor=system("测试"))
     _work()
     a.refresh_from_db()
     b.refresh_from_db()
@@ -117,7 +119,7 @@ def test_same_seed_same_result(run, users, django_capture_on_commit_callbacks):
 )
 def test_bad_analysis_specs_are_refused_and_nothing_is_queued(run, spec, message):
     with pytest.raises(DomainError, match=message):
-        robustness_start(run=run, kind="uncertainty", spec=spec, user=None)
+        robustness_start(run=run, kind="uncertainty", spec=spec, actor=system("测试"))
     assert not RobustnessAnalysis.objects.exists()
     assert not DBTaskResult.objects.exists()
 
@@ -131,7 +133,7 @@ def test_an_analysis_that_fails_in_the_engine_is_stored_with_its_reason(
         "aggregations": ["geometric", "arithmetic"],
     }
     with django_capture_on_commit_callbacks(execute=True):
-        analysis = robustness_start(run=run, kind="uncertainty", spec=spec, user=None)
+        analysis = robustness_start(run=run, kind="uncertainty", spec=spec, actor=system("测试"))
     _work()
     analysis.refresh_from_db()
     assert analysis.status == "failed"
@@ -186,7 +188,9 @@ def test_bad_form_input_is_refused_in_chinese(run, client):
 
 def test_officers_may_look_but_not_start(run, client, django_capture_on_commit_callbacks):
     with django_capture_on_commit_callbacks(execute=True):
-        analysis = robustness_start(run=run, kind="uncertainty", spec={"replications": 10}, user=None)
+        analysis = robustness_start(
+            run=run, kind="uncertainty", spec={"replications": 10}, actor=system("测试")
+        )
     client.login(username="nanchangxian", password="demo-2025")
     assert client.get(reverse("evaluation:robustness_detail", args=[analysis.pk])).status_code == 200
     response = client.post(reverse("evaluation:robustness_create", args=[run.pk]), {"kind": "uncertainty"})

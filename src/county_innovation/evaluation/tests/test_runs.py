@@ -1,14 +1,12 @@
 import pytest
 from django.urls import reverse
 
+from county_innovation.common.actors import system
 from county_innovation.common.errors import DomainError
 from county_innovation.evaluation.models import EvaluationRun
-from county_innovation.evaluation.services import (
-    evaluation_input,
-    evaluation_run_create,
-    evaluation_run_publish,
-    evaluation_run_recheck,
-)
+from county_innovation.evaluation.selectors import evaluation_input
+from county_innovation.evaluation.services import evaluation_run_create, evaluation_run_publish
+from county_innovation.evaluation.snapshot import evaluation_run_recheck
 from county_innovation.indicators.models import DataValue, Framework
 from county_innovation.regions.models import Region
 
@@ -31,7 +29,7 @@ def test_run_stores_version_period_method_and_hash(county_run):
 
 def test_rerunning_reproduces_the_same_numbers_and_hash(county_run):
     again = evaluation_run_create(
-        framework=county_run.framework, period=2024, user=None, scope=county_run.scope
+        framework=county_run.framework, period=2024, actor=system("测试"), scope=county_run.scope
     )
     assert again.input_hash == county_run.input_hash
     first = dict(county_run.results.values_list("region_id", "index"))
@@ -49,7 +47,7 @@ def test_changed_data_changes_the_hash(county_run):
     value.value += 1
     value.save()
     again = evaluation_run_create(
-        framework=county_run.framework, period=2024, user=None, scope=county_run.scope
+        framework=county_run.framework, period=2024, actor=system("测试"), scope=county_run.scope
     )
     assert again.input_hash != county_run.input_hash
     # the stored run still re-checks against its own snapshot
@@ -71,13 +69,15 @@ def test_publishing_freezes_the_framework(demo, users):
 def test_a_period_without_data_is_refused(demo):
     fw = Framework.objects.get(code="county", version=1)
     with pytest.raises(DomainError, match="尚无"):
-        evaluation_run_create(framework=fw, period=2031, user=None, scope=Region.objects.get(code="360100"))
+        evaluation_run_create(
+            framework=fw, period=2031, actor=system("测试"), scope=Region.objects.get(code="360100")
+        )
     assert not EvaluationRun.objects.filter(period=2031).exists()
 
 
 def test_publishing_twice_is_refused(county_run, users):
     with pytest.raises(DomainError, match="已经发布"):
-        evaluation_run_publish(run=county_run, user=users["city_admin"])
+        evaluation_run_publish(run=county_run, actor=users["city_admin"])
 
 
 def test_city_admin_runs_through_the_page(demo, client):
@@ -158,7 +158,7 @@ def test_only_city_admin_runs_and_publishes(demo, client, county_run):
 def test_unpublished_runs_are_hidden_from_officers(demo, client):
     fw = Framework.objects.get(code="county", version=1)
     draft = evaluation_run_create(
-        framework=fw, period=2024, user=None, scope=Region.objects.get(code="360100")
+        framework=fw, period=2024, actor=system("测试"), scope=Region.objects.get(code="360100")
     )
     client.login(username="nanchangxian", password="demo-2025")
     assert client.get(reverse("evaluation:run_detail", args=[draft.pk])).status_code == 403

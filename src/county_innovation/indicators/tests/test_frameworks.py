@@ -3,6 +3,7 @@ from decimal import Decimal
 import pytest
 from django.urls import reverse
 
+from county_innovation.common.actors import system
 from county_innovation.common.errors import DomainError
 from county_innovation.indicators.frameworks import framework_ensure_editable
 from county_innovation.indicators.models import Framework, Indicator
@@ -196,7 +197,7 @@ def test_city_admin_sets_ahp_weights_and_the_evaluation_uses_them(client_for, fr
     new = Framework.objects.get(code="county", version=2)
     assert new.method_spec["ahp"]["index"]["order"][0] == "input"
     run = evaluation_run_create(
-        framework=new, period=2024, user=None, scope=Region.objects.get(code="360100")
+        framework=new, period=2024, actor=system("测试"), scope=Region.objects.get(code="360100")
     )
     result = run.results.get(region_id="360121")
     # the index is the AHP-weighted mean of the dimension scores (weights 0.4, 0.2, 0.2, 0.1 normalised)

@@ -9,6 +9,7 @@ from docx.enum.text import WD_ALIGN_PARAGRAPH
 from docx.shared import Pt
 from pypdf import PdfReader
 
+from county_innovation.common.actors import system
 from county_innovation.common.protection import deletion_permitted
 from county_innovation.evaluation.models import EvaluationRun
 from county_innovation.reports.bulletin import bulletin_docx
@@ -173,7 +174,7 @@ def test_town_ranking_lists_every_town_in_order(document):
 
 
 def test_pdf_is_stored_as_a_version_with_its_hash_and_every_page_marked_demo(run):
-    rows = {b.format: b for b in bulletin_create_now(run=run)}
+    rows = {b.format: b for b in bulletin_create_now(run=run, actor=system("测试"))}
     assert rows["docx"].status == Bulletin.Status.DONE and rows["pdf"].status == Bulletin.Status.DONE
     pdf = Bulletin.objects.get(pk=rows["pdf"].pk)
     import hashlib
@@ -195,7 +196,7 @@ def test_pdf_is_stored_as_a_version_with_its_hash_and_every_page_marked_demo(run
 
 def test_failed_pdf_conversion_is_stored_in_chinese_and_the_word_file_kept(run, monkeypatch):
     monkeypatch.setattr("county_innovation.reports.pdf.soffice_path", lambda: None)
-    rows = {b.format: b for b in bulletin_create_now(run=run)}
+    rows = {b.format: b for b in bulletin_create_now(run=run, actor=system("测试"))}
     assert rows["docx"].status == Bulletin.Status.DONE
     assert rows["pdf"].status == Bulletin.Status.FAILED and "LibreOffice" in rows["pdf"].error
     assert "无法生成 PDF" in rows["pdf"].error

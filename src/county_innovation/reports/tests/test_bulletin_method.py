@@ -28,11 +28,11 @@ def entropy_official(demo, users):
     run = evaluation_run_create(
         framework=framework,
         period=2024,
-        user=users["city_admin"],
+        actor=users["city_admin"],
         scope=Region.objects.get(code="360100"),
         method_spec={**framework.method_spec, **SPEC},
     )
-    return evaluation_run_publish(run=run, user=users["city_admin"], replace_reason="改用熵权法与专家权重")
+    return evaluation_run_publish(run=run, actor=users["city_admin"], replace_reason="改用熵权法与专家权重")
 
 
 def _texts(docx: bytes) -> str:

@@ -19,6 +19,7 @@ from docx import Document
 from matplotlib import font_manager
 
 from county_innovation.accounts.tests.api_sample import call, token_for
+from county_innovation.common.actors import system
 from county_innovation.evaluation.models import EvaluationRun
 from county_innovation.reports import charts
 from county_innovation.reports.bulletin import bulletin_docx
@@ -130,8 +131,8 @@ def test_without_any_font_every_document_is_a_chinese_error_then_installing_mend
     status, body = call(Client(), "get", f"/api/reports/runs/{run.pk}/bulletin?format=docx", token=token)
     assert status == 400 and "未找到中文字体" in body["detail"]
     # A bulletin built by the worker is stored as failed, and the reports list says so.
-    rows = bulletin_enqueue(run=run)
-    built = bulletin_build_now(run_id=run.pk, version=rows[0].version)
+    rows = bulletin_enqueue(run=run, actor=system("测试"))
+    built = bulletin_build_now(run_id=run.pk, version=rows[0].version, actor=system("测试"))
     assert {b.status for b in built} == {"failed"} and "未找到中文字体" in built[0].error
     page = client_for("city_admin").get("/reports/").content.decode()
     assert 'data-testid="bulletin-failed"' in page and "生成失败" in page

@@ -6,6 +6,7 @@ import pytest
 from docx import Document
 
 from county_innovation.accounts.tests.api_sample import call, token_for
+from county_innovation.common.actors import system
 from county_innovation.evaluation.models import EvaluationRun
 from county_innovation.reports.models import Bulletin
 from county_innovation.reports.services import bulletin_create_now
@@ -77,7 +78,7 @@ def test_api_downloads_the_latest_stored_version_or_builds_one_unsaved(client, u
     assert "南昌市县域创新驱动发展监测通报" in Document(io.BytesIO(response.content)).paragraphs[0].text
     assert not Bulletin.objects.exists()
 
-    stored = {b.format: b for b in bulletin_create_now(run=run)}
+    stored = {b.format: b for b in bulletin_create_now(run=run, actor=system("测试"))}
     status, body = call(client, "get", f"/api/reports/runs/{run.pk}/bulletins", token=token)
     assert status == 200 and {b["format"] for b in body} == {"docx", "pdf"}
     response = client.get(body[0]["download"], headers={"Authorization": f"Bearer {token}"})

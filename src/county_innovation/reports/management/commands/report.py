@@ -13,13 +13,15 @@ from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
+from county_innovation.common.actors import system
 from county_innovation.common.errors import DomainError
 from county_innovation.evaluation.models import EvaluationRun
 from county_innovation.regions.models import Region
 from county_innovation.reports.assessment import assessment_rule_parse, assessment_sheet, assessment_xlsx
+from county_innovation.reports.documents import bulletin_render
 from county_innovation.reports.models import Bulletin
 from county_innovation.reports.profile import county_profile, profile_docx
-from county_innovation.reports.services import bulletin_create_now, bulletin_render
+from county_innovation.reports.services import bulletin_create_now
 
 
 class Command(BaseCommand):
@@ -77,7 +79,7 @@ class Command(BaseCommand):
         if not options["keep"]:
             content, version = bulletin_render(run=run, fmt=fmt)
             return content, f"{run.period}年度通报（第{version}版，未保存）"
-        rows = {b.format: b for b in bulletin_create_now(run=run)}
+        rows = {b.format: b for b in bulletin_create_now(run=run, actor=system("命令行生成通报"))}
         kept = rows[fmt]
         if kept.status != Bulletin.Status.DONE:
             raise CommandError(f"第{kept.version}版通报（{fmt}）生成失败：{kept.error}")

@@ -10,6 +10,7 @@ from types import FrameType
 from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
+from county_innovation.common.actors import system
 from county_innovation.common.errors import DomainError
 from county_innovation.regions.models import Region
 from county_innovation.reports.services import bulletins_queue_published
@@ -43,7 +44,9 @@ class Command(BaseCommand):
         for username, password, name in report.accounts:
             self.stdout.write(f"      {username:<14} {password:<12} {name}")
         # Each published period's bulletin (Word + PDF), built by the background worker (reports app).
-        queued = bulletins_queue_published(scope=Region.objects.get(code="360100"))
+        queued = bulletins_queue_published(
+            scope=Region.objects.get(code="360100"), actor=system("演示数据载入后生成通报")
+        )
         self.stdout.write(f"      已排队生成 {queued} 期定期通报（由后台进程生成 Word 与 PDF）")
         if options["no_serve"]:
             return
