@@ -19,6 +19,7 @@ from county_innovation.common.views import not_found
 from county_innovation.evaluation import charts, rankings
 from county_innovation.regions.models import Region
 from county_innovation.regions.selectors import city_region, counties_of
+from county_innovation.reports.policies import profiles
 from county_innovation.web import workbench as workbench_selectors
 
 FAVICON = (Path(__file__).parent / "static" / "web" / "favicon.svg").read_bytes()
@@ -93,7 +94,7 @@ def region(request: HttpRequest, code: str) -> HttpResponse:
         "page": page,
         "show_raw": show_raw,
         "can_view_profile": region.level == Region.Level.COUNTY
-        and permissions.can_view_county_profile(request.user, region),
+        and profiles.allows(request.user, "view", region),
     }
     if page is None:
         return render(request, "web/region_empty.html", context)
