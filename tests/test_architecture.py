@@ -74,7 +74,6 @@ def _unchecked(path: Path) -> list[str]:
 # must leave this list). Empty when the move is complete.
 PENDING_SERVICES = {
     "accounts",
-    "collection",
     "designation",
     "enterprises",
     "evaluation",
@@ -83,7 +82,7 @@ PENDING_SERVICES = {
     "reports",
     "supervision",
 }
-PENDING_ROLES = {"collection", "designation", "enterprises", "supervision", "web"}
+PENDING_ROLES = {"designation", "enterprises", "supervision", "web"}
 
 
 def _pending(app: str, pending: set[str]):

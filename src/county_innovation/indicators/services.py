@@ -21,6 +21,7 @@ from county_innovation.indicators.defaults import (
 )
 from county_innovation.indicators.models import Framework, FrameworkNode, Indicator
 from county_innovation.indicators.selectors import framework_nodes
+from county_innovation.indicators.signals import framework_version_created
 
 
 @transaction.atomic
@@ -173,10 +174,8 @@ def framework_new_version(
         )
         position += 1
     _check_tree(new)
-    # The validation rules travel with the framework; a rule about a removed indicator stays behind.
-    from county_innovation.collection.rules import rules_copy
-
-    rules_copy(framework, new)
+    # What travels with the framework (collection's validation rules) is copied by the apps that own it.
+    framework_version_created.send(sender=Framework, source=framework, target=new, actor=user)
     return new
 
 

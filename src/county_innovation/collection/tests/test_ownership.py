@@ -6,8 +6,8 @@ import pytest
 from django.urls import reverse
 
 from county_innovation.accounts import permissions
-from county_innovation.collection import services
 from county_innovation.collection.models import Submission
+from county_innovation.collection.services import entry
 from county_innovation.indicators.defaults import COUNTY_INDICATORS
 from county_innovation.indicators.models import DataValue, Indicator
 from county_innovation.regions.models import Region
@@ -89,8 +89,8 @@ def test_department_value_is_credited_to_the_department(demo, users):
 
     framework = Framework.objects.filter(code="county").order_by("-version").first()
     county = Region.objects.get(code=NANCHANG_COUNTY)
-    services.data_values_save(
-        user=users["department"],
+    entry.data_values_save(
+        actor=users["department"],
         region=county,
         period=PERIOD,
         framework=framework,
