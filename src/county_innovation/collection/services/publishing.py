@@ -38,7 +38,14 @@ def registry_publish(
     policies.rounds.require(actor, "manage", message=REFUSED)
     user = history_user(actor)
     indicators = {i.code: i for i in Indicator.objects.filter(origin=Origin.REGISTRY, registry=registry)}
-    regions = Region.objects.in_bulk({r for r, _ in values})
+    by_pk = {i.pk: i for i in indicators.values()}
+    # code → (level, name): plain rows, not model instances (a national publication names ~40,000 towns)
+    regions = {
+        code: (level, name)
+        for code, level, name in Region.objects.filter(code__in={r for r, _ in values}).values_list(
+            "code", "level", "name"
+        )
+    }
     problems = []
     for region_code, code in values:
         indicator = indicators.get(code)
@@ -47,15 +54,13 @@ def registry_publish(
             problems.append(f"指标「{code}」不是名录「{registry}」发布的指标")
         elif region is None:
             problems.append(f"区划代码「{region_code}」不存在")
-        elif region.level != indicator.level:
+        elif region[0] != indicator.level:
             problems.append(
-                f"「{region.name}」不是{indicator.get_level_display()}级区划，不能发布「{indicator.name}」"
+                f"「{region[1]}」不是{indicator.get_level_display()}级区划，不能发布「{indicator.name}」"
             )
     stored = {
-        (dv.region_id, dv.indicator.code): dv
-        for dv in DataValue.objects.select_for_update()
-        .filter(period=period, indicator__in=indicators.values())
-        .select_related("indicator")
+        (dv.region_id, by_pk[dv.indicator_id].code): dv
+        for dv in DataValue.objects.select_for_update().filter(period=period, indicator__in=list(by_pk))
     }
     report = PublishReport(registry=registry, period=period, indicators=sorted(indicators))
     to_create, to_update, to_remove = [], [], []
@@ -67,9 +72,9 @@ def registry_publish(
             if key[1] in indicators and key[0] in regions:
                 to_create.append(
                     DataValue(
-                        region=regions[key[0]],
+                        region_id=key[0],
                         period=period,
-                        indicator=indicators[key[1]],
+                        indicator_id=indicators[key[1]].pk,
                         value=value,
                         status=DataValue.Status.APPROVED,
                         channel=DataValue.Channel.REGISTRY,
@@ -80,7 +85,7 @@ def registry_publish(
             report.unchanged += 1
         elif dv.status == DataValue.Status.LOCKED:
             problems.append(
-                f"{period}年度「{dv.indicator.name}」（{key[0]}）已随填报任务发布锁定，不能再更新"
+                f"{period}年度「{by_pk[dv.indicator_id].name}」（{key[0]}）已随填报任务发布锁定，不能再更新"
             )
         else:
             dv.value, dv.updated_by, dv.updated_at = value, user, now
@@ -89,7 +94,7 @@ def registry_publish(
         if key not in values:
             if dv.status == DataValue.Status.LOCKED:
                 problems.append(
-                    f"{period}年度「{dv.indicator.name}」（{key[0]}）已随填报任务发布锁定，不能再更新"
+                    f"{period}年度「{by_pk[dv.indicator_id].name}」（{key[0]}）已随填报任务发布锁定，不能再更新"
                 )
             else:
                 to_remove.append(dv)

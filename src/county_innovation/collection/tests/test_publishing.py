@@ -8,7 +8,8 @@ import pytest
 from django.core.management import call_command
 from django.core.management.base import CommandError
 
-from county_innovation.collection.publishing import registries, registries_refresh, registry_publish
+from county_innovation.collection.publishing import registries
+from county_innovation.collection.services.publishing import registries_refresh, registry_publish
 from county_innovation.common.actors import system
 from county_innovation.common.errors import DomainError
 from county_innovation.enterprises.models import Enterprise, Qualification
