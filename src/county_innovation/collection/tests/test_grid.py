@@ -226,7 +226,7 @@ def test_grid_shows_last_years_value_beside_each_input(client_for, users):
 
 
 def test_bad_values_are_all_reported_and_nothing_is_saved(client_for):
-    # The city admin may correct every cell, the county's own and the departments' (issue 11, item 3).
+    # The city admin may correct every cell, the county's own and the departments' (the owner rule of the data policy).
     response = client_for("city_admin").post(
         grid_url(NANCHANG_COUNTY),
         {

@@ -1,4 +1,4 @@
-"""Separation of duties (issue 12, item 13): the approver of a submission is never the person who submitted it
+"""Separation of duties: the approver of a submission is never the person who submitted it
 nor one who entered its values since it was last sent back; a deployment may switch the rule off."""
 
 import datetime as dt
@@ -133,6 +133,20 @@ def test_the_page_explains_the_refusal(users, town_round):
     assert any("不能由您本人审核通过" in m and "另一名" in m for m in messages_of(response))
     s.refresh_from_db()
     assert s.status == "submitted"
+
+
+def test_the_submitter_is_not_shown_the_approve_button(users, town_round):
+    s = submission(town_round, LIANTANG)
+    write(users["county"], LIANTANG, _town_values(town_round))
+    rounds.submission_submit(actor=users["county"], submission=s)
+    page = login(users["county"]).get(reverse("collection:submission_detail", args=[s.pk])).content.decode()
+    approve = reverse("collection:submission_approve", args=[s.pk])
+    assert approve not in page and "不能由您本人审核通过" in page
+    assert reverse("collection:submission_return", args=[s.pk]) in page  # sending it back stays possible
+    colleague = _colleague("t_nanchangxian_3", "county", NANCHANG)
+    assert (
+        approve in login(colleague).get(reverse("collection:submission_detail", args=[s.pk])).content.decode()
+    )
 
 
 def test_the_api_refuses_with_a_chinese_reason(users, town_round):

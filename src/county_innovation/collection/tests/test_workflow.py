@@ -1,4 +1,4 @@
-"""Collection rounds end to end through the web client (issue 4, "Done when"), and each refused transition.
+"""Collection rounds end to end through the web client, and each refused transition.
 
 The whole round: the city opens it → towns submit → the county returns one with a comment → the town fixes
 and resubmits → the county approves → the city approves the county-level data → publish → values locked;
