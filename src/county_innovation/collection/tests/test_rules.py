@@ -545,6 +545,8 @@ def test_rules_copy_leaves_behind_rules_of_removed_indicators(county, users):
     new = framework_new_version(
         framework=county, user=users["city_admin"], removed_indicators=["rd_expenditure"]
     )
+    # the new version got them through indicators' framework_version_created signal
+    assert new.validation_rules.count() == 2
     with deletion_permitted("test setup"):
         ValidationRule.objects.filter(framework=new).delete()
     assert rules_copy(county, new, actor=system("测试")) == 2
