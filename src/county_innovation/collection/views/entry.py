@@ -15,7 +15,7 @@ from django.views.decorators.http import require_http_methods
 
 from county_innovation.collection import excel, policies, selectors
 from county_innovation.collection.forms import ImportForm, PeriodForm
-from county_innovation.collection.services import entry as services
+from county_innovation.collection.services import entry as entry_services
 from county_innovation.collection.services.imports import data_import_file
 from county_innovation.common import uploads
 from county_innovation.common.errors import DomainError
@@ -87,7 +87,7 @@ def grid(request: HttpRequest, region_code: str, period: int) -> HttpResponse:
         }
         submit = request.POST.get("action") == "submit"
         try:
-            report = services.data_values_save(
+            report = entry_services.data_values_save(
                 actor=request.user,
                 region=region,
                 period=period,
@@ -98,7 +98,7 @@ def grid(request: HttpRequest, region_code: str, period: int) -> HttpResponse:
                 submit=False,
                 channel=DataValue.Channel.FORM,
             )
-        except services.EntryInvalid as error:
+        except entry_services.EntryInvalid as error:
             problems = error.cell_problems
             messages.error(request, error.message)
         except DomainError as error:
@@ -107,7 +107,7 @@ def grid(request: HttpRequest, region_code: str, period: int) -> HttpResponse:
             messages.success(request, _save_message(region, period, report))
             if submit:
                 try:
-                    services.submissions_submit_region(
+                    entry_services.submissions_submit_region(
                         actor=request.user, framework=framework, period=period, region=region
                     )
                 except DomainError as error:
@@ -157,7 +157,7 @@ def grid(request: HttpRequest, region_code: str, period: int) -> HttpResponse:
     )
 
 
-def _save_message(region: Region, period: int, report: services.SaveReport) -> str:
+def _save_message(region: Region, period: int, report: entry_services.SaveReport) -> str:
     done = "已保存"
     parts = [f"新增 {report.created} 项", f"修改 {report.updated} 项"]
     if report.deleted:
