@@ -83,8 +83,9 @@ def main() -> None:
     from django.utils import timezone
 
     from county_innovation.accounts.models import User
-    from county_innovation.collection import selectors, workflow
-    from county_innovation.collection.importing import data_import_file, data_import_values
+    from county_innovation.collection import selectors
+    from county_innovation.collection.services import rounds
+    from county_innovation.collection.services.imports import data_import_file, data_import_values
     from county_innovation.common.actors import system
     from county_innovation.indicators.models import DataValue
     from county_innovation.indicators.services import default_frameworks_ensure
@@ -102,8 +103,8 @@ def main() -> None:
     )
     period = timezone.localdate().year - 1
     today = timezone.localdate()
-    workflow.round_create(
-        user=admin,
+    rounds.round_create(
+        actor=admin,
         framework=town_framework,
         period=period,
         opens_on=today,
@@ -134,19 +135,19 @@ def main() -> None:
         (
             "CSV (GBK), first import",
             lambda: data_import_file(
-                user=admin, framework=town_framework, period=period, content=first_csv, file_name="bench.csv"
+                actor=admin, framework=town_framework, period=period, content=first_csv, file_name="bench.csv"
             ),
         ),
         (
             "same CSV again (no change)",
             lambda: data_import_file(
-                user=admin, framework=town_framework, period=period, content=first_csv, file_name="bench.csv"
+                actor=admin, framework=town_framework, period=period, content=first_csv, file_name="bench.csv"
             ),
         ),
         (
             "xlsx template, every value changed",
             lambda: data_import_file(
-                user=admin,
+                actor=admin,
                 framework=town_framework,
                 period=period,
                 content=changed_xlsx,
@@ -156,7 +157,7 @@ def main() -> None:
         (
             "JSON (API entry), dry run",
             lambda: data_import_values(
-                user=admin, framework=town_framework, period=period, items=items, dry_run=True
+                actor=admin, framework=town_framework, period=period, items=items, dry_run=True
             ),
         ),
     ]

@@ -21,6 +21,8 @@ from pathlib import Path
 import numpy as np
 from _django import fresh_django  # benchmarks/_django.py
 
+from county_innovation.common.actors import system
+
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "src"))
 
 SEED = 20251128
@@ -42,15 +44,15 @@ def main() -> None:
     from django.db import connection
 
     from county_innovation.collection.models import ValidationRule
-    from county_innovation.collection.rules import check_values, default_rules_ensure
-    from county_innovation.common.actors import system
+    from county_innovation.collection.rules import check_values
+    from county_innovation.collection.services.rules import default_rules_ensure
     from county_innovation.indicators.models import DataValue, Indicator
     from county_innovation.indicators.services import default_frameworks_ensure
     from county_innovation.regions.models import Region
 
     call_command("migrate", verbosity=0)
     _, town = default_frameworks_ensure(actor=system("基准测试"))
-    default_rules_ensure(town)
+    default_rules_ensure(town, actor=system("基准测试"))
     indicators = list(Indicator.objects.filter(nodes__framework=town).order_by("code"))
     by_code = {i.code: i for i in indicators}
     ValidationRule.objects.create(

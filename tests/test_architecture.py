@@ -70,23 +70,7 @@ def _unchecked(path: Path) -> list[str]:
     return problems
 
 
-# Apps still being moved onto actors and policies: their cases are expected to fail (strict, so a finished app
-# must leave this list). Empty when the move is complete.
-PENDING_SERVICES = {
-    "collection",
-}
-PENDING_ROLES = {"collection"}
-
-
-def _pending(app: str, pending: set[str]):
-    return (
-        pytest.param(app, marks=pytest.mark.xfail(strict=True, reason="not yet on policies"))
-        if app in pending
-        else app
-    )
-
-
-@pytest.mark.parametrize("app", [_pending(a, PENDING_SERVICES) for a in APPS])
+@pytest.mark.parametrize("app", APPS)
 def test_every_service_takes_an_actor_and_checks_it(app):
     problems = [p for module in _service_modules(app) for p in _unchecked(module)]
     assert not problems, "\n".join(problems)
@@ -112,7 +96,7 @@ def _role_reads(path: Path) -> list[str]:
     return [f"{path.relative_to(PACKAGE)}:{n.lineno} reads .{n.attr}" for n in reads]
 
 
-@pytest.mark.parametrize("app", [_pending(a, PENDING_ROLES) for a in APPS])
+@pytest.mark.parametrize("app", APPS)
 def test_roles_are_compared_only_in_the_policies(app):
     problems = [
         p

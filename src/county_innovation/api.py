@@ -13,8 +13,8 @@ from ninja.errors import AuthenticationError, HttpError, ValidationError
 
 from county_innovation.accounts.api import router as regions_router
 from county_innovation.accounts.auth import API_AUTH, NOT_AUTHENTICATED
-from county_innovation.collection.api import router as collection_router
-from county_innovation.collection.round_api import router as rounds_router
+from county_innovation.collection.api.data import router as collection_router
+from county_innovation.collection.api.rounds import router as rounds_router
 from county_innovation.common import uploads
 from county_innovation.common.api import validation_problems
 from county_innovation.common.errors import DomainError, ScopeError, json_error_message

@@ -8,7 +8,7 @@ from openpyxl import Workbook
 from openpyxl.styles import Alignment, Font
 
 from county_innovation.accounts.models import User
-from county_innovation.collection import selectors, workflow
+from county_innovation.collection import selectors
 from county_innovation.collection.models import CollectionRound, SubmissionEvent
 from county_innovation.common.excel import BORDER, HEADER_FILL, cell_put, workbook_bytes
 from county_innovation.common.models import DemoDataset
@@ -37,7 +37,7 @@ def value_changes(user: User, round_: CollectionRound):
     submissions = list(selectors.submissions_visible(user, round_))
     regions = {s.region_id for s in submissions}
     owners = {s.owner for s in submissions}
-    indicators = [i for i in workflow.reported_indicators(round_.framework) if i.owner in owners]
+    indicators = [i for i in selectors.reported_indicators(round_.framework) if i.owner in owners]
     records = (
         DataValue.history.filter(period=round_.period, region_id__in=regions, indicator__in=indicators)
         .select_related("history_user", "indicator", "region")

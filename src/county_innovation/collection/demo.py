@@ -7,9 +7,9 @@ from django.db import transaction
 from django.utils import timezone
 
 from county_innovation.accounts.models import User
-from county_innovation.collection import workflow
 from county_innovation.collection.models import CollectionRound, Submission, SubmissionEvent
-from county_innovation.collection.publishing import registries_refresh
+from county_innovation.collection.services import rounds
+from county_innovation.collection.services.publishing import registries_refresh
 from county_innovation.indicators.models import DataValue, Framework
 
 Action = SubmissionEvent.Action
@@ -26,13 +26,13 @@ def collection_demo_load(*, admin: User, frameworks: list[Framework], periods: r
     (submitted before the deadline, approved, locked), dated in the spring after each statistical year."""
     created = 0
     for period in periods:
-        registries_refresh(period=period, user=admin)
+        registries_refresh(period=period, actor=admin)
     for framework in frameworks:
         for period in periods:
             opens_on = dt.date(period + 1, 1, 10)
             deadline = dt.date(period + 1, 3, 31)
-            round_ = workflow.round_create(
-                user=admin, framework=framework, period=period, opens_on=opens_on, deadline=deadline
+            round_ = rounds.round_create(
+                actor=admin, framework=framework, period=period, opens_on=opens_on, deadline=deadline
             )
             submissions = list(round_.submissions.all())
             steps = [
@@ -70,8 +70,8 @@ def collection_demo_load(*, admin: User, frameworks: list[Framework], periods: r
             )
             created += 1
         today = timezone.localdate()
-        workflow.round_create(
-            user=admin,
+        rounds.round_create(
+            actor=admin,
             framework=framework,
             period=periods.stop,
             opens_on=today - dt.timedelta(days=20),

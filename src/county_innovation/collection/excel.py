@@ -1,6 +1,6 @@
 """The data-entry Excel template: writing it (openpyxl, styled) and finding its parts in an upload.
 
-Layout of 「数据填报」 (template version 2, issue 11 item 8): row 1 title, row 2 headers (name and unit),
+Layout of 「数据填报」 (template version 2: every value beside its 说明 column): row 1 title, row 2 headers (name and unit),
 row 3 what to type in each column, in Chinese (grey), row 4 on one row per region; column A region code,
 B region name, C the row's 填报状态 (a submitted or approved row is skipped on import, with a note), then
 per indicator a value column and its 说明 column (the explanation a rule warning asks for). A hidden sheet

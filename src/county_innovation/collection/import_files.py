@@ -1,8 +1,8 @@
-"""Reading an import file into entries: the Excel template, long-format CSV and JSON (issue 4, item 6).
+"""Reading an import file into entries: the Excel template, long-format CSV and JSON.
 
 Each reader turns a file into ``ImportEntry`` records (region code, indicator code, raw value, 说明) that keep
 where they came from (「第5行 C列」, 「第5行「数值」列」, 「第3条」), plus the problems of the file's own
-structure. Nothing here touches regions, indicators or permissions: ``collection.importing`` checks the
+structure. Nothing here touches regions, indicators or permissions: ``collection.import_checks`` checks the
 entries and writes them.
 """
 

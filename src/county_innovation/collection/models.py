@@ -171,7 +171,7 @@ class SubmissionEvent(models.Model):
 
 
 class ValidationRule(models.Model):
-    """A check on entered values, configured per framework (issue 4, item 3).
+    """A check on entered values, configured per framework by the city admin.
 
     Type, non-negativity and share ≤ 100 % come from each indicator's value kind and always apply; these rules
     add what a framework asks for on top. An error refuses the value; a warning must be explained (说明)

@@ -1,4 +1,4 @@
-"""Validation rules (校验规则, issue 4 item 3): the checks a framework asks for on top of the per-value ones.
+"""Validation rules (校验规则): the checks a framework asks for on top of the per-value ones.
 
 ``indicators.validation.parse_value`` already refuses text, negatives and shares over 100 % value by value;
 this module checks values against each other: required, range, A ≤ factor × B, change from last year and
@@ -12,7 +12,7 @@ from decimal import Decimal
 
 import numpy as np
 import pandas as pd
-from django.db import connection, transaction
+from django.db import connection
 from django.db.models import FloatField
 from django.db.models.functions import Cast
 
@@ -25,7 +25,7 @@ Severity = ValidationRule.Severity
 
 STAGES = ("save", "submit")
 
-# Defaults of the issue (issue 4 item 3): change beyond ±50 % from last year warns; outliers by z-score.
+# Default thresholds of the collection procedure: a change beyond ±50 % from last year warns; outliers by z-score.
 DEFAULT_CHANGE_PERCENT = Decimal(50)
 DEFAULT_Z_LIMIT = Decimal(3)
 # The robust z limit of Iglewicz & Hoaglin (1993), "How to Detect and Handle Outliers", on the modified z-score.
@@ -325,7 +325,7 @@ def _check_cross(
         shown_b = f"{named(b)}{format_number(vb, b.unit)}"
         if rule.factor == 1:
             text = f"{shown_a}超过{shown_b}（应不大于）"
-        elif rule.factor == _factor(a, b):  # the factor only converts B's unit into A's
+        elif rule.factor == unit_factor(a, b):  # the factor only converts B's unit into A's
             text = f"{shown_a}超过{shown_b}（合 {format_number(bound, a.unit)}，应不大于）"
         else:
             factor = format_number(rule.factor)
@@ -485,77 +485,17 @@ DEFAULT_CROSS_PAIRS: list[tuple[str, tuple[str, ...]]] = [
 ]
 
 
-def _find(indicators: list[Indicator], keys: tuple[str, ...]) -> Indicator | None:
+def find_indicator(indicators: list[Indicator], keys: tuple[str, ...]) -> Indicator | None:
     for ind in indicators:
         if ind.code in keys or ind.name in keys:
             return ind
     return None
 
 
-def _factor(part: Indicator, whole: Indicator) -> Decimal | None:
+def unit_factor(part: Indicator, whole: Indicator) -> Decimal | None:
     """How many of the part's unit one unit of the whole is; None when the units cannot be compared."""
     if part.unit == whole.unit:
         return Decimal(1)
     if part.unit in _AMOUNT_UNITS and whole.unit in _AMOUNT_UNITS:
         return _AMOUNT_UNITS[whole.unit] / _AMOUNT_UNITS[part.unit]
     return None
-
-
-@transaction.atomic
-def default_rules_ensure(framework: Framework) -> int:
-    """Give a framework without any rule the default ones; returns how many were created (0 if it had rules).
-
-    required (all reported indicators, error), change ±50 % (warning), outlier z 3 (warning), and the
-    part ≤ whole rules of ``DEFAULT_CROSS_PAIRS`` whose indicators are both in the framework.
-    """
-    if ValidationRule.objects.filter(framework=framework).exists():
-        return 0
-    rules = [
-        ValidationRule(framework=framework, kind=Kind.REQUIRED, severity=Severity.ERROR),
-        ValidationRule(
-            framework=framework,
-            kind=Kind.CHANGE,
-            severity=Severity.WARNING,
-            threshold=DEFAULT_CHANGE_PERCENT,
-        ),
-        ValidationRule(
-            framework=framework, kind=Kind.OUTLIER, severity=Severity.WARNING, threshold=DEFAULT_Z_LIMIT
-        ),
-    ]
-    indicators = framework_indicators(framework)
-    for part_code, whole_keys in DEFAULT_CROSS_PAIRS:
-        part, whole = _find(indicators, (part_code,)), _find(indicators, whole_keys)
-        factor = _factor(part, whole) if part and whole else None
-        if factor is not None:
-            rules.append(
-                ValidationRule(
-                    framework=framework,
-                    kind=Kind.CROSS,
-                    indicator=part,
-                    other=whole,
-                    factor=factor,
-                    severity=Severity.ERROR,
-                )
-            )
-    ValidationRule.objects.bulk_create(rules)
-    return len(rules)
-
-
-@transaction.atomic
-def rules_copy(source: Framework, target: Framework) -> int:
-    """Copy every rule (active or not) of ``source`` to ``target``, e.g. into a new framework version.
-
-    A rule naming an indicator the target no longer has is left behind. Returns how many were copied.
-    """
-    codes = {i.pk for i in framework_indicators(target)}
-    copies = []
-    for rule in ValidationRule.objects.filter(framework=source).order_by("pk"):
-        if rule.indicator_id is not None and rule.indicator_id not in codes:
-            continue
-        if rule.other_id is not None and rule.other_id not in codes:
-            continue
-        rule.pk = None
-        rule.framework = target
-        copies.append(rule)
-    ValidationRule.objects.bulk_create(copies)
-    return len(copies)

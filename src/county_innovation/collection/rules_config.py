@@ -1,12 +1,10 @@
-"""Configuring validation rules: the city admin's writes (rules_views.py) and the phrases that describe a rule.
+"""Configuring validation rules: whether a rule as entered can work, and the phrases that describe a rule.
 
-The checks themselves are in rules.py; this module only decides whether a rule as entered can work, stores it
-and switches it off. Rules are never deleted.
+The checks themselves are in rules.py; the writes (save, switch off) in services/rules.py. Rules are never
+deleted.
 """
 
 from decimal import Decimal
-
-from django.db import transaction
 
 from county_innovation.collection.models import ValidationRule
 from county_innovation.collection.rules import (
@@ -19,7 +17,6 @@ from county_innovation.collection.rules import (
     format_number,
     named,
 )
-from county_innovation.common.errors import DomainError
 from county_innovation.indicators.models import Framework, Origin
 from county_innovation.indicators.selectors import framework_indicators
 
@@ -111,7 +108,7 @@ def rule_problems(*, framework: Framework, fields: dict) -> list[str]:
     return problems
 
 
-def _normalised(kind: str, fields: dict) -> dict:
+def rule_normalised(kind: str, fields: dict) -> dict:
     """Clear the fields a kind does not use, so a saved rule never carries a stale bound."""
     out = {name: fields.get(name) for name in RULE_FIELDS}
     if kind != Kind.CROSS:
@@ -124,31 +121,3 @@ def _normalised(kind: str, fields: dict) -> dict:
     out["message"] = (out["message"] or "").strip()
     out["severity"] = out["severity"] or Severity.ERROR
     return out
-
-
-@transaction.atomic
-def rule_save(*, framework: Framework, fields: dict, rule: ValidationRule | None = None) -> ValidationRule:
-    """Create a rule of ``framework`` or change ``rule``; refused with every problem when it cannot work."""
-    if rule is not None and rule.framework_id != framework.pk:
-        raise DomainError("该规则不属于这个指标体系版本。")
-    problems = rule_problems(framework=framework, fields=fields)
-    if problems:
-        raise DomainError("校验规则未保存：" + problems[0], problems)
-    values = _normalised(fields["kind"], fields)
-    if rule is None:
-        rule = ValidationRule(framework=framework)
-    for name, value in values.items():
-        setattr(rule, name, value)
-    if "active" in fields:
-        rule.active = bool(fields["active"])
-    rule.save()
-    return rule
-
-
-@transaction.atomic
-def rule_deactivate(*, rule: ValidationRule) -> ValidationRule:
-    """Switch a rule off; rules are never deleted, so what a past round was checked against stays readable."""
-    if rule.active:
-        rule.active = False
-        rule.save(update_fields=["active"])
-    return rule

@@ -1,18 +1,23 @@
-"""Reads for data entry: which frameworks, regions and indicators a user fills in, the entry grid, completion.
+"""Reads of data collection: which frameworks, regions and indicators a user fills in, the entry grid, the
+rounds and their submissions, completion and reporting rates, what stops a submission, value histories.
 
-What a user may touch is decided in ``accounts.permissions``; these functions only ask it.
+What a user may see or touch is decided in ``collection.policies``; these functions only ask it.
 """
 
 import datetime as dt
 from dataclasses import dataclass, field
 from decimal import Decimal
 
+from django.conf import settings
 from django.db.models import Count, Min, Q, QuerySet
 from django.utils import timezone
 
-from county_innovation.accounts import permissions
-from county_innovation.accounts.models import Department, Role, User
+from county_innovation.accounts.models import Department, User
+from county_innovation.accounts.permissions import indicator_owner_label, scope_root, scoped_regions
+from county_innovation.collection import policies
 from county_innovation.collection.models import CollectionRound, ImportBatch, Submission, SubmissionEvent
+from county_innovation.collection.rules import check_values
+from county_innovation.common.actors import is_system
 from county_innovation.common.errors import DomainError
 from county_innovation.common.models import DemoDataset
 from county_innovation.indicators.models import DataValue, Framework, Indicator, Origin
@@ -23,6 +28,8 @@ from county_innovation.indicators.selectors import (
     framework_latest,
 )
 from county_innovation.regions.models import Region
+
+Action = SubmissionEvent.Action
 
 # The platform collects figures from the 2015 statistical year on (the 十三五 baseline).
 PERIOD_FIRST = 2015
@@ -47,6 +54,12 @@ def period_is_valid(period: int) -> bool:
     return PERIOD_FIRST <= period <= period_last()
 
 
+def period_check(period: int) -> None:
+    """Refuse a year outside the collected range with a sentence saying the range."""
+    if not period_is_valid(period):
+        raise DomainError(f"年度 {period} 不在可填报范围内（{PERIOD_FIRST}–{period_last()} 年）。")
+
+
 def entry_framework(level: str) -> Framework | None:
     """The framework whose indicators are collected for regions of ``level``.
 
@@ -61,15 +74,15 @@ def entry_indicators(user: User, framework: Framework, region: Region | None = N
 
     A city department sees only the indicators it owns; everyone else with scope sees all of them.
     """
-    region = region or permissions.scope_root(user)
+    region = region or scope_root(user)
     if region is None:
         return []
-    return [i for i in framework_indicators(framework) if permissions.can_edit_data(user, region, i)]
+    return [i for i in framework_indicators(framework) if policies.data.can_edit(user, region, i)]
 
 
 def entry_regions(user: User, framework: Framework) -> QuerySet[Region]:
     """Regions at the framework's level inside the user's scope, in code order."""
-    return permissions.scoped_regions(user, Region.objects.filter(level=framework.level)).order_by("code")
+    return scoped_regions(user, Region.objects.filter(level=framework.level)).order_by("code")
 
 
 def decimal_text(value: Decimal | None) -> str:
@@ -78,6 +91,114 @@ def decimal_text(value: Decimal | None) -> str:
         return ""
     text = format(value.normalize(), "f")
     return "0" if text in {"-0", ""} else text
+
+
+# --- rounds, their indicators and owners -------------------------------------------------------------------
+
+
+def round_for(framework: Framework, period: int) -> CollectionRound | None:
+    """The round collecting ``framework``'s indicators (any version of its code) for ``period``."""
+    return (
+        CollectionRound.objects.filter(framework__code=framework.code, period=period)
+        .select_related("framework")
+        .first()
+    )
+
+
+def reported_indicators(framework: Framework) -> list[Indicator]:
+    """The indicators people type in; formula and registry indicators are never collected."""
+    return [i for i in framework_indicators(framework) if i.is_reported]
+
+
+def owners_of(framework: Framework) -> list[str]:
+    """The owners a region's indicators are split into: the region itself ("") and each department."""
+    return sorted({i.owner for i in reported_indicators(framework)})
+
+
+def owner_indicators(framework: Framework, owner: str) -> list[Indicator]:
+    return [i for i in reported_indicators(framework) if i.owner == owner]
+
+
+def round_submissions(round_: CollectionRound) -> QuerySet[Submission]:
+    return round_.submissions.select_related("region", "round__framework", "submitted_by", "decided_by")
+
+
+def submission_values(submission: Submission) -> QuerySet[DataValue]:
+    return DataValue.objects.filter(
+        region=submission.region,
+        period=submission.round.period,
+        indicator__in=owner_indicators(submission.round.framework, submission.owner),
+    )
+
+
+def submission_missing_problems(submission: Submission) -> list[str]:
+    """What stops a submission from being submitted: rule errors, and warnings without an explanation."""
+    framework = submission.round.framework
+    indicators = owner_indicators(framework, submission.owner)
+    stored = {dv.indicator_id: dv for dv in submission_values(submission)}
+    values = {
+        (submission.region.code, i.code): (stored[i.pk].value if i.pk in stored else None) for i in indicators
+    }
+    comments = {i.code: (stored[i.pk].comment if i.pk in stored else "") for i in indicators}
+    problems = []
+    for finding in check_values(
+        framework=framework, period=submission.round.period, values=values, stage="submit"
+    ):
+        if finding.indicator_code not in comments:
+            continue  # a rule about another owner's indicator is that owner's to answer
+        if finding.severity == "error":
+            problems.append(finding.message)
+        elif not comments[finding.indicator_code].strip():
+            hint = "" if "说明" in finding.message else "；请在该指标的「说明」中写明原因后再提交"
+            problems.append(finding.message + hint)
+    return problems
+
+
+def approval_conflict(user, submission: Submission) -> str | None:
+    """Why ``user`` may not approve ``submission`` under separation of duties, or None.
+
+    The approver is never the person who submitted it nor one who entered or imported its values since it
+    was last sent back (returned or reopened): four eyes on every approved figure. A deployment with one
+    officer per county may switch the rule off (``settings.SEPARATE_APPROVAL``).
+    """
+    if not settings.SEPARATE_APPROVAL or is_system(user):
+        return None
+    if submission.submitted_by_id == user.pk:
+        did = "提交"
+    else:
+        events = list(submission.events.order_by("-at", "-pk").values_list("action", "actor_id"))
+        cycle = []
+        for action, actor in events:
+            if action in (Action.RETURN, Action.REOPEN):
+                break
+            cycle.append((action, actor))
+        if not any(a in (Action.SAVE, Action.IMPORT) and actor == user.pk for a, actor in cycle):
+            return None
+        did = "填报（录入或导入）"
+    return (
+        f"「{submission.region.name}」（{submission.owner_label}）的这份数据由您本人{did}，"
+        "按审核与填报分离（不相容岗位分离）的规定，不能由您本人审核通过：请由本单位另一名有审核权限的人员审核；"
+        "如确需更正，可退回后由填报人修改重新提交。"
+    )
+
+
+def open_round(framework: Framework, period: int) -> CollectionRound:
+    """The round values of ``framework`` and ``period`` may be written into, or a DomainError saying why not."""
+    period_check(period)
+    round_ = round_for(framework, period)
+    if round_ is None:
+        raise DomainError(
+            f"{period}年度「{framework.name}」尚未发布填报任务，暂不能填报或导入数据；"
+            "请等待市科技局发布填报任务。"
+        )
+    if round_.status != CollectionRound.Status.OPEN:
+        raise DomainError(
+            f"填报任务「{round_.title}」{round_.get_status_display()}，不能再填报或修改数据；"
+            "如确需更正，请联系市科技局。"
+        )
+    if timezone.localdate() < round_.opens_on:
+        raise DomainError(f"填报任务「{round_.title}」将于 {round_.opens_on:%Y-%m-%d} 开始，目前还不能填报。")
+    return round_
 
 
 # --- the overview page ------------------------------------------------------------------------------------
@@ -196,15 +317,13 @@ def entry_grid(
     and the reason beside each bad cell. Rule warnings on the stored values are shown beside their cells;
     formula and registry indicators are listed read-only with their computed or published value.
     """
-    from county_innovation.collection.rules import check_values
-
     typed = typed or {}
     typed_comments = typed_comments or {}
     problems = problems or {}
     all_indicators = framework_indicators(framework)
     # Everyone who may read the region's data sees every indicator; only the owner's cells are inputs
     # (others' are read-only with the owner named).
-    if permissions.can_view_data(user, region):
+    if policies.data.can_view(user, region):
         visible = {i.pk for i in all_indicators}
     else:
         visible = {i.pk for i in entry_indicators(user, framework, region)}
@@ -258,7 +377,7 @@ def entry_grid(
                     )
                 )
                 continue
-            mine = permissions.can_edit_data(user, region, indicator)
+            mine = policies.data.can_edit(user, region, indicator)
             section.rows.append(
                 GridRow(
                     indicator=indicator,
@@ -270,7 +389,7 @@ def entry_grid(
                     comment=typed_comments.get(indicator.code, stored.comment if stored else ""),
                     editable=mine and submission is not None and submission.editable,
                     mine=mine,
-                    owner_label=permissions.indicator_owner_label(indicator, region),
+                    owner_label=indicator_owner_label(indicator, region),
                     submission=submission,
                 )
             )
@@ -337,6 +456,37 @@ def template_data(*, user: User, framework: Framework, period: int) -> TemplateD
     )
 
 
+def template_data_for(
+    *, user: User, framework: Framework, period: int, region: Region | None = None
+) -> TemplateData:
+    """The template's content for the user's scope, or for ``region``'s part of it (a county's towns); when
+    the round of ``framework`` and ``period`` exists, only the regions taking part in it.
+
+    The caller has checked that ``region`` is in the user's scope; a region without any row of the
+    framework's level (a town asked for the county template) is refused with a sentence saying so.
+    """
+    data = template_data(user=user, framework=framework, period=period)
+    round_ = round_for(framework, period)
+    if round_ is not None:  # only the regions the round asks for: others' rows would be refused on import
+        taking_part = set(round_.regions.values_list("code", flat=True))
+        data.regions = [r for r in data.regions if r.code in taking_part]
+    rows = data.regions if region is None else [r for r in data.regions if r.code.startswith(region.prefix)]
+    if not rows and region is not None:
+        raise DomainError(
+            f"「{region.name}」没有{framework.get_level_display()}级区划需要填报「{framework.name}」，"
+            "请选择其所属的县（区）或下级乡镇。"
+        )
+    if not rows:
+        raise DomainError(
+            f"{period}年度的填报任务中没有您管辖范围内的{framework.get_level_display()}级区划。"
+        )
+    codes = {r.code for r in rows}
+    data.regions = rows
+    data.values = {key: value for key, value in data.values.items() if key[0] in codes}
+    data.comments = {key: text for key, text in data.comments.items() if key[0] in codes}
+    return data
+
+
 def import_batches(*, user: User, framework: Framework, period: int, limit: int = 10) -> list[ImportBatch]:
     """The user's latest accepted imports for a framework and period."""
     return list(
@@ -350,29 +500,22 @@ def import_batches(*, user: User, framework: Framework, period: int, limit: int 
 
 
 def rounds_visible(user: User) -> QuerySet[CollectionRound]:
-    if not permissions.can_view_round(user):
-        return CollectionRound.objects.none()
-    return CollectionRound.objects.select_related("framework").order_by("-period", "framework__code")
+    rounds = CollectionRound.objects.select_related("framework").order_by("-period", "framework__code")
+    return policies.rounds.restrict(user, "view", rounds)
 
 
 def submissions_visible(user: User, round_: CollectionRound) -> QuerySet[Submission]:
     """The round's submissions inside the user's region subtree (a department: its own and none other)."""
     qs = round_.submissions.select_related("region", "submitted_by", "decided_by")
-    root = permissions.scope_root(user)
-    if root is None:
-        return qs.none()
-    qs = qs.filter(region__code__startswith=root.prefix)
-    if user.role == Role.DEPARTMENT:
-        qs = qs.filter(owner=user.department)
-    return qs.order_by("region_id", "owner")
+    return policies.submissions.restrict(user, "track", qs).order_by("region_id", "owner")
 
 
 def submissions_to_review(user: User, round_: CollectionRound) -> list[Submission]:
-    return [
-        s
-        for s in submissions_visible(user, round_).filter(status=Submission.Status.SUBMITTED)
-        if permissions.can_approve(user, s)
-    ]
+    return list(
+        policies.submissions.restrict(
+            user, "approve", submissions_visible(user, round_).filter(status=Submission.Status.SUBMITTED)
+        )
+    )
 
 
 @dataclass
@@ -458,8 +601,6 @@ def round_progress(round_: CollectionRound, submissions: list[Submission] | None
 
 def round_reporting_rate(framework: Framework, period: int) -> dict | None:
     """The reporting rate of the round of ``framework`` and ``period`` (for bulletins): complete and on-time %."""
-    from county_innovation.collection.workflow import round_for
-
     round_ = round_for(framework, period)
     if round_ is None:
         return None
@@ -493,9 +634,6 @@ class ReviewRow:
 def submission_review_rows(submission: Submission) -> list[ReviewRow]:
     """The submission's values with last year's value and each unexplained rule warning (the reviewer's page);
     a warning whose value carries an explanation (说明) is not shown again."""
-    from county_innovation.collection.rules import check_values
-    from county_innovation.collection.workflow import owner_indicators
-
     round_ = submission.round
     framework, period, region = round_.framework, round_.period, submission.region
     indicators = owner_indicators(framework, submission.owner)

@@ -182,8 +182,8 @@ def framework_new_version(
         )
         position += 1
     _check_tree(new)
-    # What the apps above keep per version (collection's validation rules) travels with it.
-    framework_version_created.send(sender=Framework, source=framework, version=new)
+    # What travels with the framework (collection's validation rules) is copied by the apps that own it.
+    framework_version_created.send(sender=Framework, source=framework, target=new, actor=actor)
     return new
 
 

@@ -1,8 +1,10 @@
-"""What the indicators app announces to the apps above it (they connect in their ``AppConfig.ready``)."""
+"""What the indicators app tells the apps above it, which it may not import (the layers contract).
+
+``framework_version_created``: a new version of a framework was created, inside its transaction.
+Arguments: ``source`` (the version copied), ``target`` (the new version), ``actor`` (who created it).
+Collection copies the framework's validation rules into the new version on it.
+"""
 
 from django.dispatch import Signal
 
-# A new version of a framework was made from ``source``: sent with ``source`` and ``version`` (both Framework)
-# inside the transaction that makes it, so an app above (collection's validation rules) carries its own
-# settings over to the new version, or the whole version is refused.
 framework_version_created = Signal()

@@ -7,8 +7,9 @@ import zipfile
 
 from django.utils import timezone
 
-from county_innovation.collection import workflow
+from county_innovation.collection import selectors
 from county_innovation.collection.models import CollectionRound, ImportBatch
+from county_innovation.collection.services import rounds
 from county_innovation.indicators.models import DataValue, Framework
 
 PERIOD = 2025  # the demo covers 2020–2024
@@ -18,13 +19,17 @@ LIANTANG, XIANGTANG = "360121100", "360121101"  # towns of 南昌县, the county
 def open_round(admin, code: str, period: int = PERIOD) -> CollectionRound:
     """The open round of ``code`` for ``period`` (the demo opens 2025's), created when missing."""
     framework = Framework.objects.filter(code=code).order_by("-version").first()
-    existing = workflow.round_for(framework, period)
+    existing = selectors.round_for(framework, period)
     if existing is not None:
         assert existing.status == CollectionRound.Status.OPEN
         return existing
     today = timezone.localdate()
-    return workflow.round_create(
-        user=admin, framework=framework, period=period, opens_on=today, deadline=today + dt.timedelta(days=30)
+    return rounds.round_create(
+        actor=admin,
+        framework=framework,
+        period=period,
+        opens_on=today,
+        deadline=today + dt.timedelta(days=30),
     )
 
 

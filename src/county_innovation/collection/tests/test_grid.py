@@ -6,7 +6,7 @@ import pytest
 from django.db.models import QuerySet
 from django.urls import reverse
 
-from county_innovation.collection import services
+from county_innovation.collection.services import entry
 from county_innovation.common.errors import DomainError
 from county_innovation.indicators.models import DataValue
 from county_innovation.regions.models import Region
@@ -177,7 +177,7 @@ def test_county_officer_saves_the_values_of_one_of_their_towns(client_for):
 
 
 def all_town_values(**overrides) -> dict[str, str]:
-    from county_innovation.collection.workflow import reported_indicators
+    from county_innovation.collection.services.rounds import reported_indicators
     from county_innovation.indicators.selectors import framework_latest
 
     # close to last year's figures, so no change-from-last-year warning asks for an explanation
@@ -226,7 +226,7 @@ def test_grid_shows_last_years_value_beside_each_input(client_for, users):
 
 
 def test_bad_values_are_all_reported_and_nothing_is_saved(client_for):
-    # The city admin may correct every cell, the county's own and the departments' (issue 11, item 3).
+    # The city admin may correct every cell, the county's own and the departments' (the owner rule of the data policy).
     response = client_for("city_admin").post(
         grid_url(NANCHANG_COUNTY),
         {
@@ -285,8 +285,8 @@ def test_a_period_outside_the_collected_years_is_not_found(client_for):
 def test_service_refuses_an_indicator_of_another_framework(users, frameworks):
     region = Region.objects.get(code=LIANTANG)
     with pytest.raises(DomainError) as refused:
-        services.data_values_save(
-            user=users["town"],
+        entry.data_values_save(
+            actor=users["town"],
             region=region,
             period=PERIOD,
             framework=frameworks["town"],
@@ -300,8 +300,8 @@ def test_service_refuses_an_indicator_of_another_framework(users, frameworks):
 def test_service_refuses_a_region_of_the_wrong_level(users, frameworks):
     region = Region.objects.get(code=NANCHANG_COUNTY)
     with pytest.raises(DomainError, match="「南昌县」不适用"):
-        services.data_values_save(
-            user=users["county"],
+        entry.data_values_save(
+            actor=users["county"],
             region=region,
             period=PERIOD,
             framework=frameworks["town"],

@@ -11,7 +11,7 @@ import pytest
 from django.urls import reverse
 from openpyxl import load_workbook
 
-from county_innovation.collection import workflow
+from county_innovation.collection import selectors
 from county_innovation.collection.excel import TEMPLATE_VERSION
 from county_innovation.collection.models import ImportBatch
 from county_innovation.collection.tests.helpers import column_of, fill, row_of
@@ -90,7 +90,7 @@ def test_county_officer_imports_values_of_their_towns(town_template, upload, use
 
 def test_import_can_submit_the_values_directly(town_template, upload):
     client, content = town_template
-    reported = workflow.reported_indicators(
+    reported = selectors.reported_indicators(
         Framework.objects.filter(code="town").order_by("-version").first()
     )
     last_year = DataValue.objects.filter(

@@ -1,4 +1,4 @@
-"""The Excel round trip in one pass (issue 11, item 8): a downloaded template can be uploaded again as it is,
+"""The Excel round trip in one pass: a downloaded template can be uploaded again as it is,
 closed rows are skipped with a note, every problem comes back from one upload, and the 说明 columns carry the
 explanations a warning asks for, so 导入后直接提交 can pass."""
 

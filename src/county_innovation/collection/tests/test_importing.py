@@ -10,9 +10,14 @@ from decimal import Decimal
 import pytest
 from django.urls import reverse
 
-from county_innovation.collection import workflow
-from county_innovation.collection.importing import data_import_file, data_import_path, data_import_values
+from county_innovation.collection import selectors
 from county_innovation.collection.models import ImportBatch
+from county_innovation.collection.services import rounds
+from county_innovation.collection.services.imports import (
+    data_import_file,
+    data_import_path,
+    data_import_values,
+)
 from county_innovation.collection.tests.helpers import column_of, fill, row_of
 from county_innovation.collection.tests.importing_helpers import (
     LIANTANG,
@@ -48,7 +53,7 @@ def stored(region: str, indicator: str) -> DataValue:
 def refused(user, framework, content: bytes, name: str = "数据.csv", **kwargs) -> DomainError:
     with pytest.raises(DomainError) as caught:
         data_import_file(
-            user=user, framework=framework, period=PERIOD, content=content, file_name=name, **kwargs
+            actor=user, framework=framework, period=PERIOD, content=content, file_name=name, **kwargs
         )
     assert nothing_written()
     return caught.value
@@ -66,7 +71,7 @@ def test_csv_in_utf8_with_bom_is_imported(users, town):
         [[LIANTANG, "town_tech_smes", 17], [XIANGTANG, "town_tech_smes", 5]]
     )
     report = data_import_file(
-        user=users["county"], framework=town, period=PERIOD, content=content, file_name="乡镇.csv"
+        actor=users["county"], framework=town, period=PERIOD, content=content, file_name="乡镇.csv"
     )
     assert (report.kind, report.values, report.regions, report.created) == ("csv", 2, 2, 2)
     assert stored(LIANTANG, "town_tech_smes").value == 17
@@ -86,7 +91,7 @@ def test_gbk_csv_without_bom_is_read_with_its_chinese_header_and_comment(users, 
     with pytest.raises(UnicodeDecodeError):
         content.decode("utf-8")  # really GBK, as Excel on Chinese Windows saves 「CSV（逗号分隔）」
     data_import_file(
-        user=users["county"], framework=town, period=PERIOD, content=content, file_name="gbk.csv"
+        actor=users["county"], framework=town, period=PERIOD, content=content, file_name="gbk.csv"
     )
     value = stored(LIANTANG, "town_tech_smes")
     assert (value.value, value.comment) == (17, "新设孵化器带动增长")
@@ -98,7 +103,7 @@ def test_gb18030_csv_and_english_header_and_extra_columns(users, town):
         encoding="gb18030",
         header=("区划名称", "region", "INDICATOR", "Value", "comment"),
     )
-    data_import_file(user=users["county"], framework=town, period=PERIOD, content=content, file_name="x.csv")
+    data_import_file(actor=users["county"], framework=town, period=PERIOD, content=content, file_name="x.csv")
     assert stored(LIANTANG, "town_tech_smes").comment == "𠀀注"
 
 
@@ -119,7 +124,7 @@ def test_thousands_separators_and_full_width_digits_are_accepted(users, town):
     content = csv_bytes(
         [[LIANTANG, "town_fiscal_st_spending", '"1,234.5"'], [LIANTANG, "town_tech_smes", "１２３"]]
     )
-    data_import_file(user=users["county"], framework=town, period=PERIOD, content=content, file_name="x.csv")
+    data_import_file(actor=users["county"], framework=town, period=PERIOD, content=content, file_name="x.csv")
     assert stored(LIANTANG, "town_fiscal_st_spending").value == Decimal("1234.5")
     assert stored(LIANTANG, "town_tech_smes").value == 123
 
@@ -188,7 +193,7 @@ def test_a_file_over_the_size_limit_is_refused_before_it_is_read(users, town, tm
     with big.open("wb") as f:
         f.truncate(60 * 1024 * 1024)  # 60 MB, sparse: nothing to read if the size is checked first
     with pytest.raises(DomainError, match=r"文件大小 60\.0 MB，超过上限 20 MB"):
-        data_import_path(user=users["county"], framework=town, period=PERIOD, path=big)
+        data_import_path(actor=users["county"], framework=town, period=PERIOD, path=big)
     error = refused(users["county"], town, b"x" * (60 * 1024 * 1024))
     assert "超过上限 20 MB" in error.message
 
@@ -214,7 +219,7 @@ def test_a_zip_that_is_not_a_workbook_is_refused(users, town):
 def test_a_dry_run_reports_without_writing(users, town):
     content = csv_bytes([[LIANTANG, "town_tech_smes", 17], [XIANGTANG, "town_tech_smes", 5]])
     report = data_import_file(
-        user=users["county"], framework=town, period=PERIOD, content=content, file_name="x.csv", dry_run=True
+        actor=users["county"], framework=town, period=PERIOD, content=content, file_name="x.csv", dry_run=True
     )
     assert (report.dry_run, report.created, report.batch) == (True, 2, None)
     assert "检查通过（试导入，未写入）" in report.summary()
@@ -222,8 +227,8 @@ def test_a_dry_run_reports_without_writing(users, town):
 
 
 def test_import_into_a_closed_round_is_refused(users, town):
-    round_ = workflow.round_for(town, PERIOD)
-    workflow.round_close(user=users["city_admin"], round_=round_)
+    round_ = selectors.round_for(town, PERIOD)
+    rounds.round_close(actor=users["city_admin"], round_=round_)
     error = refused(users["county"], town, csv_bytes([[LIANTANG, "town_tech_smes", 17]]))
     assert error.message.startswith("导入失败：填报任务") and "已截止，不能再填报或修改数据" in error.message
 
@@ -231,7 +236,7 @@ def test_import_into_a_closed_round_is_refused(users, town):
 def test_import_without_a_round_is_refused(users, frameworks):
     with pytest.raises(DomainError) as caught:
         data_import_file(
-            user=users["county"],
+            actor=users["county"],
             framework=frameworks["town"],
             period=2018,
             content=csv_bytes([[LIANTANG, "town_tech_smes", 17]]),
@@ -245,14 +250,14 @@ def test_import_can_submit_a_complete_region_with_an_explained_change(users, tow
     last_year = {
         v.indicator.code: v.value
         for v in DataValue.objects.filter(
-            region_id=LIANTANG, period=PERIOD - 1, indicator__in=workflow.reported_indicators(town)
+            region_id=LIANTANG, period=PERIOD - 1, indicator__in=selectors.reported_indicators(town)
         ).select_related("indicator")
     }
     rows = [[LIANTANG, code, value, ""] for code, value in last_year.items() if code != "town_tech_smes"]
     rows.append([LIANTANG, "town_tech_smes", 17, "两家企业迁出，其余未通过复核"])
     content = csv_bytes(rows, header=("区划代码", "指标代码", "数值", "说明"))
     report = data_import_file(
-        user=users["county"], framework=town, period=PERIOD, content=content, file_name="x.csv", submit=True
+        actor=users["county"], framework=town, period=PERIOD, content=content, file_name="x.csv", submit=True
     )
     assert report.submitted == 1 and report.created == len(rows)
     assert stored(LIANTANG, "town_tech_smes").status == "submitted"
@@ -270,7 +275,7 @@ def test_submitting_an_incomplete_region_refuses_the_whole_import(users, town):
 def test_json_file_with_comment_and_null_clearing_a_value(users, town):
     first = {"values": [{"region": LIANTANG, "indicator": "town_tech_smes", "value": 3}]}
     data_import_file(
-        user=users["county"],
+        actor=users["county"],
         framework=town,
         period=PERIOD,
         content=json.dumps(first).encode(),
@@ -285,7 +290,7 @@ def test_json_file_with_comment_and_null_clearing_a_value(users, town):
         ],
     }
     report = data_import_file(
-        user=users["county"],
+        actor=users["county"],
         framework=town,
         period=PERIOD,
         content=json.dumps(body, ensure_ascii=False).encode(),
@@ -303,7 +308,7 @@ def test_json_items_are_named_by_their_number(users, town):
         "x",
     ]
     with pytest.raises(DomainError) as caught:
-        data_import_values(user=users["county"], framework=town, period=PERIOD, items=items)
+        data_import_values(actor=users["county"], framework=town, period=PERIOD, items=items)
     assert caught.value.problems == [
         "第1条「科技型中小企业数」：应为数字，实际为「约300万」",
         "第2条：缺少「indicator」「value」",
@@ -337,7 +342,7 @@ def ref(content: bytes, region_code: str, indicator_code: str) -> str:
 
 def import_xlsx(user, framework, content: bytes):
     return data_import_file(
-        user=user, framework=framework, period=PERIOD, content=content, file_name="t.xlsx"
+        actor=user, framework=framework, period=PERIOD, content=content, file_name="t.xlsx"
     )
 
 
@@ -480,7 +485,7 @@ def test_a_town_has_no_county_template(client_for, county_fw):
 def test_rule_warnings_come_back_with_the_position_of_the_value(users, town):
     content = csv_bytes([[XIANGTANG, "town_tech_smes", 1], [LIANTANG, "town_tech_smes", 1]])
     report = data_import_file(
-        user=users["county"], framework=town, period=PERIOD, content=content, file_name="x.csv"
+        actor=users["county"], framework=town, period=PERIOD, content=content, file_name="x.csv"
     )
     changes = [w for w in report.warnings if "较上年" in w]
     assert changes and all(w.startswith(("第2行「数值」列：", "第3行「数值」列：")) for w in changes)
@@ -497,7 +502,7 @@ def test_a_60_mb_upload_to_the_import_page_is_refused_unread(client_for, upload,
 
 
 def test_the_template_holds_only_the_regions_taking_part_in_the_round(client_for, town):
-    workflow.round_for(town, PERIOD).regions.remove(XIANGTANG)
+    selectors.round_for(town, PERIOD).regions.remove(XIANGTANG)
     response = client_for("county").get(reverse("collection:template", args=["town", PERIOD]))
     codes = _template_rows(response)
     assert LIANTANG in codes and XIANGTANG not in codes

@@ -1,13 +1,13 @@
-"""A county's own data (issue 11, item 3): the indicator's owner fills and submits it; others only read it."""
+"""A county's own data: the indicator's owner fills and submits it; others only read it."""
 
 from decimal import Decimal
 
 import pytest
 from django.urls import reverse
 
-from county_innovation.accounts import permissions
-from county_innovation.collection import services
+from county_innovation.collection import policies
 from county_innovation.collection.models import Submission
+from county_innovation.collection.services import entry
 from county_innovation.indicators.defaults import COUNTY_INDICATORS
 from county_innovation.indicators.models import DataValue, Indicator
 from county_innovation.regions.models import Region
@@ -29,10 +29,10 @@ def test_county_officer_may_edit_only_the_county_s_own_indicators(demo, users):
     county = Region.objects.get(code=NANCHANG_COUNTY)
     own = Indicator.objects.get(code="hightech_enterprises")
     stats = Indicator.objects.get(code=STATISTICS)
-    assert permissions.can_edit_data(users["county"], county, own)
-    assert not permissions.can_edit_data(users["county"], county, stats)
-    assert permissions.can_edit_data(users["department"], county, stats)
-    assert not permissions.can_edit_data(users["department"], county, own)
+    assert policies.data.can_edit(users["county"], county, own)
+    assert not policies.data.can_edit(users["county"], county, stats)
+    assert policies.data.can_edit(users["department"], county, stats)
+    assert not policies.data.can_edit(users["department"], county, own)
 
 
 def test_county_grid_shows_department_cells_read_only_with_the_owner_named(demo, client_for):
@@ -80,8 +80,8 @@ def test_county_saves_and_submits_its_own_indicators_while_departments_are_empty
 
 def test_county_cannot_submit_a_department_s_submission(demo, users):
     sub = Submission.objects.get(round__period=PERIOD, region_id=NANCHANG_COUNTY, owner="statistics")
-    assert not permissions.can_submit(users["county"], sub)
-    assert permissions.can_submit(users["department"], sub)
+    assert not policies.submissions.allows(users["county"], "submit", sub)
+    assert policies.submissions.allows(users["department"], "submit", sub)
 
 
 def test_department_value_is_credited_to_the_department(demo, users):
@@ -89,8 +89,8 @@ def test_department_value_is_credited_to_the_department(demo, users):
 
     framework = Framework.objects.filter(code="county").order_by("-version").first()
     county = Region.objects.get(code=NANCHANG_COUNTY)
-    services.data_values_save(
-        user=users["department"],
+    entry.data_values_save(
+        actor=users["department"],
         region=county,
         period=PERIOD,
         framework=framework,
@@ -119,4 +119,4 @@ def test_round_page_lists_each_county_with_its_own_submission_state(demo, users,
 def test_county_and_town_never_edit_department_indicators_of_a_town(demo, users, role):
     town = Region.objects.get(code="360121100")
     own = Indicator.objects.get(code="town_tech_smes")
-    assert permissions.can_edit_data(users[role], town, own)
+    assert policies.data.can_edit(users[role], town, own)

@@ -8,7 +8,8 @@ import pytest
 from django.core.management import call_command
 from django.core.management.base import CommandError
 
-from county_innovation.collection.publishing import registries, registries_refresh, registry_publish
+from county_innovation.collection.publishing import registries
+from county_innovation.collection.services.publishing import registries_refresh, registry_publish
 from county_innovation.common.actors import system
 from county_innovation.common.errors import DomainError
 from county_innovation.enterprises.models import Enterprise, Qualification
@@ -98,22 +99,25 @@ def test_publishing_writes_values_nobody_typed_and_keeps_them_in_history(empty_t
         number="2025360100A0009",
         valid_from=dt.date(2025, 3, 1),
     )
-    reports = registries_refresh(period=PERIOD, user=users["city_admin"])
+    reports = registries_refresh(period=PERIOD, actor=users["city_admin"])
     assert reports[0].created > 0
     dv = DataValue.objects.get(region=empty_town, indicator__code="town_reg_tech_sme", period=PERIOD)
     assert dv.value == 1 and dv.channel == "registry" and dv.status == "approved"
     assert value(empty_town.code[:6], "reg_tech_sme") >= 1
     # a second publication with nothing changed changes nothing
-    again = registries_refresh(period=PERIOD, user=users["city_admin"])[0]
+    again = registries_refresh(period=PERIOD, actor=users["city_admin"])[0]
     assert again.created == again.updated == again.removed == 0
     assert dv.history.count() == 1 and dv.history.first().history_change_reason == "名录发布：enterprises"
 
 
 def test_a_value_the_registry_no_longer_publishes_is_removed(empty_town):
     registry_publish(
-        registry="enterprises", period=PERIOD, values={(empty_town.code, "town_reg_unicorn"): Decimal(2)}
+        registry="enterprises",
+        period=PERIOD,
+        values={(empty_town.code, "town_reg_unicorn"): Decimal(2)},
+        actor=system("测试"),
     )
-    report = registry_publish(registry="enterprises", period=PERIOD, values={})
+    report = registry_publish(registry="enterprises", period=PERIOD, values={}, actor=system("测试"))
     assert report.removed == 1
     assert value(empty_town.code, "town_reg_unicorn") is None
     assert DataValue.history.filter(region=empty_town, indicator__code="town_reg_unicorn").count() == 2
@@ -130,6 +134,7 @@ def test_bad_publications_are_refused_whole(empty_town):
                 ("999999999", "town_reg_hightech"): Decimal(1),
                 (empty_town.code, "town_tech_smes"): Decimal(1),  # a reported indicator
             },
+            actor=system("测试"),
         )
     problems = refused.value.problems
     assert any("不是县（区）级区划" in p for p in problems)
@@ -140,12 +145,18 @@ def test_bad_publications_are_refused_whole(empty_town):
 
 def test_a_locked_year_is_not_republished(empty_town):
     registry_publish(
-        registry="enterprises", period=PERIOD, values={(empty_town.code, "town_reg_hightech"): Decimal(1)}
+        registry="enterprises",
+        period=PERIOD,
+        values={(empty_town.code, "town_reg_hightech"): Decimal(1)},
+        actor=system("测试"),
     )
     DataValue.objects.filter(region=empty_town, period=PERIOD).update(status="locked")
     with pytest.raises(DomainError) as refused:
         registry_publish(
-            registry="enterprises", period=PERIOD, values={(empty_town.code, "town_reg_hightech"): Decimal(3)}
+            registry="enterprises",
+            period=PERIOD,
+            values={(empty_town.code, "town_reg_hightech"): Decimal(3)},
+            actor=system("测试"),
         )
     assert "已随填报任务发布锁定" in refused.value.problems[0]
     assert value(empty_town.code, "town_reg_hightech") == 1
@@ -183,7 +194,7 @@ def test_a_framework_version_uses_the_registry_counts_without_anyone_typing_them
         added_indicators={"town_reg_hightech": actors.code},
         note="高企数改由名录统计",
     )
-    registries_refresh(period=PERIOD)
+    registries_refresh(period=PERIOD, actor=system("测试"))
     published = dict(
         DataValue.objects.filter(indicator__code="town_reg_hightech", period=PERIOD).values_list(
             "region_id", "value"

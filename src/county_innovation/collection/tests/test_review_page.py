@@ -1,4 +1,4 @@
-"""The reviewer's submission page (issue 11, friction): last year's value and each unexplained warning beside
+"""The reviewer's submission page: last year's value and each unexplained warning beside
 every value; a warning disappears once its explanation (说明) is written."""
 
 from decimal import Decimal

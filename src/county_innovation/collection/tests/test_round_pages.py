@@ -7,8 +7,9 @@ from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
 
-from county_innovation.collection import selectors, workflow
+from county_innovation.collection import selectors
 from county_innovation.collection.models import Submission, SubmissionEvent
+from county_innovation.collection.services import rounds
 from county_innovation.indicators.selectors import framework_latest
 from county_innovation.regions.models import Region
 
@@ -27,8 +28,8 @@ def past_round(users):
     """A town round of 南昌县's and 进贤县's towns whose deadline was ten days ago."""
     today = timezone.localdate()
     towns = list(Region.objects.filter(level="town", code__regex=r"^36012[14]").order_by("code"))
-    return workflow.round_create(
-        user=users["city_admin"],
+    return rounds.round_create(
+        actor=users["city_admin"],
         framework=framework_latest("town"),
         period=PERIOD,
         opens_on=today - dt.timedelta(days=40),
@@ -101,8 +102,8 @@ def test_the_round_list_shows_the_demo_rounds(users):
 
 def test_a_values_history_page_lists_every_change(users):
     today = timezone.localdate()
-    workflow.round_create(
-        user=users["city_admin"],
+    rounds.round_create(
+        actor=users["city_admin"],
         framework=framework_latest("town"),
         period=PERIOD,
         opens_on=today,

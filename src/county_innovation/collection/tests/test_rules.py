@@ -11,11 +11,11 @@ from county_innovation.collection.models import ValidationRule
 from county_innovation.collection.rules import (
     Finding,
     check_values,
-    default_rules_ensure,
     format_number,
-    rules_copy,
     rules_for,
 )
+from county_innovation.collection.services.rules import default_rules_ensure, rules_copy
+from county_innovation.common.actors import system
 from county_innovation.common.protection import deletion_permitted
 from county_innovation.indicators.models import DataValue, Framework, FrameworkNode, Indicator
 from county_innovation.regions.models import Region
@@ -500,7 +500,7 @@ def test_unknown_stage_is_a_programming_error(county):
 
 
 def test_default_rules_of_the_county_framework(county):
-    assert default_rules_ensure(county) == 3
+    assert default_rules_ensure(county, actor=system("测试")) == 3
     rules = {(r.kind, r.indicator_id, r.severity, r.threshold) for r in rules_for(county)}
     assert rules == {
         ("required", None, "error", None),
@@ -509,7 +509,7 @@ def test_default_rules_of_the_county_framework(county):
     }
     # The default frameworks have no GDP indicator, so no 「R&D ≤ GDP」 rule is made up.
     assert not county.validation_rules.filter(kind="cross").exists()
-    assert default_rules_ensure(county) == 0
+    assert default_rules_ensure(county, actor=system("测试")) == 0
 
 
 def test_default_rules_add_rd_not_above_gdp_when_the_framework_has_gdp(county):
@@ -520,7 +520,7 @@ def test_default_rules_add_rd_not_above_gdp_when_the_framework_has_gdp(county):
     FrameworkNode.objects.create(
         framework=county, code="gdp", name=gdp.name, parent=leaf.parent, indicator=gdp
     )
-    assert default_rules_ensure(county) == 4
+    assert default_rules_ensure(county, actor=system("测试")) == 4
     r = county.validation_rules.get(kind="cross")
     assert (r.indicator.code, r.other.code, r.factor, r.severity) == (
         "rd_expenditure",
@@ -545,9 +545,11 @@ def test_rules_copy_leaves_behind_rules_of_removed_indicators(county, users):
     new = framework_new_version(
         framework=county, actor=users["city_admin"], removed_indicators=["rd_expenditure"]
     )
+    # the new version got them through indicators' framework_version_created signal
+    assert new.validation_rules.count() == 2
     with deletion_permitted("test setup"):
         ValidationRule.objects.filter(framework=new).delete()
-    assert rules_copy(county, new) == 2
+    assert rules_copy(county, new, actor=system("测试")) == 2
     copied = {
         (r.kind, r.indicator.code if r.indicator else None, r.active) for r in new.validation_rules.all()
     }
@@ -557,7 +559,7 @@ def test_rules_copy_leaves_behind_rules_of_removed_indicators(county, users):
 
 @pytest.mark.parametrize("values", [{}, {("360121", "rd_expenditure"): None}])
 def test_default_rules_on_empty_input(county, values):
-    default_rules_ensure(county)
+    default_rules_ensure(county, actor=system("测试"))
     found = check_values(framework=county, period=PERIOD, values=values, regions=["360121"], stage="submit")
     assert len(found) == 15 and {f.severity for f in found} == {"error"}
     assert check_values(framework=county, period=PERIOD, values=values, stage="save") == []
@@ -566,7 +568,7 @@ def test_default_rules_on_empty_input(county, values):
 def test_checks_read_rules_indicators_and_stored_values_in_a_few_queries(
     county, django_assert_max_num_queries
 ):
-    default_rules_ensure(county)
+    default_rules_ensure(county, actor=system("测试"))
     values = {(code, "rd_expenditure"): D(1000) for code in ("360121", "360124", "360122")}
     with django_assert_max_num_queries(5):
         check_values(framework=county, period=PERIOD, values=values, stage="submit")

@@ -5,8 +5,10 @@ from decimal import Decimal
 import pytest
 from django.urls import reverse
 
-from county_innovation.collection import rules, rules_config
+from county_innovation.collection import rules
 from county_innovation.collection.models import ValidationRule
+from county_innovation.collection.services import rules as rule_services
+from county_innovation.common.actors import system
 from county_innovation.common.errors import DomainError
 from county_innovation.common.protection import deletion_permitted
 from county_innovation.indicators.models import Framework, Indicator
@@ -43,7 +45,7 @@ def post_new(client, framework, **fields):
 
 
 def test_rule_index_lists_every_framework_version_with_its_active_rules(admin, county):
-    rules.default_rules_ensure(county)
+    rule_services.default_rules_ensure(county, actor=system("测试"))
     page = admin.get(reverse("collection:rule_index")).content.decode()
     assert "县（区）创新驱动发展评价指标体系" in page and "乡（镇、街道）创新发展评价指标体系" in page
     assert "3 条" in page
@@ -51,7 +53,7 @@ def test_rule_index_lists_every_framework_version_with_its_active_rules(admin, c
 
 
 def test_rule_list_describes_each_rule_in_chinese(admin, county):
-    rules.default_rules_ensure(county)
+    rule_services.default_rules_ensure(county, actor=system("测试"))
     ValidationRule.objects.create(
         framework=county,
         kind="cross",
@@ -182,8 +184,10 @@ def test_service_refuses_a_formula_indicator_and_writes_nothing(county):
     Indicator.objects.filter(code="invention_patents_per_10k").update(origin="formula")
     indicator = Indicator.objects.get(code="invention_patents_per_10k")
     with pytest.raises(DomainError) as refused:
-        rules_config.rule_save(
-            framework=county, fields={"kind": "range", "indicator": indicator, "max_value": Decimal(1)}
+        rule_services.rule_save(
+            framework=county,
+            fields={"kind": "range", "indicator": indicator, "max_value": Decimal(1)},
+            actor=system("测试"),
         )
     assert refused.value.problems == ["「万人发明专利拥有量」不是本体系的填报指标，不能作为指标。"]
     assert not ValidationRule.objects.filter(framework=county).exists()
@@ -192,7 +196,9 @@ def test_service_refuses_a_formula_indicator_and_writes_nothing(county):
 def test_service_refuses_to_save_a_rule_under_another_framework(county, frameworks):
     rule = ValidationRule.objects.create(framework=frameworks["town"], kind="required")
     with pytest.raises(DomainError, match="该规则不属于这个指标体系版本"):
-        rules_config.rule_save(framework=county, fields={"kind": "required"}, rule=rule)
+        rule_services.rule_save(
+            framework=county, fields={"kind": "required"}, rule=rule, actor=system("测试")
+        )
 
 
 # --- switching off -------------------------------------------------------------------------------------------

@@ -53,7 +53,7 @@ def test_county_officer_gets_a_county_template_with_only_their_county(client_for
     sheet = workbook(download(client_for("county"), "county"))["数据填报"]
     assert sheet["A4"].value == "360121" and sheet["B4"].value == "南昌县"
     assert sheet["A5"].value is None
-    # the county's own indicators only (issue 11, item 3), each with its 说明 column
+    # the county's own indicators only, each with its 说明 column
     assert len([c for c in sheet[2][3:] if c.value]) == 2 * 6
 
 

@@ -1,4 +1,4 @@
-"""Collection rounds end to end through the web client (issue 4, "Done when"), and each refused transition.
+"""Collection rounds end to end through the web client, and each refused transition.
 
 The whole round: the city opens it → towns submit → the county returns one with a comment → the town fixes
 and resubmits → the county approves → the city approves the county-level data → publish → values locked;
@@ -17,8 +17,9 @@ from django.utils import timezone
 
 from county_innovation.accounts.models import User
 from county_innovation.accounts.tests.api_sample import submission_versions
-from county_innovation.collection import services, workflow
+from county_innovation.collection import selectors
 from county_innovation.collection.models import CollectionRound, Submission, SubmissionEvent
+from county_innovation.collection.services import entry, rounds
 from county_innovation.common.errors import DomainError
 from county_innovation.indicators.models import DataValue, Framework, Indicator
 from county_innovation.indicators.selectors import framework_latest
@@ -50,7 +51,7 @@ def messages_of(response) -> list[str]:
 
 
 def town_values(framework: Framework) -> dict[str, str]:
-    codes = [i.code for i in workflow.reported_indicators(framework)]
+    codes = [i.code for i in selectors.reported_indicators(framework)]
     return {f"v_{code}": TOWN_VALUES.get(code, "5") for code in codes}
 
 
@@ -143,7 +144,7 @@ def test_a_whole_round_from_opening_to_locked_values(users):
     stats = submission(county_round, NANCHANG, "statistics")
     values = {
         f"v_{i.code}": "2.5" if i.value_kind == "percent" else "1200"
-        for i in workflow.owner_indicators(county_fw, "statistics")
+        for i in selectors.owner_indicators(county_fw, "statistics")
     }
     response = department.post(
         reverse("collection:grid", args=[NANCHANG, PERIOD]), values | {"action": "submit"}
@@ -217,8 +218,8 @@ def test_a_whole_round_from_opening_to_locked_values(users):
 @pytest.fixture
 def town_round(users):
     today = timezone.localdate()
-    return workflow.round_create(
-        user=users["city_admin"],
+    return rounds.round_create(
+        actor=users["city_admin"],
         framework=framework_latest("town"),
         period=PERIOD,
         opens_on=today,
@@ -227,8 +228,8 @@ def town_round(users):
 
 
 def write(user, region: str, values: dict[str, str], **kwargs):
-    return services.data_values_save(
-        user=user,
+    return entry.data_values_save(
+        actor=user,
         region=Region.objects.get(code=region),
         period=PERIOD,
         framework=framework_latest("town"),
@@ -241,16 +242,16 @@ def write(user, region: str, values: dict[str, str], **kwargs):
 
 def test_a_round_is_refused_twice_and_with_a_deadline_before_its_start(users, town_round):
     with pytest.raises(DomainError, match="已有填报任务"):
-        workflow.round_create(
-            user=users["city_admin"],
+        rounds.round_create(
+            actor=users["city_admin"],
             framework=town_round.framework,
             period=PERIOD,
             opens_on=dt.date(2027, 1, 1),
             deadline=dt.date(2026, 12, 1),
         )
     with pytest.raises(DomainError, match="早于开始日期"):
-        workflow.round_create(
-            user=users["city_admin"],
+        rounds.round_create(
+            actor=users["city_admin"],
             framework=framework_latest("county"),
             period=PERIOD,
             opens_on=dt.date(2027, 1, 1),
@@ -273,19 +274,19 @@ def test_no_entry_without_a_round(users):
 
 
 def test_entry_into_a_closed_round_is_refused(users, town_round):
-    workflow.round_close(user=users["city_admin"], round_=town_round)
+    rounds.round_close(actor=users["city_admin"], round_=town_round)
     with pytest.raises(DomainError, match="已截止"):
         write(users["town"], LIANTANG, {"town_tech_smes": "5"})
     assert not DataValue.objects.filter(period=PERIOD).exists()
     s = submission(town_round, LIANTANG)
     with pytest.raises(DomainError, match="不能再提交"):
-        workflow.submission_submit(user=users["town"], submission=s)
+        rounds.submission_submit(actor=users["town"], submission=s)
 
 
 def test_a_round_that_has_not_opened_yet_is_refused(users):
     today = timezone.localdate()
-    workflow.round_create(
-        user=users["city_admin"],
+    rounds.round_create(
+        actor=users["city_admin"],
         framework=framework_latest("town"),
         period=PERIOD,
         opens_on=today + dt.timedelta(days=3),
@@ -299,7 +300,7 @@ def test_the_second_of_two_concurrent_saves_is_refused(users, town_round):
     s = submission(town_round, LIANTANG)
     seen = s.version  # both officers opened the grid at this version
     write(users["town"], LIANTANG, {"town_tech_smes": "5"}, versions={s.pk: seen})
-    with pytest.raises(services.EditConflict, match="为避免覆盖他人的修改"):
+    with pytest.raises(entry.EditConflict, match="为避免覆盖他人的修改"):
         write(users["county"], LIANTANG, {"town_tech_smes": "7"}, versions={s.pk: seen})
     assert (
         DataValue.objects.get(region_id=LIANTANG, period=PERIOD, indicator__code="town_tech_smes").value == 5
@@ -322,14 +323,14 @@ def test_the_grid_refuses_a_stale_page(users, town_round):
 def test_a_return_needs_a_comment_and_only_the_towns_county_approves(users, town_round):
     s = submission(town_round, LIANTANG)
     write(users["town"], LIANTANG, {k[2:]: v for k, v in town_values(town_round.framework).items()})
-    workflow.submission_submit(user=users["town"], submission=s)
+    rounds.submission_submit(actor=users["town"], submission=s)
     with pytest.raises(DomainError, match="必须填写退回意见"):
-        workflow.submission_return(user=users["county"], submission=s, comment="  ")
+        rounds.submission_return(actor=users["county"], submission=s, comment="  ")
     from django.core.exceptions import PermissionDenied
 
     for role in ("other_county", "town", "department", "city_admin"):
         with pytest.raises(PermissionDenied, match="应由所属县（区）科技局审核"):
-            workflow.submission_approve(user=users[role], submission=s)
+            rounds.submission_approve(actor=users[role], submission=s)
     s.refresh_from_db()
     assert s.status == "submitted"
     assert not SubmissionEvent.objects.filter(submission=s, action__in=["approve", "return"]).exists()
@@ -338,17 +339,17 @@ def test_a_return_needs_a_comment_and_only_the_towns_county_approves(users, town
 def test_approved_data_reopens_only_by_the_city_with_a_reason(users, town_round):
     s = submission(town_round, LIANTANG)
     write(users["town"], LIANTANG, {k[2:]: v for k, v in town_values(town_round.framework).items()})
-    workflow.submission_submit(user=users["town"], submission=s)
-    workflow.submission_approve(user=users["county"], submission=s)
+    rounds.submission_submit(actor=users["town"], submission=s)
+    rounds.submission_approve(actor=users["county"], submission=s)
     with pytest.raises(DomainError, match="已审核"):
         write(users["county"], LIANTANG, {"town_tech_smes": "1"})
     from django.core.exceptions import PermissionDenied
 
     with pytest.raises(PermissionDenied, match="只有市科技局管理员"):
-        workflow.submission_reopen(user=users["county"], submission=s, reason="更正")
+        rounds.submission_reopen(actor=users["county"], submission=s, reason="更正")
     with pytest.raises(DomainError, match="必须填写原因"):
-        workflow.submission_reopen(user=users["city_admin"], submission=s, reason="")
-    workflow.submission_reopen(user=users["city_admin"], submission=s, reason="统计局更正了口径")
+        rounds.submission_reopen(actor=users["city_admin"], submission=s, reason="")
+    rounds.submission_reopen(actor=users["city_admin"], submission=s, reason="统计局更正了口径")
     s.refresh_from_db()
     assert s.status == "draft"
     event = SubmissionEvent.objects.filter(submission=s).last()
@@ -363,14 +364,14 @@ def test_approved_data_reopens_only_by_the_city_with_a_reason(users, town_round)
 def test_a_submission_needs_every_value_and_an_explanation_for_a_big_change(users, town_round):
     s = submission(town_round, LIANTANG)
     with pytest.raises(DomainError) as refused:
-        workflow.submission_submit(user=users["town"], submission=s)
+        rounds.submission_submit(actor=users["town"], submission=s)
     assert any("必填" in p for p in refused.value.problems)
     patents = Indicator.objects.get(code="town_patents_granted")
     DataValue.objects.create(region_id=LIANTANG, period=PERIOD - 1, indicator=patents, value=Decimal(40))
     values = {k[2:]: v for k, v in town_values(town_round.framework).items()} | {"town_patents_granted": "61"}
     write(users["town"], LIANTANG, values)  # +52.5 % on last year: saved, with a warning
     with pytest.raises(DomainError) as refused:
-        workflow.submission_submit(user=users["town"], submission=s)
+        rounds.submission_submit(actor=users["town"], submission=s)
     assert [p for p in refused.value.problems if "专利授权数" in p and "说明" in p]
     s.refresh_from_db()
     assert s.status == "draft"
@@ -380,7 +381,7 @@ def test_a_submission_needs_every_value_and_an_explanation_for_a_big_change(user
         {"town_patents_granted": "61"},
         comments={"town_patents_granted": "新引进两家企业"},
     )
-    workflow.submission_submit(user=users["town"], submission=s)
+    rounds.submission_submit(actor=users["town"], submission=s)
     s.refresh_from_db()
     assert s.status == "submitted"
 
@@ -399,7 +400,7 @@ def test_formula_and_registry_values_cannot_be_typed(users, town_round):
         indicator=registry,
         parent=FrameworkNode.objects.get(framework=framework, code="index").children.first(),
     )
-    with pytest.raises(services.EntryInvalid) as refused:
+    with pytest.raises(entry.EntryInvalid) as refused:
         write(users["town"], LIANTANG, {"t_registry": "5"})
     assert "由登记名录自动发布" in refused.value.cell_problems["t_registry"]
     assert not DataValue.objects.filter(indicator=registry).exists()

@@ -5,7 +5,7 @@ import pytest
 from django.test import Client
 
 from county_innovation.accounts.tests.api_sample import api_sample_create, call, token_for
-from county_innovation.collection.services import data_values_save
+from county_innovation.collection.services.entry import data_values_save
 from county_innovation.evaluation.models import EvaluationRun
 from county_innovation.evaluation.services import evaluation_run_create
 from county_innovation.indicators.selectors import framework_indicators
@@ -156,10 +156,10 @@ def test_run_without_demo_data_carries_no_notice(no_demo, users, frameworks):
     framework = frameworks["county"]
     from datetime import date
 
-    from county_innovation.collection.workflow import round_create
+    from county_innovation.collection.services.rounds import round_create
 
     round_create(
-        user=users["city_admin"],
+        actor=users["city_admin"],
         framework=framework,
         period=2024,
         opens_on=date(2025, 1, 1),
@@ -168,7 +168,7 @@ def test_run_without_demo_data_carries_no_notice(no_demo, users, frameworks):
     for i, county in enumerate(counties_of(city_region())):
         values = {ind.code: i + j + 1 for j, ind in enumerate(framework_indicators(framework))}
         data_values_save(
-            user=users["city_admin"],
+            actor=users["city_admin"],
             region=county,
             period=2024,
             framework=framework,

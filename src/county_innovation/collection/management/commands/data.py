@@ -1,13 +1,13 @@
 """`county-innovation data import FILE --framework CODE --period YEAR --user USERNAME [--dry-run] [--submit]`.
 
-The same import as the web page and the API (``collection.importing``): the Excel template, CSV (UTF-8 or GBK)
+The same import as the web page and the API (``collection.services.imports``): the Excel template, CSV (UTF-8 or GBK)
 or JSON, checked whole; anything refused prints every problem and exits with status 1, writing nothing.
 """
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from county_innovation.accounts.models import User
-from county_innovation.collection.importing import data_import_path
+from county_innovation.collection.services.imports import data_import_path
 from county_innovation.common.errors import DomainError
 from county_innovation.indicators.models import Framework
 from county_innovation.indicators.selectors import framework_latest
@@ -49,7 +49,7 @@ class Command(BaseCommand):
             )
         try:
             report = data_import_path(
-                user=user,
+                actor=user,
                 framework=framework,
                 period=int(options["period"]),
                 path=str(options["file"]),

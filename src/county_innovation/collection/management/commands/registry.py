@@ -1,12 +1,14 @@
 """`county-innovation registry publish --period YEAR`: recompute the registry indicators of a year.
 
 Every registered registry (the enterprise registry today) counts its records per town and county and publishes
-them through collection.publishing; a year whose round has been published is locked and refused.
+them through collection.services.publishing; a year whose round has been published is locked and refused.
 """
 
 from django.core.management.base import BaseCommand, CommandError
 
-from county_innovation.collection.publishing import registries, registries_refresh
+from county_innovation.collection.publishing import registries
+from county_innovation.collection.services.publishing import registries_refresh
+from county_innovation.common.actors import system
 from county_innovation.common.errors import DomainError
 
 
@@ -21,7 +23,7 @@ class Command(BaseCommand):
     def handle(self, *args, **options):
         period = options["period"]
         try:
-            reports = registries_refresh(period=period)
+            reports = registries_refresh(period=period, actor=system("命令行发布名录指标"))
         except DomainError as error:
             raise CommandError("\n".join([error.message, *error.problems])) from None
         for r in reports:

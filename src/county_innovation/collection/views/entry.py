@@ -1,7 +1,7 @@
 """Data entry pages: the overview of regions to fill, the entry grid, the Excel template and its import.
 
-Thin: each view asks ``accounts.permissions``, calls a selector or service, and renders; refusals by a service
-come back as DomainError and are shown as Chinese messages.
+Thin: each view asks ``collection.policies``, calls a selector or service, and renders; refusals by a service
+come back as DomainError and are shown as Chinese messages (``common.feedback``).
 """
 
 from urllib.parse import quote
@@ -13,11 +13,13 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_http_methods
 
-from county_innovation.accounts import permissions
-from county_innovation.collection import excel, importing, selectors, services, workflow
+from county_innovation.collection import excel, policies, selectors
 from county_innovation.collection.forms import ImportForm, PeriodForm
+from county_innovation.collection.services import entry as entry_services
+from county_innovation.collection.services.imports import data_import_file
 from county_innovation.common import uploads
 from county_innovation.common.errors import DomainError
+from county_innovation.common.feedback import domain_error_messages, show_errors
 from county_innovation.common.numbers import query_int
 from county_innovation.indicators.models import DataValue, Framework
 from county_innovation.regions.models import Region
@@ -45,7 +47,7 @@ def _framework_or_404(code: str) -> Framework:
 
 @login_required
 def entry(request: HttpRequest) -> HttpResponse:
-    permissions.require_enter_data(request.user)
+    policies.data.require(request.user, "enter")
     form = PeriodForm(request.GET or None)
     period = form.cleaned_data["period"] if form.is_valid() else selectors.default_period()
     return render(
@@ -65,11 +67,11 @@ def entry(request: HttpRequest) -> HttpResponse:
 def grid(request: HttpRequest, region_code: str, period: int) -> HttpResponse:
     region = get_object_or_404(Region, code=region_code)
     period = _period_or_404(period)
-    permissions.require_view_data(request.user, region)
+    policies.data.require_view(request.user, region)
     framework = selectors.entry_framework(region.level)
     if framework is None:
         raise Http404(f"「{region.name}」是{region.get_level_display()}区划，没有需要填报的指标体系。")
-    round_ = workflow.round_for(framework, period)
+    round_ = selectors.round_for(framework, period)
     if round_ is not None:
         framework = round_.framework  # the round fixes the version its values are collected for
     typed: dict[str, str] = {}
@@ -85,8 +87,8 @@ def grid(request: HttpRequest, region_code: str, period: int) -> HttpResponse:
         }
         submit = request.POST.get("action") == "submit"
         try:
-            report = services.data_values_save(
-                user=request.user,
+            report = entry_services.data_values_save(
+                actor=request.user,
                 region=region,
                 period=period,
                 framework=framework,
@@ -96,24 +98,21 @@ def grid(request: HttpRequest, region_code: str, period: int) -> HttpResponse:
                 submit=False,
                 channel=DataValue.Channel.FORM,
             )
-        except services.EntryInvalid as error:
+        except entry_services.EntryInvalid as error:
             problems = error.cell_problems
             messages.error(request, error.message)
         except DomainError as error:
-            messages.error(request, error.message)
-            for problem in error.problems[:50]:
-                messages.error(request, problem)
+            show_errors(request, domain_error_messages(error))
         else:
             messages.success(request, _save_message(region, period, report))
             if submit:
                 try:
-                    services.submissions_submit_region(
-                        user=request.user, framework=framework, period=period, region=region
+                    entry_services.submissions_submit_region(
+                        actor=request.user, framework=framework, period=period, region=region
                     )
                 except DomainError as error:
-                    messages.error(request, f"数据已保存，但未能提交：{error.message}")
-                    for problem in error.problems[:50]:
-                        messages.error(request, problem)
+                    lines = domain_error_messages(error)
+                    show_errors(request, [f"数据已保存，但未能提交：{lines[0]}", *lines[1:]])
                 else:
                     messages.success(request, f"{region.name} {period}年数据已提交，等待审核。")
             return redirect("collection:grid", region_code=region.code, period=period)
@@ -148,7 +147,9 @@ def grid(request: HttpRequest, region_code: str, period: int) -> HttpResponse:
             "submitted": sum(1 for r in rows if r.stored and r.stored.status not in {"draft", "returned"}),
             "total": len(rows),
             "can_edit": any(r.editable for r in rows),
-            "can_submit": any(permissions.can_submit(request.user, s) and s.editable for s in submissions),
+            "can_submit": any(
+                s.editable and policies.submissions.allows(request.user, "submit", s) for s in submissions
+            ),
             "has_rows": bool(reported),
             "previous_period": period - 1 if selectors.period_is_valid(period - 1) else None,
             "next_period": period + 1 if selectors.period_is_valid(period + 1) else None,
@@ -156,7 +157,7 @@ def grid(request: HttpRequest, region_code: str, period: int) -> HttpResponse:
     )
 
 
-def _save_message(region: Region, period: int, report: services.SaveReport) -> str:
+def _save_message(region: Region, period: int, report: entry_services.SaveReport) -> str:
     done = "已保存"
     parts = [f"新增 {report.created} 项", f"修改 {report.updated} 项"]
     if report.deleted:
@@ -166,15 +167,15 @@ def _save_message(region: Region, period: int, report: services.SaveReport) -> s
 
 @login_required
 def template_download(request: HttpRequest, framework_code: str, period: int) -> HttpResponse:
-    permissions.require_enter_data(request.user)
+    policies.data.require(request.user, "enter")
     framework = _framework_or_404(framework_code)
     period = _period_or_404(period)
     code = request.GET.get("region", "").strip()
     region = get_object_or_404(Region, code=code) if code else None
     if region is not None:
-        permissions.require_view_data(request.user, region)
+        policies.data.require_view(request.user, region)
     try:
-        data = importing.template_data_for(
+        data = selectors.template_data_for(
             user=request.user, framework=framework, period=period, region=region
         )
     except DomainError as error:
@@ -191,7 +192,7 @@ def template_download(request: HttpRequest, framework_code: str, period: int) ->
 @login_required
 @require_http_methods(["GET", "POST"])
 def import_upload(request: HttpRequest, framework_code: str, period: int) -> HttpResponse:
-    permissions.require_enter_data(request.user)
+    policies.data.require(request.user, "enter")
     framework = _framework_or_404(framework_code)
     period = _period_or_404(period)
     form = ImportForm(request.POST or None, request.FILES or None)
@@ -199,8 +200,8 @@ def import_upload(request: HttpRequest, framework_code: str, period: int) -> Htt
     if request.method == "POST" and form.is_valid():
         upload = form.cleaned_data["file"]
         try:
-            report = importing.data_import_file(
-                user=request.user,
+            report = data_import_file(
+                actor=request.user,
                 framework=framework,
                 period=period,
                 file_name=upload.name,

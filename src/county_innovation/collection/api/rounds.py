@@ -1,14 +1,17 @@
 """Collection rounds and submissions over HTTP: progress for everyone who enters data, the approval steps for
-those the permission module lets take them. The same services as the pages; refusals come back as 400/403."""
+those the collection policies let take them. The same services as the pages; refusals come back as 400/403.
+
+Operation ids are stated: they name the module the endpoints were first published from, and clients keep them.
+"""
 
 import datetime as dt
 
 from django.http import HttpRequest
 from ninja import Router, Schema
 
-from county_innovation.accounts import permissions
-from county_innovation.collection import selectors, workflow
+from county_innovation.collection import policies, selectors
 from county_innovation.collection.models import CollectionRound, Submission
+from county_innovation.collection.services import rounds
 from county_innovation.common.api import not_found
 
 router = Router(tags=["填报任务"])
@@ -104,9 +107,7 @@ def _submission_out(s: Submission) -> dict:
 
 
 def _round_or_404(request: HttpRequest, round_id: int) -> CollectionRound:
-    permissions.require(
-        permissions.can_view_round(request.auth), "您的账号不参与数据填报，无法查看填报任务。"
-    )
+    policies.rounds.require(request.auth, "view")
     round_ = CollectionRound.objects.select_related("framework").filter(pk=round_id).first()
     if round_ is None:
         raise not_found(f"填报任务 #{round_id} 不存在。")
@@ -119,15 +120,18 @@ def _submission_or_404(request: HttpRequest, submission_id: int) -> Submission:
     )
     if submission is None:
         raise not_found(f"填报 #{submission_id} 不存在。")
-    permissions.require_view_submission(request.auth, submission)
+    policies.submissions.require(request.auth, "view", submission)
     return submission
 
 
-@router.get("/rounds/", response=list[RoundOut], summary="填报任务列表")
+@router.get(
+    "/rounds/",
+    response=list[RoundOut],
+    summary="填报任务列表",
+    operation_id="county_innovation_collection_round_api_round_list",
+)
 def round_list(request: HttpRequest):
-    permissions.require(
-        permissions.can_view_round(request.auth), "您的账号不参与数据填报，无法查看填报任务。"
-    )
+    policies.rounds.require(request.auth, "view")
     return [_round_out(r) for r in selectors.rounds_visible(request.auth)]
 
 
@@ -135,6 +139,7 @@ def round_list(request: HttpRequest):
     "/rounds/{round_id}",
     response=RoundDetailOut,
     summary="填报任务的完成率、按时率与逾期名单（本人可见范围）",
+    operation_id="county_innovation_collection_round_api_round_detail",
 )
 def round_detail(request: HttpRequest, round_id: int):
     round_ = _round_or_404(request, round_id)
@@ -148,34 +153,50 @@ def round_detail(request: HttpRequest, round_id: int):
 
 
 @router.get(
-    "/rounds/{round_id}/submissions", response=list[SubmissionOut], summary="填报任务中本人可见的各份填报"
+    "/rounds/{round_id}/submissions",
+    response=list[SubmissionOut],
+    summary="填报任务中本人可见的各份填报",
+    operation_id="county_innovation_collection_round_api_round_submissions",
 )
 def round_submissions(request: HttpRequest, round_id: int):
     round_ = _round_or_404(request, round_id)
     return [_submission_out(s) for s in selectors.submissions_visible(request.auth, round_)]
 
 
-@router.post("/submissions/{submission_id}/submit", response=SubmissionOut, summary="提交一份填报")
+@router.post(
+    "/submissions/{submission_id}/submit",
+    response=SubmissionOut,
+    summary="提交一份填报",
+    operation_id="county_innovation_collection_round_api_submission_submit",
+)
 def submission_submit(request: HttpRequest, submission_id: int):
     submission = _submission_or_404(request, submission_id)
-    return _submission_out(workflow.submission_submit(user=request.auth, submission=submission))
+    return _submission_out(rounds.submission_submit(actor=request.auth, submission=submission))
 
 
-@router.post("/submissions/{submission_id}/approve", response=SubmissionOut, summary="审核通过一份填报")
+@router.post(
+    "/submissions/{submission_id}/approve",
+    response=SubmissionOut,
+    summary="审核通过一份填报",
+    operation_id="county_innovation_collection_round_api_submission_approve",
+)
 def submission_approve(request: HttpRequest, submission_id: int, payload: CommentIn):
     submission = _submission_or_404(request, submission_id)
     return _submission_out(
-        workflow.submission_approve(user=request.auth, submission=submission, comment=payload.comment)
+        rounds.submission_approve(actor=request.auth, submission=submission, comment=payload.comment)
     )
 
 
 @router.post(
-    "/submissions/{submission_id}/return", response=SubmissionOut, summary="退回一份填报（须填写退回意见）"
+    "/submissions/{submission_id}/return",
+    response=SubmissionOut,
+    summary="退回一份填报（须填写退回意见）",
+    operation_id="county_innovation_collection_round_api_submission_return",
 )
 def submission_return(request: HttpRequest, submission_id: int, payload: CommentIn):
     submission = _submission_or_404(request, submission_id)
     return _submission_out(
-        workflow.submission_return(user=request.auth, submission=submission, comment=payload.comment)
+        rounds.submission_return(actor=request.auth, submission=submission, comment=payload.comment)
     )
 
 
@@ -183,9 +204,10 @@ def submission_return(request: HttpRequest, submission_id: int, payload: Comment
     "/submissions/{submission_id}/reopen",
     response=SubmissionOut,
     summary="重新开放已审核的填报（市科技局，须填写原因）",
+    operation_id="county_innovation_collection_round_api_submission_reopen",
 )
 def submission_reopen(request: HttpRequest, submission_id: int, payload: ReasonIn):
     submission = _submission_or_404(request, submission_id)
     return _submission_out(
-        workflow.submission_reopen(user=request.auth, submission=submission, reason=payload.reason)
+        rounds.submission_reopen(actor=request.auth, submission=submission, reason=payload.reason)
     )

@@ -1,6 +1,6 @@
 """Collection rounds and the life of a submission: open → submit → approve | return → lock on publishing.
 
-Every transition is a service here: it checks who may make it (``accounts.permissions``), refuses a transition
+Every transition is a service here: it checks who may make it (``collection.policies``), refuses a transition
 the current status does not allow with a Chinese sentence, moves the submission and the status of its values
 together, and records a SubmissionEvent. Nothing is deleted: a round, its submissions and their events stay.
 """
@@ -10,52 +10,35 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Iterable
 
-from django.conf import settings
 from django.db import transaction
-from django.db.models import QuerySet
 from django.utils import timezone
 
-from county_innovation.accounts import permissions
-from county_innovation.accounts.models import User
+from county_innovation.accounts.permissions import scope_root
+from county_innovation.collection import policies
 from county_innovation.collection.models import CollectionRound, Submission, SubmissionEvent
+from county_innovation.collection.publishing import PublishReport
+from county_innovation.collection.selectors import (
+    approval_conflict,
+    owners_of,
+    period_is_valid,
+    period_last,
+    reported_indicators,
+    round_for,
+    round_submissions,
+    submission_missing_problems,
+    submission_values,
+)
+from county_innovation.collection.services.publishing import registries_refresh
+from county_innovation.collection.services.rules import default_rules_ensure
 from county_innovation.common import bulk
+from county_innovation.common.actors import actor_required, history_user
 from county_innovation.common.errors import DomainError
-from county_innovation.indicators.models import DataValue, Framework, Indicator, Origin
+from county_innovation.indicators.models import DataValue, Framework, Origin
 from county_innovation.indicators.selectors import framework_indicators
 from county_innovation.regions.models import Region
 
 Status = Submission.Status
 Action = SubmissionEvent.Action
-
-
-# --- reads used by the write path ------------------------------------------------------------------------
-
-
-def round_for(framework: Framework, period: int) -> CollectionRound | None:
-    """The round collecting ``framework``'s indicators (any version of its code) for ``period``."""
-    return (
-        CollectionRound.objects.filter(framework__code=framework.code, period=period)
-        .select_related("framework")
-        .first()
-    )
-
-
-def reported_indicators(framework: Framework) -> list[Indicator]:
-    """The indicators people type in; formula and registry indicators are never collected."""
-    return [i for i in framework_indicators(framework) if i.is_reported]
-
-
-def owners_of(framework: Framework) -> list[str]:
-    """The owners a region's indicators are split into: the region itself ("") and each department."""
-    return sorted({i.owner for i in reported_indicators(framework)})
-
-
-def owner_indicators(framework: Framework, owner: str) -> list[Indicator]:
-    return [i for i in reported_indicators(framework) if i.owner == owner]
-
-
-def round_submissions(round_: CollectionRound) -> QuerySet[Submission]:
-    return round_.submissions.select_related("region", "round__framework", "submitted_by", "decided_by")
 
 
 # --- rounds ------------------------------------------------------------------------------------------------
@@ -64,7 +47,7 @@ def round_submissions(round_: CollectionRound) -> QuerySet[Submission]:
 @transaction.atomic
 def round_create(
     *,
-    user: User,
+    actor,
     framework: Framework,
     period: int,
     opens_on: dt.date,
@@ -77,9 +60,8 @@ def round_create(
 
     ``regions`` defaults to every region of the framework's level in the admin's city.
     """
-    from county_innovation.collection.selectors import period_is_valid, period_last
-
-    permissions.require(permissions.can_manage_rounds(user), "只有市科技局管理员可以发布填报任务。")
+    policies.rounds.require(actor, "manage", message="只有市科技局管理员可以发布填报任务。")
+    user = history_user(actor)
     problems = []
     if not period_is_valid(period):
         problems.append(f"年度 {period} 不在可填报范围内（2015–{period_last()} 年）")
@@ -92,7 +74,7 @@ def round_create(
         problems.append(
             f"{period}年度「{framework.name}」已有填报任务「{existing.title}」，同一年度同一体系只能有一个任务"
         )
-    root = permissions.scope_root(user)
+    root = scope_root(actor)
     pool = Region.objects.filter(level=framework.level)
     if root is not None:
         pool = pool.filter(code__startswith=root.prefix)
@@ -130,20 +112,18 @@ def round_create(
     DataValue.objects.filter(
         region__in=chosen, period=period, indicator__in=reported_indicators(framework)
     ).update(status=DataValue.Status.DRAFT)
-    from county_innovation.collection.rules import default_rules_ensure
-
-    default_rules_ensure(framework)
+    default_rules_ensure(framework, actor=actor)
     return round_
 
 
-def _require_admin_round(user: User, round_: CollectionRound, action: str) -> None:
-    permissions.require(permissions.can_manage_rounds(user), f"只有市科技局管理员可以{action}填报任务。")
+def _require_admin_round(actor, round_: CollectionRound, action: str) -> None:
+    policies.rounds.require(actor, "manage", round_, message=f"只有市科技局管理员可以{action}填报任务。")
 
 
 @transaction.atomic
-def round_close(*, user: User, round_: CollectionRound) -> CollectionRound:
+def round_close(*, actor, round_: CollectionRound) -> CollectionRound:
     """Stop saving and submitting; review of what was submitted goes on."""
-    _require_admin_round(user, round_, "截止")
+    _require_admin_round(actor, round_, "截止")
     round_ = CollectionRound.objects.select_for_update().get(pk=round_.pk)
     if round_.status != CollectionRound.Status.OPEN:
         raise DomainError(f"填报任务「{round_.title}」当前为「{round_.get_status_display()}」，不能截止。")
@@ -153,8 +133,8 @@ def round_close(*, user: User, round_: CollectionRound) -> CollectionRound:
 
 
 @transaction.atomic
-def round_reopen(*, user: User, round_: CollectionRound) -> CollectionRound:
-    _require_admin_round(user, round_, "重新开放")
+def round_reopen(*, actor, round_: CollectionRound) -> CollectionRound:
+    _require_admin_round(actor, round_, "重新开放")
     round_ = CollectionRound.objects.select_for_update().get(pk=round_.pk)
     if round_.status != CollectionRound.Status.CLOSED:
         raise DomainError(
@@ -166,10 +146,10 @@ def round_reopen(*, user: User, round_: CollectionRound) -> CollectionRound:
 
 
 @transaction.atomic
-def round_publish(*, user: User, round_: CollectionRound, allow_unsubmitted: bool = False) -> CollectionRound:
+def round_publish(*, actor, round_: CollectionRound, allow_unsubmitted: bool = False) -> CollectionRound:
     """Lock every submission and value of the round. Refused while a submission awaits review or was returned;
     submissions never submitted (the region reported nothing) lock only when ``allow_unsubmitted``."""
-    _require_admin_round(user, round_, "发布")
+    _require_admin_round(actor, round_, "发布")
     round_ = CollectionRound.objects.select_for_update().get(pk=round_.pk)
     if round_.is_published:
         raise DomainError(
@@ -189,7 +169,7 @@ def round_publish(*, user: User, round_: CollectionRound, allow_unsubmitted: boo
             problems,
         )
     for s in submissions:
-        _move(s, user=user, action=Action.LOCK, to=Status.LOCKED, comment="任务发布，数据锁定")
+        _move(s, user=history_user(actor), action=Action.LOCK, to=Status.LOCKED, comment="任务发布，数据锁定")
     # The registry figures the framework uses for the year are locked with the reported ones.
     registry = [i for i in framework_indicators(round_.framework) if i.origin == Origin.REGISTRY]
     DataValue.objects.filter(
@@ -197,31 +177,21 @@ def round_publish(*, user: User, round_: CollectionRound, allow_unsubmitted: boo
     ).update(status=DataValue.Status.LOCKED)
     round_.status = CollectionRound.Status.PUBLISHED
     round_.published_at = timezone.now()
-    round_.published_by = user
+    round_.published_by = history_user(actor)
     round_.save(update_fields=["status", "published_at", "published_by"])
     return round_
 
 
-def round_registry_refresh(*, user: User, round_: CollectionRound) -> list:
+def round_registry_refresh(*, actor, round_: CollectionRound) -> list[PublishReport]:
     """Recompute the registry indicators (enterprise counts …) of the round's year; a published year is refused."""
-    from county_innovation.collection.publishing import registries_refresh
-
-    permissions.require(permissions.can_manage_rounds(user), "只有市科技局管理员可以更新名录指标。")
-    return registries_refresh(period=round_.period, user=user)
+    policies.rounds.require(actor, "manage", round_, message="只有市科技局管理员可以更新名录指标。")
+    return registries_refresh(period=round_.period, actor=actor)
 
 
 # --- submissions -------------------------------------------------------------------------------------------
 
 
-def submission_values(submission: Submission) -> QuerySet[DataValue]:
-    return DataValue.objects.filter(
-        region=submission.region,
-        period=submission.round.period,
-        indicator__in=owner_indicators(submission.round.framework, submission.owner),
-    )
-
-
-def _move(submission: Submission, *, user: User, action: str, to: str, comment: str = "") -> Submission:
+def _move(submission: Submission, *, user, action: str, to: str, comment: str = "") -> Submission:
     """Change a submission's status, the status of its values, and record the step."""
     before = submission.status
     submission.status = to
@@ -259,35 +229,10 @@ def _refuse_status(submission: Submission, wanted: str) -> DomainError:
     )
 
 
-def submission_missing_problems(submission: Submission) -> list[str]:
-    """What stops a submission from being submitted: rule errors, and warnings without an explanation."""
-    from county_innovation.collection.rules import check_values
-
-    framework = submission.round.framework
-    indicators = owner_indicators(framework, submission.owner)
-    stored = {dv.indicator_id: dv for dv in submission_values(submission)}
-    values = {
-        (submission.region.code, i.code): (stored[i.pk].value if i.pk in stored else None) for i in indicators
-    }
-    comments = {i.code: (stored[i.pk].comment if i.pk in stored else "") for i in indicators}
-    problems = []
-    for finding in check_values(
-        framework=framework, period=submission.round.period, values=values, stage="submit"
-    ):
-        if finding.indicator_code not in comments:
-            continue  # a rule about another owner's indicator is that owner's to answer
-        if finding.severity == "error":
-            problems.append(finding.message)
-        elif not comments[finding.indicator_code].strip():
-            hint = "" if "说明" in finding.message else "；请在该指标的「说明」中写明原因后再提交"
-            problems.append(finding.message + hint)
-    return problems
-
-
 @transaction.atomic
-def submission_submit(*, user: User, submission: Submission) -> Submission:
+def submission_submit(*, actor, submission: Submission) -> Submission:
     submission = _locked(submission.pk)
-    permissions.require_submit(user, submission)
+    policies.submissions.require(actor, "submit", submission)
     round_ = submission.round
     if round_.status != CollectionRound.Status.OPEN:
         raise DomainError(f"填报任务「{round_.title}」{round_.get_status_display()}，不能再提交数据。")
@@ -300,68 +245,52 @@ def submission_submit(*, user: User, submission: Submission) -> Submission:
         )
     late = timezone.localdate() > round_.deadline
     return _move(
-        submission, user=user, action=Action.SUBMIT, to=Status.SUBMITTED, comment="逾期提交" if late else ""
-    )
-
-
-def approval_conflict(user: User, submission: Submission) -> str | None:
-    """Why ``user`` may not approve ``submission`` under separation of duties, or None.
-
-    The approver is never the person who submitted it nor one who entered or imported its values since it
-    was last sent back (returned or reopened): four eyes on every approved figure. A deployment with one
-    officer per county may switch the rule off (``settings.SEPARATE_APPROVAL``).
-    """
-    if not settings.SEPARATE_APPROVAL:
-        return None
-    if submission.submitted_by_id == user.pk:
-        did = "提交"
-    else:
-        events = list(submission.events.order_by("-at", "-pk").values_list("action", "actor_id"))
-        cycle = []
-        for action, actor in events:
-            if action in (Action.RETURN, Action.REOPEN):
-                break
-            cycle.append((action, actor))
-        if not any(a in (Action.SAVE, Action.IMPORT) and actor == user.pk for a, actor in cycle):
-            return None
-        did = "填报（录入或导入）"
-    return (
-        f"「{submission.region.name}」（{submission.owner_label}）的这份数据由您本人{did}，"
-        "按审核与填报分离（不相容岗位分离）的规定，不能由您本人审核通过：请由本单位另一名有审核权限的人员审核；"
-        "如确需更正，可退回后由填报人修改重新提交。"
+        submission,
+        user=history_user(actor),
+        action=Action.SUBMIT,
+        to=Status.SUBMITTED,
+        comment="逾期提交" if late else "",
     )
 
 
 @transaction.atomic
-def submission_approve(*, user: User, submission: Submission, comment: str = "") -> Submission:
+def submission_approve(*, actor, submission: Submission, comment: str = "") -> Submission:
     """Approve a submitted submission: the approver's permission, the status, and separation of duties."""
     submission = _locked(submission.pk)
-    permissions.require_approve(user, submission)
+    policies.submissions.require(actor, "approve", submission)
     if submission.status != Status.SUBMITTED:
         raise _refuse_status(submission, "审核通过")
-    conflict = approval_conflict(user, submission)
+    conflict = approval_conflict(actor, submission)
     if conflict:
         raise DomainError(conflict)
-    return _move(submission, user=user, action=Action.APPROVE, to=Status.APPROVED, comment=comment.strip())
+    return _move(
+        submission,
+        user=history_user(actor),
+        action=Action.APPROVE,
+        to=Status.APPROVED,
+        comment=comment.strip(),
+    )
 
 
 @transaction.atomic
-def submission_return(*, user: User, submission: Submission, comment: str) -> Submission:
+def submission_return(*, actor, submission: Submission, comment: str) -> Submission:
     submission = _locked(submission.pk)
-    permissions.require_approve(user, submission)
+    policies.submissions.require(actor, "approve", submission)
     if submission.status != Status.SUBMITTED:
         raise _refuse_status(submission, "退回")
     comment = (comment or "").strip()
     if not comment:
         raise DomainError("退回时必须填写退回意见，说明需要修改的内容。")
-    return _move(submission, user=user, action=Action.RETURN, to=Status.RETURNED, comment=comment)
+    return _move(
+        submission, user=history_user(actor), action=Action.RETURN, to=Status.RETURNED, comment=comment
+    )
 
 
 @transaction.atomic
-def submission_reopen(*, user: User, submission: Submission, reason: str) -> Submission:
+def submission_reopen(*, actor, submission: Submission, reason: str) -> Submission:
     """The city admin sends an approved (or submitted) submission back to draft, with a recorded reason."""
     submission = _locked(submission.pk)
-    permissions.require(permissions.is_city_admin(user), "只有市科技局管理员可以重新开放已审核的数据。")
+    policies.submissions.require(actor, "reopen", submission)
     if submission.status == Status.LOCKED:
         raise DomainError(
             f"「{submission.region.name}」的数据已随任务发布锁定，不能重新开放；已发布的评价结果以锁定数据为准。"
@@ -371,13 +300,16 @@ def submission_reopen(*, user: User, submission: Submission, reason: str) -> Sub
     reason = (reason or "").strip()
     if not reason:
         raise DomainError("重新开放必须填写原因。")
-    return _move(submission, user=user, action=Action.REOPEN, to=Status.DRAFT, comment=reason)
+    return _move(submission, user=history_user(actor), action=Action.REOPEN, to=Status.DRAFT, comment=reason)
 
 
-def record_edit(
-    submissions: Iterable[Submission], *, user: User, action: str, changed: dict[int, int]
-) -> None:
-    """After values of ``submissions`` were written: bump their versions and record who changed how many."""
+def record_edit(submissions: Iterable[Submission], *, actor, action: str, changed: dict[int, int]) -> None:
+    """After values of ``submissions`` were written: bump their versions and record who changed how many.
+
+    Called by the write path (``services.entry.values_write``), which has checked the actor's remit per value.
+    """
+    actor_required(actor)
+    user = history_user(actor)
     now = timezone.now()
     events = []
     for s in submissions:

@@ -1,7 +1,7 @@
 """Writes of data entry: saving the grid and importing the Excel template, both all-or-nothing.
 
-Every value is checked by ``indicators.validation.parse_value`` and every region and indicator by
-``accounts.permissions``; the first refused check does not stop the others, so the user sees every problem
+Every value is checked by ``indicators.validation.parse_value`` and every region and indicator by the data
+policy (``collection.policies.data``); the first refused check does not stop the others, so the user sees every problem
 at once, and nothing is written until all pass.
 """
 
@@ -11,10 +11,13 @@ from decimal import Decimal
 from django.db import transaction
 from django.utils import timezone
 
-from county_innovation.accounts import permissions
-from county_innovation.accounts.models import User
-from county_innovation.collection import selectors, workflow
-from county_innovation.collection.models import CollectionRound, Submission, SubmissionEvent
+from county_innovation.accounts.permissions import in_scope, indicator_owner_label
+from county_innovation.collection import policies
+from county_innovation.collection.models import Submission, SubmissionEvent
+from county_innovation.collection.rules import check_values
+from county_innovation.collection.selectors import open_round, period_check, reported_indicators
+from county_innovation.collection.services.rounds import record_edit, submission_submit
+from county_innovation.common.actors import actor_required, history_user
 from county_innovation.common.bulk import bulk_create_with_history, bulk_update_with_history
 from county_innovation.common.errors import DomainError
 from county_innovation.common.protection import deletion_permitted
@@ -46,13 +49,6 @@ class SaveReport:
     @property
     def changed(self) -> int:
         return self.created + self.updated + self.deleted
-
-
-def _check_period(period: int) -> None:
-    if not selectors.period_is_valid(period):
-        raise DomainError(
-            f"年度 {period} 不在可填报范围内（{selectors.PERIOD_FIRST}–{selectors.period_last()} 年）。"
-        )
 
 
 # --- the one write path: grid, file imports and the API all end here --------------------------------------
@@ -95,25 +91,6 @@ class EditConflict(DomainError):
     """Someone else saved the same submission after the page was opened (optimistic locking)."""
 
 
-def open_round(framework: Framework, period: int) -> CollectionRound:
-    """The round values of ``framework`` and ``period`` may be written into, or a DomainError saying why not."""
-    _check_period(period)
-    round_ = workflow.round_for(framework, period)
-    if round_ is None:
-        raise DomainError(
-            f"{period}年度「{framework.name}」尚未发布填报任务，暂不能填报或导入数据；"
-            "请等待市科技局发布填报任务。"
-        )
-    if round_.status != CollectionRound.Status.OPEN:
-        raise DomainError(
-            f"填报任务「{round_.title}」{round_.get_status_display()}，不能再填报或修改数据；"
-            "如确需更正，请联系市科技局。"
-        )
-    if timezone.localdate() < round_.opens_on:
-        raise DomainError(f"填报任务「{round_.title}」将于 {round_.opens_on:%Y-%m-%d} 开始，目前还不能填报。")
-    return round_
-
-
 def _origin_problem(indicator: Indicator) -> str:
     if indicator.origin == Origin.FORMULA:
         return f"「{indicator.name}」由公式计算（{indicator.formula_text}），不能直接填报"
@@ -123,7 +100,7 @@ def _origin_problem(indicator: Indicator) -> str:
 @transaction.atomic
 def values_write(
     *,
-    user: User,
+    actor,
     framework: Framework,
     period: int,
     changes: list[ValueChange],
@@ -142,11 +119,11 @@ def values_write(
     save by someone else in between an EditConflict. ``submit`` submits every touched submission after the
     write; ``dry_run`` checks everything and reports what would change without writing.
     """
-    from county_innovation.collection.rules import check_values
-
+    actor_required(actor)
+    user = history_user(actor)
     round_ = open_round(framework, period)
     framework = round_.framework
-    collected = {i.pk for i in workflow.reported_indicators(framework)}
+    collected = {i.pk for i in reported_indicators(framework)}
     in_framework = {i.pk for i in framework_indicators(framework)}
     regions = {c.region.code: c.region for c in changes}
     submissions = {
@@ -175,12 +152,12 @@ def values_write(
             continue
         key = (c.region.code, c.indicator.owner)
         if key not in may_edit:
-            may_edit[key] = permissions.can_edit_data(user, c.region, c.indicator)
+            may_edit[key] = policies.data.can_edit(actor, c.region, c.indicator)
         if not may_edit[key]:
-            if not permissions.in_scope(user, c.region):
+            if not in_scope(actor, c.region):
                 refuse(c, f"「{c.region.name}」不在您的管辖范围内，不能填报其数据")
             else:
-                owner = permissions.indicator_owner_label(c.indicator, c.region)
+                owner = indicator_owner_label(c.indicator, c.region)
                 refuse(c, f"您无权填报指标「{c.indicator.name}」：该指标由{owner}负责填报")
             continue
         submission = submissions.get((c.region.code, c.indicator.owner))
@@ -227,7 +204,7 @@ def values_write(
     for c in changes:
         after[(c.region.code, c.indicator.code)] = c.value
     report = WriteReport(dry_run=dry_run)
-    # The rules run even when other problems were found, so one attempt reports everything (issue 11, item 8).
+    # The rules run even when other problems were found, so one attempt reports every problem.
     changed_cells = {(c.region.code, c.indicator.code): c for c in changes}
     for finding in check_values(framework=framework, period=period, values=after, regions=list(regions)):
         change = changed_cells.get((finding.region_code, finding.indicator_code))
@@ -300,12 +277,12 @@ def values_write(
             if channel == DataValue.Channel.IMPORT
             else SubmissionEvent.Action.SAVE
         )
-        workflow.record_edit(changed, user=user, action=action, changed=changed_per_submission)
+        record_edit(changed, actor=actor, action=action, changed=changed_per_submission)
     if submit:
         for submission in report.submissions:
-            if permissions.can_submit(user, submission):
+            if policies.submissions.allows(actor, "submit", submission):
                 try:
-                    workflow.submission_submit(user=user, submission=submission)
+                    submission_submit(actor=actor, submission=submission)
                 except DomainError as error:  # name the region: an import submits many at once
                     name = submission.region.name
                     raise DomainError(error.message, [f"{name}：{p}" for p in error.problems]) from None
@@ -314,7 +291,7 @@ def values_write(
 
 def data_values_save(
     *,
-    user: User,
+    actor,
     region: Region,
     period: int,
     framework: Framework,
@@ -332,7 +309,8 @@ def data_values_save(
     ``submit`` then submits the region's submissions the user may submit, each on its own: a refused submission
     leaves the saved values saved and raises DomainError with what is missing.
     """
-    _check_period(period)
+    actor_required(actor)
+    period_check(period)
     if region.level != framework.level:
         raise DomainError(
             f"「{region.name}」不适用「{framework.name}」，请选择{framework.get_level_display()}级区划。"
@@ -346,7 +324,7 @@ def data_values_save(
         if indicator is None:
             problems[code] = f"指标代码「{code}」不属于「{framework.name}」第{framework.version}版"
             continue
-        permissions.require_edit_data(user, region, indicator)
+        policies.data.require_edit(actor, region, indicator)
         try:
             value = parse_value(indicator, raw)
         except ValueProblem as problem:
@@ -367,7 +345,7 @@ def data_values_save(
     if changes:
         try:
             written = values_write(
-                user=user,
+                actor=actor,
                 framework=framework,
                 period=period,
                 changes=changes,
@@ -394,23 +372,24 @@ def data_values_save(
     else:
         open_round(framework, period)
     if submit:
-        submissions_submit_region(user=user, framework=framework, period=period, region=region)
+        submissions_submit_region(actor=actor, framework=framework, period=period, region=region)
         report.submitted = True
     return report
 
 
 def submissions_submit_region(
-    *, user: User, framework: Framework, period: int, region: Region
+    *, actor, framework: Framework, period: int, region: Region
 ) -> list[Submission]:
     """Submit every submission of ``region`` in the round that the user may submit (the grid's 提交)."""
+    actor_required(actor)
     round_ = open_round(framework, period)
     mine = [
         s
         for s in Submission.objects.filter(round=round_, region=region).select_related(
             "region", "round__framework"
         )
-        if permissions.can_submit(user, s) and s.editable
+        if policies.submissions.allows(actor, "submit", s) and s.editable
     ]
     if not mine:
         raise DomainError(f"「{region.name}」没有由您提交、且处于草稿或退回状态的填报。")
-    return [workflow.submission_submit(user=user, submission=s) for s in mine]
+    return [submission_submit(actor=actor, submission=s) for s in mine]

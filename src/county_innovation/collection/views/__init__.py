@@ -1,0 +1,1 @@
+"""Collection's pages: entry (overview, grid, template, import), rounds, submissions, rules."""
