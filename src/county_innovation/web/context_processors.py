@@ -3,6 +3,7 @@
 from django.http import HttpRequest
 
 from county_innovation.accounts import permissions
+from county_innovation.collection.policies import data
 from county_innovation.common.models import DemoDataset
 
 
@@ -13,6 +14,6 @@ def platform(request: HttpRequest) -> dict:
         "demo_dataset": demo,
         "scope_root": permissions.scope_root(user) if user.is_authenticated else None,
         "is_city_admin": permissions.is_city_admin(user),
-        "can_enter_data": user.is_authenticated and permissions.scope_root(user) is not None,
+        "can_enter_data": data.allows(user, "enter"),
         "shows_api_docs": permissions.uses_api(user),
     }

@@ -18,6 +18,7 @@ from django.urls import reverse
 from county_innovation.accounts import permissions
 from county_innovation.accounts.models import User
 from county_innovation.collection.models import CollectionRound, Submission
+from county_innovation.collection.policies import submissions
 from county_innovation.collection.selectors import submissions_to_review, submissions_visible
 from county_innovation.designation.models import PENDING_STATUSES, Designation, ExpertReview
 from county_innovation.designation.selectors import reviews_waiting_for
@@ -63,7 +64,7 @@ def rounds_to_fill(user: User) -> list[Submission]:
 
     Own: the region the user stands for (a town's, a county's own figures) or, for a department, its own
     indicators; the towns a county officer may also hand in for are the towns' own work, not listed here.
-    Which of the region's submissions the user hands in is ``permissions.can_submit``'s decision alone.
+    Which of the region's submissions the user hands in is the collection policy's decision alone.
     """
     root = permissions.scope_root(user)
     if root is None or not workbench.allows(user, "fill"):
@@ -76,7 +77,7 @@ def rounds_to_fill(user: User) -> list[Submission]:
         )
         if not any_region:
             mine = mine.filter(region=root)
-        waiting += [_with_round(s, round_) for s in mine if permissions.can_submit(user, s)]
+        waiting += [_with_round(s, round_) for s in mine if submissions.allows(user, "submit", s)]
     return waiting
 
 

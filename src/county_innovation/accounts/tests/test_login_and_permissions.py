@@ -2,6 +2,7 @@ import pytest
 from django.urls import reverse
 
 from county_innovation.accounts import permissions
+from county_innovation.collection.policies import data
 from county_innovation.indicators.models import Indicator
 from county_innovation.regions.models import Region
 
@@ -81,7 +82,7 @@ def test_scopes(users):
 )
 def test_who_may_enter_a_county_indicator(users, role, code, allowed):
     region = Region.objects.get(code="360121")
-    assert permissions.can_edit_data(users[role], region, Indicator.objects.get(code=code)) is allowed
+    assert data.can_edit(users[role], region, Indicator.objects.get(code=code)) is allowed
 
 
 def test_a_user_changes_their_own_password_in_chinese(users, client):

@@ -42,7 +42,7 @@ def test_county_officer_gets_a_town_template_with_a_row_for_each_of_their_towns(
 
 
 def test_template_row_3_is_chinese_guidance_not_codes(client_for, download):
-    """Issue 11, friction: row 3 showed machine codes in English."""
+    """Row 3 of the template names the indicators in Chinese, never by their machine codes."""
     sheet = workbook(download(client_for("county"), "town"))["数据填报"]
     texts = [str(c.value) for c in sheet[3] if c.value]
     assert texts and all(re.search(r"[\u4e00-\u9fff]", t) for t in texts), texts
