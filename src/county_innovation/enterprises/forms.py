@@ -99,6 +99,10 @@ class DeregisterForm(forms.Form):
         error_messages={"required": "请勾选确认后再注销。"},
     )
 
+    def __init__(self, *args, **kwargs) -> None:
+        kwargs.setdefault("label_suffix", "：")
+        super().__init__(*args, **kwargs)
+
 
 class PoolOpenForm(forms.Form):
     year = forms.IntegerField(label="年度", min_value=2000, max_value=2100)

@@ -106,11 +106,13 @@ def qualifications_expiring(
     within_days: int = EXPIRY_REMINDER_DAYS,
     today: date | None = None,
 ) -> QuerySet[Qualification]:
-    """Qualifications still valid today whose validity ends within ``within_days`` days, soonest first."""
+    """Qualifications still valid today whose validity ends within ``within_days`` days, soonest first.
+
+    A deregistered (注销) enterprise renews nothing: its qualifications are not reminded of."""
     today = today or timezone.localdate()
     queryset = Qualification.objects.filter(
         valid_to__gte=today, valid_to__lte=today + timedelta(days=within_days)
-    )
+    ).exclude(enterprise__status=EnterpriseStatus.DEREGISTERED)
     if enterprises is not None:
         queryset = queryset.filter(enterprise__in=enterprises.values("pk"))
     return queryset.select_related("enterprise", "enterprise__town").order_by("valid_to", "enterprise__name")

@@ -1,6 +1,7 @@
 """Deregistration (注销): a recorded state, never a deletion. The service's refusals, who may record it, the
 enterprise page's form, the list's filter, the API, and the registry counts published per year."""
 
+import re
 from datetime import date, timedelta
 
 import pytest
@@ -174,3 +175,27 @@ def test_a_pool_round_leaves_out_enterprises_deregistered_by_its_year_end(users,
     pool_round = cultivation_round_open(actor=users["city_admin"], year=last)
     placed = set(pool_round.entries.values_list("enterprise_id", flat=True))
     assert firm.pk in placed and other_firm.pk not in placed
+
+
+def test_a_deregistered_enterprise_is_not_reminded_and_offers_no_new_year(client_for, users, firm):
+    from county_innovation.enterprises.models import QualificationKind
+    from county_innovation.enterprises.selectors import qualifications_expiring
+
+    today = timezone.localdate()
+    services.qualification_add(
+        actor=users["county"],
+        enterprise=firm,
+        kind=QualificationKind.HIGHTECH,
+        number="GR202436009999",
+        valid_from=today - timedelta(days=1000),
+        valid_to=today + timedelta(days=30),
+    )
+    firm_only = Enterprise.objects.filter(pk=firm.pk)
+    assert qualifications_expiring(firm_only).count() == 1
+    before = client_for("county").get(reverse("enterprises:detail", args=[firm.pk])).content.decode()
+    assert re.search(r"填报 \d{4} 年数据", before)
+    _deregister(users["county"], firm)
+    assert qualifications_expiring(firm_only).count() == 0
+    page = client_for("county").get(reverse("enterprises:detail", args=[firm.pk])).content.decode()
+    assert "请及时办理复审" not in page and not re.search(r"填报 \d{4} 年数据", page)
+    assert f"原因：{REASON}" in page
