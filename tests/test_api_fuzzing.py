@@ -42,6 +42,7 @@ def _known_path_parameters(sample) -> dict[str, object]:
     """Real objects of the session's demo for every path parameter the API names (None: leave generated)."""
     from county_innovation.collection.models import CollectionRound, Submission
     from county_innovation.designation.models import Designation, ExpertReview
+    from county_innovation.enterprises.models import Enterprise
     from county_innovation.supervision.models import TaskItem
 
     round_ = CollectionRound.objects.filter(period=2025).order_by("pk").first()
@@ -59,6 +60,7 @@ def _known_path_parameters(sample) -> dict[str, object]:
         "designation_id": Designation.objects.order_by("pk").values_list("pk", flat=True).first(),
         "review_id": ExpertReview.objects.order_by("pk").values_list("pk", flat=True).first(),
         "item_id": TaskItem.objects.order_by("pk").values_list("pk", flat=True).first(),
+        "enterprise_id": Enterprise.objects.order_by("pk").values_list("pk", flat=True).first(),
     }
 
 
@@ -200,9 +202,9 @@ def test_no_operation_answers_500_or_an_error_without_a_chinese_message(role, us
         for mode in EXAMPLES:
             _fuzz(operation, token, mode, found)
         names = [p.name for p in operation.path_parameters]
-        fixed = {"path_parameters": {n: known[n] for n in names}} if names else {}
         if not all(known.get(n) is not None for n in names):
             continue
+        fixed = {"path_parameters": {n: known[n] for n in names}} if names else {}
         if operation.path not in DOCUMENTS:
             _fuzz(operation, token, GenerationMode.POSITIVE, found, examples=1, hostile=True, **fixed)
             if names:

@@ -164,6 +164,32 @@ IMPORT = {
     "dry_run": False,
     "values": [{"region": "360121", "indicator": "outreach_funding", "value": "1,234.5"}],
 }
+
+
+def _enterprise_in_nanchangxian() -> int:
+    """An enterprise of a town of 南昌县 (360121100), made once: the county reads it, another county does not."""
+    import datetime as dt
+    import random
+
+    from county_innovation.common.actors import system
+    from county_innovation.enterprises.demo import demo_credit_code
+    from county_innovation.enterprises.models import Enterprise
+    from county_innovation.enterprises.services import enterprise_create
+    from county_innovation.regions.models import Region
+
+    town = Region.objects.get(code="360121100")
+    existing = Enterprise.objects.filter(town=town).first()
+    if existing is not None:
+        return existing.pk
+    return enterprise_create(
+        actor=system("接口权限测试"),
+        credit_code=demo_credit_code(random.Random(town.code), town),
+        name="接口权限测试企业",
+        town=town,
+        founded=dt.date(2015, 1, 1),
+    ).pk
+
+
 CASES = [
     Case("get", "/api/regions/", "county", 200, None),
     Case("get", "/api/regions/{code}", "county", 200, "other_county"),
@@ -359,6 +385,14 @@ CASES += [
     Case("get", "/api/designation-targets", "expert", 200, None),
     Case("get", "/api/tasks/", "county", 200, "expert"),
     Case("get", "/api/tasks/{item_id}", "town", 200, "enterprise", params={"item_id": factory.api_task}),
+    Case(
+        "get",
+        "/api/enterprises/{enterprise_id}",
+        "county",
+        200,
+        "other_county",
+        params={"enterprise_id": lambda _sample=None: _enterprise_in_nanchangxian()},
+    ),
     Case(
         "post",
         "/api/tasks/{item_id}/reports",
